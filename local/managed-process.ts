@@ -1,0 +1,94 @@
+/**
+ * Starts a server as a child process on a loopback port, waits until it answers, and stops it.
+ * Used by local mode (DynamoDB Local) and by the test set-up (every live test server).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** Asks the kernel for a free port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not read the free port'));
+      });
+    });
+  });
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** The last lines the process printed, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface SpawnServerOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Resolves true once the server answers. Polled until `timeoutMs`. */
+  ready: () => Promise<boolean>;
+  timeoutMs?: number;
+}
+
+const outputLimit = 8_000;
+
+export async function spawnServer(options: SpawnServerOptions): Promise<ManagedProcess> {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-outputLimit);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: string | undefined;
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+
+  const managed: ManagedProcess = {
+    name: options.name,
+    child,
+    output: () => output,
+    stop: () => stopChild(child),
+  };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (spawnError) throw new Error(`${options.name} could not start: ${spawnError.message}`);
+    if (exited) throw new Error(`${options.name} ${exited} before it was ready:\n${output}`);
+    if (await options.ready().catch(() => false)) return managed;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await managed.stop();
+  throw new Error(`${options.name} did not answer within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

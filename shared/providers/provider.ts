@@ -1,0 +1,93 @@
+/**
+ * The port every vault adapter implements, one file per vault kind under shared/providers/.
+ * Domain services depend on this interface only; test/providers/provider-contract.ts runs the same
+ * cases against every adapter, each on a live server.
+ */
+
+export const vaultKinds = ['local', 'aws-secrets-manager', 'azure-key-vault', 'hashicorp-vault'] as const;
+export type VaultKind = (typeof vaultKinds)[number];
+
+/** A secret's value as the vault holds it: a flat key/value map (env secrets), text, or bytes (file secrets). */
+export type SecretPayload =
+  | { kind: 'map'; data: Record<string, string> }
+  | { kind: 'text'; text: string }
+  | { kind: 'binary'; bytes: Uint8Array };
+
+export interface WriteOptions {
+  /**
+   * Makes the write idempotent in the vault itself: writing again with the same token and the same
+   * payload returns the first version instead of making a second (AWS ClientRequestToken semantics).
+   */
+  idempotencyToken?: string;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+export interface WrittenVersion {
+  /** The vault's own id of the version just written (AWS VersionId, KV v2 version, Azure version). */
+  versionId: string;
+}
+
+export interface ReadValue {
+  payload: SecretPayload;
+  versionId: string;
+  /** Dynamic credentials only: when the vault's lease ends. */
+  leaseExpiresAt?: Date;
+}
+
+export type DeleteMode = { mode: 'soft'; recoveryWindowDays: number } | { mode: 'purge' };
+
+export interface ConnectionCheck {
+  ok: boolean;
+  steps: { step: string; ok: boolean; message: string }[];
+}
+
+export interface DiscoveredSecret {
+  /** The vault's own name, ARN or path, as `import` takes it. */
+  ref: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface SecretProvider {
+  readonly kind: VaultKind;
+
+  /** The vault reference secretm uses for one of its own secrets. Deterministic and tenant-scoped. */
+  refFor(tenant: string, name: string): string;
+
+  /** Creates the secret. ConflictError when it exists (unless the idempotency token matches the first write). */
+  create(ref: string, payload: SecretPayload, options?: WriteOptions): Promise<WrittenVersion>;
+
+  /** Writes a new version of an existing secret. NotFoundError when it does not exist. */
+  put(ref: string, payload: SecretPayload, options?: WriteOptions): Promise<WrittenVersion>;
+
+  /** Reads the current version, or the one named. NotFoundError when the secret or version is absent or deleted. */
+  get(ref: string, options?: { versionId?: string }): Promise<ReadValue>;
+
+  /** Soft delete keeps the secret recoverable for the window; purge removes it and all its versions now. */
+  delete(ref: string, mode: DeleteMode): Promise<void>;
+
+  /** Cancels a soft delete. NotFoundError when nothing is pending deletion at ref. */
+  restore(ref: string): Promise<void>;
+
+  /** Reaches the vault and authenticates; says what worked and what did not, in words a person can act on. */
+  test(): Promise<ConnectionCheck>;
+
+  /** Lists the vault's existing secrets, a page at a time. */
+  discover(options?: {
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ items: DiscoveredSecret[]; cursor?: string }>;
+}
+
+/** Size in bytes of a payload as secretm measures it for limits (the serialised form a vault stores). */
+export function payloadSize(payload: SecretPayload): number {
+  switch (payload.kind) {
+    case 'map':
+      return Buffer.byteLength(JSON.stringify(payload.data), 'utf8');
+    case 'text':
+      return Buffer.byteLength(payload.text, 'utf8');
+    case 'binary':
+      return payload.bytes.byteLength;
+  }
+}

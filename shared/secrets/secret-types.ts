@@ -1,0 +1,63 @@
+/** Domain types of a secret. Values never appear in these records: they live only in the vault. */
+
+export type SecretType = 'env' | 'file';
+
+export interface FileMetadata {
+  filename: string;
+  /** How the content travels in the API: `utf8` text or `base64` bytes. */
+  encoding: 'utf8' | 'base64';
+  mountPath?: string;
+  /** Octal file mode as a string, e.g. "0400". */
+  mode?: string;
+}
+
+/** The metadata item of a secret, as stored in DynamoDB. */
+export interface SecretRecord {
+  tenant: string;
+  name: string;
+  type: SecretType;
+  /** Connection id; `local` is the built-in local vault. */
+  connection: string;
+  /** The vault's own reference (name, ARN, path). Set by secretm, never by a client. */
+  vaultRef: string;
+  /** Current version number; every value write adds one. */
+  version: number;
+  /** Key NAMES of an env secret (never values); empty for file secrets. */
+  keys: string[];
+  file?: FileMetadata;
+  description?: string;
+  tags: Record<string, string>;
+  /** Size of the current value in bytes. */
+  size: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  /** Set while the secret waits out its recovery window. */
+  deletedAt?: string;
+  deletionDate?: string;
+}
+
+export type VersionAction = 'create' | 'replace' | 'patch' | 'rollback' | 'clone' | 'import';
+
+/** One entry of a secret's history. */
+export interface VersionRecord {
+  tenant: string;
+  name: string;
+  version: number;
+  /** The vault's own id of this version. */
+  vaultVersionId: string;
+  action: VersionAction;
+  /** For a rollback: the version whose value was written again. */
+  sourceVersion?: number;
+  keys: string[];
+  file?: FileMetadata;
+  size: number;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** The value of a secret as the API carries it. */
+export type SecretValue =
+  | { type: 'env'; data: Record<string, string> }
+  | { type: 'file'; file: FileMetadata & { content: string } };

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/servers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: { AWS_EC2_METADATA_DISABLED: 'true' },
+  },
+});
