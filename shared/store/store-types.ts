@@ -1,0 +1,142 @@
+/**
+ * What the domain asks of the store. The DynamoDB implementations live beside this file; every
+ * method is scoped by tenant, every read-modify-write is a conditional write.
+ */
+import type { AuditEvent } from '../audit/audit-types.ts';
+import type { Scope } from '../auth/principal.ts';
+import type { SecretRecord, SecretType, VersionRecord } from '../secrets/secret-types.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface SecretListQuery {
+  limit: number;
+  /** Opaque cursor from a previous page. A cursor that was not made by the store is a ValidationError. */
+  cursor?: string;
+  /** Names starting with this prefix. */
+  prefix?: string;
+  type?: SecretType;
+  connection?: string;
+  /** Secrets carrying this tag key (and value, when given). */
+  tag?: { key: string; value?: string };
+  /** Include secrets waiting out their recovery window. */
+  includeDeleted?: boolean;
+}
+
+/** A short-lived write lock taken before a vault write, so concurrent writers never lose a version. */
+export interface WriteLock {
+  id: string;
+  /** Epoch milliseconds after which another writer may take the lock over. */
+  expiresAt: number;
+}
+
+export interface SecretStore {
+  /** The secret's metadata, deleted (pending purge) or not; undefined when absent. */
+  get(tenant: string, name: string): Promise<SecretRecord | undefined>;
+  /** Secrets by name order, filtered, one page at a time. Deleted secrets only with `includeDeleted`. */
+  list(tenant: string, query: SecretListQuery): Promise<Page<SecretRecord>>;
+  /** Puts metadata, version 1 and the audit event in one transaction. ConflictError when the name exists. */
+  create(record: SecretRecord, version: VersionRecord, audit: AuditEvent): Promise<void>;
+  /**
+   * Takes the secret's write lock. PreconditionFailedError when `expectedVersion` is given and is not
+   * the current version; ConflictError while another unexpired lock is held; NotFoundError when absent.
+   * Returns the record as it was when locked.
+   */
+  lock(
+    tenant: string,
+    name: string,
+    lock: WriteLock,
+    options: { expectedVersion?: number; now: number },
+  ): Promise<SecretRecord>;
+  /**
+   * Commits a new version under the lock `lockId` in one transaction: the metadata `next` (whose
+   * version is the new one), the version item and the audit event; releases the lock.
+   * ConflictError when the lock was lost (expired and taken by another writer).
+   */
+  commitVersion(next: SecretRecord, version: VersionRecord, lockId: string, audit: AuditEvent): Promise<void>;
+  /** Releases a lock without changes (after a failed vault write). No error when the lock is gone. */
+  unlock(tenant: string, name: string, lockId: string): Promise<void>;
+  /**
+   * Replaces metadata that does not change the value (description, tags, deletion marks), with the
+   * audit event, in one transaction. PreconditionFailedError when the current version is not
+   * `expectedVersion`; ConflictError while a write lock is held; NotFoundError when absent.
+   */
+  update(
+    next: SecretRecord,
+    options: { expectedVersion: number; now: number },
+    audit: AuditEvent,
+  ): Promise<void>;
+  /** Removes the metadata and every version item (purge). Audited in the same transaction as the metadata delete. */
+  remove(tenant: string, name: string, audit: AuditEvent): Promise<void>;
+  getVersion(tenant: string, name: string, version: number): Promise<VersionRecord | undefined>;
+  /** Newest first. */
+  listVersions(
+    tenant: string,
+    name: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<VersionRecord>>;
+}
+
+/** The answer stored for an idempotency key: only what the API answered, which never holds a value. */
+export interface StoredResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyClaim =
+  | { state: 'claimed' }
+  | { state: 'completed'; response: StoredResponse }
+  | { state: 'in-progress' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for a request whose body and target hash to `fingerprint`. A key seen before with
+   * another fingerprint is an UnprocessableError (the first result stays untouched).
+   */
+  claim(
+    tenant: string,
+    key: string,
+    options: { fingerprint: string; now: Date; ttlSeconds: number },
+  ): Promise<IdempotencyClaim>;
+  complete(tenant: string, key: string, response: StoredResponse): Promise<void>;
+  /** Forgets a claim whose request failed, so a retry can run it again. */
+  release(tenant: string, key: string): Promise<void>;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  name: string;
+  scopes: Scope[];
+  /** Hex SHA-256 of the key's secret part; the key itself is never stored. */
+  hash: string;
+  operator: boolean;
+  createdAt: string;
+  createdBy: string;
+  expiresAt?: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeyStore {
+  /** ConflictError when the id exists. */
+  put(record: ApiKeyRecord, audit: AuditEvent): Promise<void>;
+  /** By id alone: authentication happens before the tenant is known. */
+  get(id: string): Promise<ApiKeyRecord | undefined>;
+  list(tenant: string, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>>;
+  /** NotFoundError when the key is absent or another tenant's. */
+  revoke(tenant: string, id: string, at: string, audit: AuditEvent): Promise<void>;
+}
+
+export interface AuditStore {
+  /** Writes one event; throws AuditUnavailableError when it cannot (fail closed). */
+  record(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  list(
+    tenant: string,
+    query: { limit: number; cursor?: string; from?: string; to?: string },
+  ): Promise<Page<AuditEvent>>;
+}
