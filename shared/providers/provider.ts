@@ -13,6 +13,22 @@ export type SecretPayload =
   | { kind: 'text'; text: string }
   | { kind: 'binary'; bytes: Uint8Array };
 
+/**
+ * How an adapter reaches its vault. Every adapter builds its HTTP(S) agent from this, so the
+ * connection layer can pin the address its SSRF guard checked (`lookup`), trust a private CA, and bound
+ * every call. Adapters never follow redirects.
+ */
+export interface NetworkOptions {
+  /** Replaces DNS resolution for the vault's host (same signature as `net.connect`'s `lookup`). */
+  lookup?: import('node:net').LookupFunction;
+  /** PEM of a private CA to trust for this vault only (never process-wide). */
+  caCert?: string;
+  /** Upper bound for one vault call, connect included. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+export const defaultVaultTimeoutMs = 10_000;
+
 export interface WriteOptions {
   /**
    * Makes the write idempotent in the vault itself: writing again with the same token and the same
@@ -61,8 +77,12 @@ export interface SecretProvider {
   /** Writes a new version of an existing secret. NotFoundError when it does not exist. */
   put(ref: string, payload: SecretPayload, options?: WriteOptions): Promise<WrittenVersion>;
 
-  /** Reads the current version, or the one named. NotFoundError when the secret or version is absent or deleted. */
-  get(ref: string, options?: { versionId?: string }): Promise<ReadValue>;
+  /**
+   * Reads the current version, or the one named. NotFoundError when the secret or version is absent or
+   * deleted. `kind` says how secretm wrote it (a file secret whose text happens to be JSON stays text);
+   * without it (import, discover) the adapter detects: a flat JSON object / KV map of strings is a map.
+   */
+  get(ref: string, options?: { versionId?: string; kind?: SecretPayload['kind'] }): Promise<ReadValue>;
 
   /** Soft delete keeps the secret recoverable for the window; purge removes it and all its versions now. */
   delete(ref: string, mode: DeleteMode): Promise<void>;
