@@ -5,6 +5,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startMoto } from './moto.ts';
 import type { StartedServer } from './started-server.ts';
 
 const servers: Record<string, () => Promise<StartedServer>> = {
@@ -12,6 +13,7 @@ const servers: Record<string, () => Promise<StartedServer>> = {
     const dynamodb = await startDynamoDbLocal();
     return { provided: { dynamodbEndpoint: dynamodb.endpoint }, stop: dynamodb.stop };
   },
+  moto: startMoto,
 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

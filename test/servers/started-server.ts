@@ -4,6 +4,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** DynamoDB Local, e.g. http://127.0.0.1:41234 */
     dynamodbEndpoint: string;
+    /** moto in server mode (Secrets Manager, STS, KMS), e.g. http://127.0.0.1:41235 */
+    motoEndpoint: string;
   }
 }
 
