@@ -1,0 +1,379 @@
+/**
+ * The behaviour every vault adapter owes the port (shared/providers/provider.ts), as one suite that
+ * each adapter's test file runs against its live server:
+ *
+ *   describeProviderContract('aws-secrets-manager on moto', async () => ({ provider, newRef }));
+ *
+ * The cases speak only of the port, never of one vault's internals. They share the vault with other
+ * test files, so they use fresh refs from `newRef()` and never assume the vault is empty.
+ *
+ * A vault that lacks a capability says so in `lacks`; the suite then asserts that the adapter refuses
+ * the call with a typed error (UnprocessableError, or ValidationError) instead of skipping it, so a
+ * caller never gets a silent half-success.
+ *
+ * Refs from `discover()` are compared with the refs given to `create`: an adapter answers them in the
+ * form it takes them.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  NotFoundError,
+  SecretmError,
+  UnprocessableError,
+  ValidationError,
+} from '../../shared/errors.ts';
+import type { SecretPayload, SecretProvider } from '../../shared/providers/provider.ts';
+
+export interface ContractSubject {
+  provider: SecretProvider;
+  /** a fresh unique ref for one test */
+  newRef(): string;
+  /** capabilities the vault lacks, so the suite adapts instead of skipping silently */
+  lacks?: { binary?: boolean; softDelete?: boolean; restore?: boolean };
+}
+
+const unicodeMap: SecretPayload = {
+  kind: 'map',
+  data: {
+    GREETING: 'héllo wörld — 你好 🔐',
+    EMPTY: '',
+    'dotted.key-with_dash': 'a=b; c="d" \\ \'e\'',
+    SPACES: '  padded  ',
+  },
+};
+
+const multiLineText: SecretPayload = {
+  kind: 'text',
+  text: '-----BEGIN KEY-----\nline two\r\n\tindented line\n\nlast line after a blank one\n',
+};
+
+const everyByte: SecretPayload = {
+  kind: 'binary',
+  bytes: Uint8Array.from({ length: 256 }, (_, i) => i),
+};
+
+function textPayload(text: string): SecretPayload {
+  return { kind: 'text', text };
+}
+
+/** A comparable form of a payload: bytes as hex, so Buffer and Uint8Array answers compare equal. */
+function comparable(payload: SecretPayload): unknown {
+  return payload.kind === 'binary'
+    ? { kind: 'binary', hex: Buffer.from(payload.bytes).toString('hex') }
+    : payload;
+}
+
+async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  return expect.fail('the call succeeded, but it should have been refused');
+}
+
+/** How an adapter refuses something its vault cannot do: a typed error with a message a person can act on. */
+function expectCapabilityRefusal(error: unknown): void {
+  expect(error).toBeInstanceOf(SecretmError);
+  expect(
+    error instanceof UnprocessableError || error instanceof ValidationError,
+    `expected UnprocessableError or ValidationError, got ${String(error)}`,
+  ).toBe(true);
+  expect((error as SecretmError).message.length).toBeGreaterThan(0);
+}
+
+/** A version id shaped like the vault's own (digits, UUID, hex) that no version of the secret has. */
+function absentVersionIdLike(known: string[]): string {
+  const sample = known[0]!;
+  if (/^\d+$/.test(sample)) return String(Math.max(...known.map(Number)) + 1000);
+  const hex = '0123456789abcdef';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const candidate = sample
+      .replace(/[0-9a-f]/g, () => hex[randomInt(16)]!)
+      .replace(/[A-F]/g, () => hex.toUpperCase()[randomInt(16)]!);
+    if (!known.includes(candidate)) return candidate;
+  }
+  return `${sample}0`;
+}
+
+export function describeProviderContract(label: string, setup: () => Promise<ContractSubject>): void {
+  describe(`${label}: the vault port contract`, () => {
+    let subject: ContractSubject;
+
+    beforeAll(async () => {
+      subject = await setup();
+    });
+
+    describe('payload kinds', () => {
+      it('reads back a map with unicode and empty-string values exactly as created', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+
+        const written = await provider.create(ref, unicodeMap);
+        const read = await provider.get(ref);
+
+        expect(comparable(read.payload)).toEqual(comparable(unicodeMap));
+        expect(read.versionId).toBe(written.versionId);
+      });
+
+      it('reads back multi-line text exactly as created', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+
+        await provider.create(ref, multiLineText);
+        const read = await provider.get(ref);
+
+        expect(comparable(read.payload)).toEqual(comparable(multiLineText));
+      });
+
+      it('reads back binary with all 256 byte values byte for byte, or refuses binary and stores nothing', async () => {
+        const { provider, newRef, lacks } = subject;
+        const ref = newRef();
+
+        if (lacks?.binary) {
+          const error = await rejectionOf(provider.create(ref, everyByte));
+
+          expectCapabilityRefusal(error);
+          await expect(provider.get(ref)).rejects.toBeInstanceOf(NotFoundError);
+          return;
+        }
+        await provider.create(ref, everyByte);
+        const read = await provider.get(ref);
+
+        expect(comparable(read.payload)).toEqual(comparable(everyByte));
+      });
+    });
+
+    describe('versions', () => {
+      it('put writes a new version with another versionId, which get answers as current', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const first = await provider.create(ref, textPayload('first'));
+
+        const second = await provider.put(ref, textPayload('second'));
+        const read = await provider.get(ref);
+
+        expect(second.versionId).not.toBe(first.versionId);
+        expect(read.versionId).toBe(second.versionId);
+        expect(comparable(read.payload)).toEqual(comparable(textPayload('second')));
+      });
+
+      it('get by an old versionId still answers the old value', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const first = await provider.create(ref, unicodeMap);
+        await provider.put(ref, textPayload('newer'));
+
+        const old = await provider.get(ref, { versionId: first.versionId });
+
+        expect(old.versionId).toBe(first.versionId);
+        expect(comparable(old.payload)).toEqual(comparable(unicodeMap));
+      });
+
+      it('ten concurrent puts make ten distinct versions, each readable with its own value', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        await provider.create(ref, textPayload('initial'));
+        const values = Array.from({ length: 10 }, (_, i) => `concurrent value ${i}`);
+
+        const written = await Promise.all(values.map((value) => provider.put(ref, textPayload(value))));
+
+        expect(new Set(written.map((version) => version.versionId)).size).toBe(10);
+        const reads = await Promise.all(
+          written.map((version) => provider.get(ref, { versionId: version.versionId })),
+        );
+        expect(reads.map((read) => comparable(read.payload))).toEqual(
+          values.map((value) => comparable(textPayload(value))),
+        );
+        const current = await provider.get(ref);
+        expect(written.map((version) => version.versionId)).toContain(current.versionId);
+      });
+    });
+
+    describe('absent and existing secrets', () => {
+      it('get of an absent ref is a NotFoundError', async () => {
+        const { provider, newRef } = subject;
+
+        const error = await rejectionOf(provider.get(newRef()));
+
+        expect(error).toBeInstanceOf(NotFoundError);
+      });
+
+      it('get of an absent version of an existing secret is a NotFoundError', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const first = await provider.create(ref, textPayload('one'));
+        const second = await provider.put(ref, textPayload('two'));
+
+        const error = await rejectionOf(
+          provider.get(ref, { versionId: absentVersionIdLike([first.versionId, second.versionId]) }),
+        );
+
+        expect(error).toBeInstanceOf(NotFoundError);
+      });
+
+      it('put on an absent ref is a NotFoundError and creates nothing', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+
+        const error = await rejectionOf(provider.put(ref, textPayload('orphan')));
+
+        expect(error).toBeInstanceOf(NotFoundError);
+        await expect(provider.get(ref)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('create on an existing ref is a ConflictError and keeps the first value', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const first = await provider.create(ref, textPayload('first'));
+
+        const error = await rejectionOf(provider.create(ref, textPayload('second')));
+
+        expect(error).toBeInstanceOf(ConflictError);
+        const read = await provider.get(ref);
+        expect(read.versionId).toBe(first.versionId);
+        expect(comparable(read.payload)).toEqual(comparable(textPayload('first')));
+      });
+    });
+
+    describe('idempotency tokens', () => {
+      it('create twice with one token and one payload answers the same single version', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const idempotencyToken = randomUUID();
+
+        const first = await provider.create(ref, unicodeMap, { idempotencyToken });
+        const again = await provider.create(ref, unicodeMap, { idempotencyToken });
+
+        expect(again.versionId).toBe(first.versionId);
+        const read = await provider.get(ref);
+        expect(read.versionId).toBe(first.versionId);
+        expect(comparable(read.payload)).toEqual(comparable(unicodeMap));
+      });
+
+      it('put twice with one token and one payload answers the same version and writes no other', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        await provider.create(ref, textPayload('initial'));
+        const idempotencyToken = randomUUID();
+
+        const first = await provider.put(ref, textPayload('updated'), { idempotencyToken });
+        const again = await provider.put(ref, textPayload('updated'), { idempotencyToken });
+
+        expect(again.versionId).toBe(first.versionId);
+        expect((await provider.get(ref)).versionId).toBe(first.versionId);
+      });
+    });
+
+    describe('deletion', () => {
+      it('soft delete hides the secret until restore brings its value back, or both are refused', async () => {
+        const { provider, newRef, lacks } = subject;
+        const ref = newRef();
+        await provider.create(ref, unicodeMap);
+
+        if (lacks?.softDelete) {
+          const deleteError = await rejectionOf(
+            provider.delete(ref, { mode: 'soft', recoveryWindowDays: 7 }),
+          );
+          const restoreError = await rejectionOf(provider.restore(ref));
+
+          expectCapabilityRefusal(deleteError);
+          expectCapabilityRefusal(restoreError);
+          expect(comparable((await provider.get(ref)).payload)).toEqual(comparable(unicodeMap));
+          return;
+        }
+        await provider.delete(ref, { mode: 'soft', recoveryWindowDays: 7 });
+        const whileDeleted = await rejectionOf(provider.get(ref));
+
+        expect(whileDeleted).toBeInstanceOf(NotFoundError);
+        if (lacks?.restore) {
+          expectCapabilityRefusal(await rejectionOf(provider.restore(ref)));
+          return;
+        }
+        await provider.restore(ref);
+        const restored = await provider.get(ref);
+        expect(comparable(restored.payload)).toEqual(comparable(unicodeMap));
+      });
+
+      it('restore of an absent ref is a NotFoundError, or restore is refused', async () => {
+        const { provider, newRef, lacks } = subject;
+
+        const error = await rejectionOf(provider.restore(newRef()));
+
+        if (lacks?.softDelete || lacks?.restore) expectCapabilityRefusal(error);
+        else expect(error).toBeInstanceOf(NotFoundError);
+      });
+
+      it('purge removes every version, and create with the same ref works again', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const first = await provider.create(ref, textPayload('before purge'));
+        await provider.put(ref, textPayload('also before purge'));
+
+        await provider.delete(ref, { mode: 'purge' });
+
+        await expect(provider.get(ref)).rejects.toBeInstanceOf(NotFoundError);
+        await expect(provider.get(ref, { versionId: first.versionId })).rejects.toBeInstanceOf(NotFoundError);
+        await provider.create(ref, textPayload('after purge'));
+        expect(comparable((await provider.get(ref)).payload)).toEqual(comparable(textPayload('after purge')));
+      });
+
+      it('purge of a soft-deleted secret frees its ref for create', async () => {
+        const { provider, newRef, lacks } = subject;
+        const ref = newRef();
+        await provider.create(ref, textPayload('doomed'));
+        if (lacks?.softDelete) {
+          expectCapabilityRefusal(
+            await rejectionOf(provider.delete(ref, { mode: 'soft', recoveryWindowDays: 7 })),
+          );
+          return;
+        }
+        await provider.delete(ref, { mode: 'soft', recoveryWindowDays: 7 });
+
+        await provider.delete(ref, { mode: 'purge' });
+        await provider.create(ref, textPayload('reborn'));
+
+        expect(comparable((await provider.get(ref)).payload)).toEqual(comparable(textPayload('reborn')));
+      });
+    });
+
+    describe('connection', () => {
+      it('test answers ok, with the steps it checked', async () => {
+        const { provider } = subject;
+
+        const check = await provider.test();
+
+        expect(check.steps.length).toBeGreaterThan(0);
+        expect(check.steps.filter((step) => !step.ok)).toEqual([]);
+        for (const step of check.steps) {
+          expect(step.step.length).toBeGreaterThan(0);
+          expect(step.message.length).toBeGreaterThan(0);
+        }
+        expect(check.ok).toBe(true);
+      });
+
+      it('discover lists the secrets created, across pages of at most the limit', async () => {
+        const { provider, newRef } = subject;
+        const refs = [newRef(), newRef(), newRef()];
+        for (const ref of refs) await provider.create(ref, textPayload(`discover ${ref}`));
+
+        const seen: string[] = [];
+        const pageSizes: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await provider.discover(cursor === undefined ? { limit: 2 } : { limit: 2, cursor });
+          pageSizes.push(page.items.length);
+          seen.push(...page.items.map((item) => item.ref));
+          cursor = page.cursor;
+          if (pageSizes.length > 10_000) expect.fail('discover kept answering a cursor after 10,000 pages');
+        } while (cursor !== undefined);
+
+        expect(pageSizes.length).toBeGreaterThanOrEqual(2);
+        expect(Math.max(...pageSizes)).toBeLessThanOrEqual(2);
+        expect(seen).toEqual(expect.arrayContaining(refs));
+        expect(new Set(seen).size).toBe(seen.length);
+      });
+    });
+  });
+}
