@@ -1,0 +1,835 @@
+/**
+ * The `aws-secrets-manager` vault: AWS Secrets Manager through @aws-sdk/client-secrets-manager.
+ *
+ * - Payloads: a map is a SecretString holding a flat JSON object, text a SecretString, binary a
+ *   SecretBinary. `get` decodes by the `kind` hint when given, else detects (SecretBinary → binary; a
+ *   flat JSON object of string values → map; anything else → text), so imported secrets read well.
+ * - Versions are AWS's own: `put` is PutSecretValue, whose new version takes AWSCURRENT and moves
+ *   AWSPREVIOUS to the old one; a version id is AWS's VersionId (= the ClientRequestToken).
+ * - Idempotency: the write's token becomes the ClientRequestToken (derived as a UUID from a hash when
+ *   it is not 32–64 characters, as AWS requires), so a retried write makes no second version. Without
+ *   a token the SDK makes one per call, kept across its own retries.
+ * - Values over AWS's 65,536-byte limit are refused before any call.
+ * - Soft delete is DeleteSecret with a recovery window (7–30 days), purge ForceDeleteWithoutRecovery.
+ *   A secret pending deletion reads as absent; `create` on its name is a ConflictError.
+ * - Refs are secret names (`secretm/<tenant>/<name>` for secretm's own); `get` also takes ARNs.
+ * - `roleArn` makes every call with the credentials of an assumed role (STS AssumeRole, refreshed
+ *   before they expire), so one deployment reaches secrets in other accounts.
+ * - Network: one NodeHttpHandler per adapter on its own agents (the connection's `lookup`, its CA),
+ *   connect and request timeouts, two attempts at most, and an abort after `timeoutMs` per call; the
+ *   SDK follows no redirects.
+ */
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  CreateSecretCommand,
+  DecryptionFailure,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  EncryptionFailure,
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  InternalServiceError,
+  InvalidNextTokenException,
+  InvalidParameterException,
+  InvalidRequestException,
+  LimitExceededException,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  RestoreSecretCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+  TagResourceCommand,
+  UpdateSecretCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ProviderUnavailableError,
+  SecretmError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableError,
+  ValidationError,
+} from '../errors.ts';
+import {
+  type ConnectionCheck,
+  type DeleteMode,
+  defaultVaultTimeoutMs,
+  type NetworkOptions,
+  payloadSize,
+  type ReadValue,
+  type SecretPayload,
+  type SecretProvider,
+  type WriteOptions,
+  type WrittenVersion,
+} from './provider.ts';
+
+export interface AwsSecretsManagerConfig {
+  region: string;
+  /** A private or test endpoint (`https://…`); by default the region's public endpoint. */
+  endpoint?: string;
+  /** STS endpoint for `roleArn`; by default `endpoint` when one is set, else the region's STS. */
+  stsEndpoint?: string;
+  /** A role to assume for every call (cross-account), with its external id when the role requires one. */
+  roleArn?: string;
+  externalId?: string;
+  /** The KMS key new secrets are encrypted with; by default AWS's `aws/secretsmanager` key. */
+  kmsKeyId?: string;
+  /** Prefix of the names secretm gives its own secrets. Default `secretm/`. */
+  namePrefix?: string;
+  /** Static credentials, where no IAM role applies (local mode, tests); else the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** AWS Secrets Manager's limit for SecretString and SecretBinary. */
+export const awsSecretMaxBytes = 65_536;
+
+const defaultNamePrefix = 'secretm/';
+const minRecoveryDays = 7;
+const maxRecoveryDays = 30;
+const maxDiscoverPage = 100;
+const assumedRoleSeconds = 3_600;
+/** Assumed-role credentials are renewed this long before they expire. */
+const credentialRefreshMarginMs = 5 * 60_000;
+const secretNamePattern = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** AWS's documented common error codes for credentials it does not accept. */
+const credentialErrorCodes = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+]);
+/** AWS's documented common error codes for an identity that may not do what it asked. */
+const permissionErrorCodes = new Set(['AccessDeniedException', 'AccessDenied', 'NotAuthorized']);
+const throttlingErrorCodes = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
+const invalidInputErrorCodes = new Set([
+  'ValidationException',
+  'InvalidParameterValue',
+  'InvalidParameterCombination',
+]);
+const tlsErrorCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export function createAwsSecretsManagerProvider(
+  config: AwsSecretsManagerConfig,
+  network: NetworkOptions = {},
+): SecretProvider {
+  const region = checkRegion(config.region);
+  const endpoint = config.endpoint === undefined ? undefined : checkEndpoint(config.endpoint, 'endpoint');
+  const stsEndpoint =
+    config.stsEndpoint === undefined ? endpoint : checkEndpoint(config.stsEndpoint, 'stsEndpoint');
+  const namePrefix = config.namePrefix ?? defaultNamePrefix;
+  const timeoutMs = network.timeoutMs ?? defaultVaultTimeoutMs;
+  const where = endpoint ?? `AWS Secrets Manager in ${region}`;
+
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, lookup: network.lookup }),
+    httpsAgent: new HttpsAgent({
+      keepAlive: true,
+      lookup: network.lookup,
+      ...(network.caCert === undefined ? {} : { ca: network.caCert }),
+    }),
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    throwOnRequestTimeout: true,
+  });
+  const baseCredentials = config.credentials;
+
+  let assumed: Credentials | undefined;
+  let assuming: Promise<Credentials> | undefined;
+  const roleArn = config.roleArn;
+  const sts =
+    roleArn === undefined
+      ? undefined
+      : new STSClient({
+          region,
+          ...(stsEndpoint === undefined ? {} : { endpoint: stsEndpoint }),
+          ...(baseCredentials === undefined ? {} : { credentials: baseCredentials }),
+          requestHandler,
+          maxAttempts: 2,
+        });
+
+  /** The assumed role's credentials, renewed before they expire; one STS call however many callers wait. */
+  const roleCredentials = async (): Promise<Credentials> => {
+    if (assumed?.expiration && assumed.expiration.getTime() - credentialRefreshMarginMs > Date.now()) {
+      return assumed;
+    }
+    assuming ??= (async () => {
+      try {
+        const answer = await sts!.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'secretm',
+            DurationSeconds: assumedRoleSeconds,
+            ...(config.externalId === undefined ? {} : { ExternalId: config.externalId }),
+          }),
+          { abortSignal: AbortSignal.timeout(timeoutMs) },
+        );
+        const c = answer.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) {
+          throw new ProviderUnavailableError(
+            `STS answered no credentials for the role ${roleArn}; try again`,
+          );
+        }
+        assumed = {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
+          expiration: c.Expiration ?? new Date(Date.now() + assumedRoleSeconds * 1000),
+        };
+        return assumed;
+      } catch (error) {
+        throw assumeRoleError(error, roleArn!, stsEndpoint ?? `STS in ${region}`, timeoutMs);
+      } finally {
+        assuming = undefined;
+      }
+    })();
+    return assuming;
+  };
+
+  const client = new SecretsManagerClient({
+    region,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(roleArn !== undefined
+      ? { credentials: roleCredentials }
+      : baseCredentials === undefined
+        ? {}
+        : { credentials: baseCredentials }),
+    requestHandler,
+    maxAttempts: 2,
+  });
+
+  /** Every call is bounded: the handler's timeouts per attempt, and an abort after `timeoutMs` overall. */
+  const bounded = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
+  const fail = (error: unknown, ref?: string) => mapError(error, { where, timeoutMs, ref });
+
+  /** Whether the secret at ref is pending deletion; undefined when it does not exist. */
+  const deletedDate = async (ref: string): Promise<Date | undefined | null> => {
+    try {
+      const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
+      return described.DeletedDate ?? null;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw fail(error, ref);
+    }
+  };
+
+  /** A call refused with InvalidRequestException: NotFoundError when the secret is pending deletion. */
+  const refusedByState = async (error: InvalidRequestException, ref: string): Promise<SecretmError> => {
+    const deleted = await deletedDate(ref);
+    if (deleted === undefined) return notFound(ref, error);
+    if (deleted !== null) {
+      return new NotFoundError(`"${ref}" is pending deletion in ${where}; restore it to use it again`, {
+        cause: error,
+      });
+    }
+    return fail(error, ref);
+  };
+
+  return {
+    kind: 'aws-secrets-manager',
+
+    refFor(tenant, name) {
+      return `${namePrefix}${tenant}/${name}`;
+    },
+
+    async create(ref, payload, options): Promise<WrittenVersion> {
+      checkName(ref);
+      const value = encode(payload);
+      const token = clientRequestToken(options);
+      try {
+        const created = await client.send(
+          new CreateSecretCommand({
+            Name: ref,
+            ...value,
+            ...(token === undefined ? {} : { ClientRequestToken: token }),
+            ...(config.kmsKeyId === undefined ? {} : { KmsKeyId: config.kmsKeyId }),
+            ...(options?.description === undefined ? {} : { Description: options.description }),
+            ...(options?.tags === undefined ? {} : { Tags: awsTags(options.tags) }),
+          }),
+          bounded(),
+        );
+        return { versionId: writtenVersion(created.VersionId, token, ref) };
+      } catch (error) {
+        if (error instanceof ResourceExistsException) {
+          throw new ConflictError(
+            `"${ref}" exists already in ${where}; write a new version instead, or choose another name`,
+            { cause: error },
+          );
+        }
+        if (error instanceof InvalidRequestException) {
+          if (await deletedDate(ref)) {
+            throw new ConflictError(
+              `"${ref}" is pending deletion in ${where}; restore it, or purge it to reuse the name`,
+              { cause: error },
+            );
+          }
+        }
+        throw fail(error, ref);
+      }
+    },
+
+    async put(ref, payload, options): Promise<WrittenVersion> {
+      checkRef(ref);
+      const value = encode(payload);
+      const token = clientRequestToken(options);
+      let versionId: string;
+      try {
+        const written = await client.send(
+          new PutSecretValueCommand({
+            SecretId: ref,
+            ...value,
+            ...(token === undefined ? {} : { ClientRequestToken: token }),
+          }),
+          bounded(),
+        );
+        versionId = writtenVersion(written.VersionId, token, ref);
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+        if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+        throw fail(error, ref);
+      }
+      // Metadata after the value: a retry with the same token rewrites no version, only this again.
+      try {
+        if (options?.description !== undefined) {
+          await client.send(
+            new UpdateSecretCommand({ SecretId: ref, Description: options.description }),
+            bounded(),
+          );
+        }
+        if (options?.tags !== undefined && Object.keys(options.tags).length > 0) {
+          await client.send(
+            new TagResourceCommand({ SecretId: ref, Tags: awsTags(options.tags) }),
+            bounded(),
+          );
+        }
+      } catch (error) {
+        throw fail(error, ref);
+      }
+      return { versionId };
+    },
+
+    async get(ref, options): Promise<ReadValue> {
+      checkRef(ref);
+      let answer: GetSecretValueCommandOutput;
+      try {
+        answer = await client.send(
+          new GetSecretValueCommand({
+            SecretId: ref,
+            ...(options?.versionId === undefined
+              ? { VersionStage: 'AWSCURRENT' }
+              : { VersionId: options.versionId }),
+          }),
+          bounded(),
+        );
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) {
+          throw options?.versionId === undefined
+            ? notFound(ref, error)
+            : new NotFoundError(`"${ref}" has no version ${options.versionId} in ${where}`, { cause: error });
+        }
+        if (error instanceof InvalidParameterException && options?.versionId !== undefined) {
+          throw new NotFoundError(`"${ref}" has no version ${options.versionId} in ${where}`, {
+            cause: error,
+          });
+        }
+        if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+        throw fail(error, ref);
+      }
+      if (!answer.VersionId) {
+        throw new ProviderUnavailableError(`${where} answered "${ref}" without a version id; try again`);
+      }
+      return { payload: decode(answer, ref, options?.kind), versionId: answer.VersionId };
+    },
+
+    async delete(ref, mode: DeleteMode) {
+      checkRef(ref);
+      if (mode.mode === 'soft') {
+        const days = mode.recoveryWindowDays;
+        if (!Number.isInteger(days) || days < minRecoveryDays || days > maxRecoveryDays) {
+          throw new ValidationError(
+            `the recovery window must be a whole number of days from ${minRecoveryDays} to ${maxRecoveryDays}`,
+            { details: [{ path: 'recoveryWindowDays', message: `got ${days}` }] },
+          );
+        }
+      }
+      try {
+        await client.send(
+          new DeleteSecretCommand(
+            mode.mode === 'soft'
+              ? { SecretId: ref, RecoveryWindowInDays: mode.recoveryWindowDays }
+              : { SecretId: ref, ForceDeleteWithoutRecovery: true },
+          ),
+          bounded(),
+        );
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+        if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+        throw fail(error, ref);
+      }
+    },
+
+    async restore(ref) {
+      checkRef(ref);
+      const deleted = await deletedDate(ref);
+      if (deleted === undefined) throw notFound(ref);
+      if (deleted === null) {
+        throw new NotFoundError(
+          `"${ref}" is not pending deletion in ${where}, so there is nothing to restore`,
+        );
+      }
+      try {
+        await client.send(new RestoreSecretCommand({ SecretId: ref }), bounded());
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+        throw fail(error, ref);
+      }
+    },
+
+    async test(): Promise<ConnectionCheck> {
+      const steps: ConnectionCheck['steps'] = [];
+      const reach = `reach ${where}`;
+      const authenticate = 'authenticate';
+      const permission = 'list secrets (secretsmanager:ListSecrets)';
+      const skipped = (step: string) => ({
+        step,
+        ok: false,
+        message: 'not checked, as an earlier step failed',
+      });
+      if (roleArn !== undefined) {
+        try {
+          await roleCredentials();
+        } catch (error) {
+          const refused = error instanceof UnauthorizedError || error instanceof ForbiddenError;
+          steps.push({ step: reach, ok: refused, message: refused ? 'STS answered' : messageOf(error) });
+          steps.push({ step: `assume the role ${roleArn}`, ok: false, message: messageOf(error) });
+          steps.push(skipped(authenticate), skipped(permission));
+          return { ok: false, steps };
+        }
+      }
+      try {
+        await client.send(new ListSecretsCommand({ MaxResults: 1 }), bounded());
+        steps.push({ step: reach, ok: true, message: `${where} answered` });
+        if (roleArn !== undefined) {
+          steps.push({
+            step: `assume the role ${roleArn}`,
+            ok: true,
+            message: 'STS gave credentials for the role',
+          });
+        }
+        steps.push(
+          { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
+          { step: permission, ok: true, message: 'the connection may list secrets' },
+        );
+        return { ok: true, steps };
+      } catch (error) {
+        const mapped = fail(error);
+        const answered = !(mapped instanceof ProviderUnavailableError);
+        steps.push({ step: reach, ok: answered, message: answered ? `${where} answered` : mapped.message });
+        if (roleArn !== undefined) {
+          steps.push({
+            step: `assume the role ${roleArn}`,
+            ok: true,
+            message: 'STS gave credentials for the role',
+          });
+        }
+        if (!answered) {
+          steps.push(skipped(authenticate), skipped(permission));
+        } else if (mapped instanceof UnauthorizedError) {
+          steps.push({ step: authenticate, ok: false, message: mapped.message }, skipped(permission));
+        } else {
+          steps.push(
+            { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
+            { step: permission, ok: false, message: mapped.message },
+          );
+        }
+        return { ok: false, steps };
+      }
+    },
+
+    async discover(options) {
+      const limit = options?.limit ?? maxDiscoverPage;
+      if (!Number.isInteger(limit) || limit < 1 || limit > maxDiscoverPage) {
+        throw new ValidationError(`limit must be a whole number from 1 to ${maxDiscoverPage}`);
+      }
+      try {
+        const page = await client.send(
+          new ListSecretsCommand({
+            MaxResults: limit,
+            ...(options?.cursor === undefined ? {} : { NextToken: options.cursor }),
+          }),
+          bounded(),
+        );
+        const items = (page.SecretList ?? []).flatMap((secret) =>
+          secret.Name === undefined
+            ? []
+            : [
+                {
+                  ref: secret.Name,
+                  ...(secret.CreatedDate === undefined
+                    ? {}
+                    : { createdAt: secret.CreatedDate.toISOString() }),
+                  ...(secret.LastChangedDate === undefined
+                    ? {}
+                    : { updatedAt: secret.LastChangedDate.toISOString() }),
+                },
+              ],
+        );
+        return page.NextToken ? { items, cursor: page.NextToken } : { items };
+      } catch (error) {
+        if (error instanceof InvalidNextTokenException) {
+          throw new ValidationError(
+            'the cursor is not valid (expired, or from another listing); list again without it',
+            {
+              cause: error,
+            },
+          );
+        }
+        throw fail(error);
+      }
+    },
+  };
+
+  function notFound(ref: string, cause?: unknown): NotFoundError {
+    return new NotFoundError(`no secret "${ref}" in ${where}`, { cause });
+  }
+}
+
+/** The ClientRequestToken for a write: the caller's token when AWS accepts it as is, else a UUID derived from it. */
+export function clientRequestToken(options: WriteOptions | undefined): string | undefined {
+  const token = options?.idempotencyToken;
+  if (token === undefined) return undefined;
+  if (token.length >= 32 && token.length <= 64) return token;
+  const hash = createHash('sha256').update(`secretm idempotency token\0${token}`, 'utf8').digest('hex');
+  const variant = ((Number.parseInt(hash[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-5${hash.slice(13, 16)}-${variant}${hash.slice(17, 20)}-${hash.slice(20, 32)}`;
+}
+
+function writtenVersion(versionId: string | undefined, token: string | undefined, ref: string): string {
+  // AWS's VersionId is the ClientRequestToken; an idempotent replay may answer without it.
+  const id = versionId ?? token;
+  if (!id)
+    throw new ProviderUnavailableError(
+      `the vault answered the write of "${ref}" without a version id; try again`,
+    );
+  return id;
+}
+
+function encode(payload: SecretPayload): { SecretString: string } | { SecretBinary: Uint8Array } {
+  const size = payloadSize(payload);
+  if (size > awsSecretMaxBytes) {
+    throw new PayloadTooLargeError(
+      `the value is ${size} bytes; AWS Secrets Manager holds at most ${awsSecretMaxBytes} bytes per secret (split it, or keep a file elsewhere and store its key)`,
+    );
+  }
+  switch (payload.kind) {
+    case 'map':
+      return { SecretString: JSON.stringify(payload.data) };
+    case 'text':
+      return { SecretString: payload.text };
+    case 'binary':
+      return { SecretBinary: payload.bytes };
+  }
+}
+
+function decode(
+  answer: GetSecretValueCommandOutput,
+  ref: string,
+  kind: SecretPayload['kind'] | undefined,
+): SecretPayload {
+  const unreadable = (as: string) =>
+    new UnprocessableError(
+      `"${ref}" does not hold ${as} any more (it was changed outside secretm); write it again, or read it as another type`,
+    );
+  if (answer.SecretBinary !== undefined) {
+    const bytes = answer.SecretBinary;
+    if (kind === undefined || kind === 'binary') return { kind: 'binary', bytes };
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw unreadable(kind === 'map' ? 'a key/value map' : 'text');
+    }
+    return decodeString(text, kind, unreadable);
+  }
+  if (answer.SecretString !== undefined) return decodeString(answer.SecretString, kind, unreadable);
+  throw new NotFoundError(`"${ref}" has no value in this version`);
+}
+
+function decodeString(
+  text: string,
+  kind: SecretPayload['kind'] | undefined,
+  unreadable: (as: string) => SecretmError,
+): SecretPayload {
+  switch (kind) {
+    case 'text':
+      return { kind: 'text', text };
+    case 'binary':
+      return { kind: 'binary', bytes: new Uint8Array(Buffer.from(text, 'utf8')) };
+    case 'map': {
+      // secretm wrote a map: scalars someone edited in the console (a port as a number) read as text.
+      const data = flatObject(text, (value) =>
+        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : undefined,
+      );
+      if (!data) throw unreadable('a key/value map');
+      return { kind: 'map', data };
+    }
+    case undefined: {
+      const data = flatObject(text, (value) => (typeof value === 'string' ? value : undefined));
+      return data ? { kind: 'map', data } : { kind: 'text', text };
+    }
+  }
+}
+
+/** A JSON object whose every value `convert` accepts, as a map of strings; undefined otherwise. */
+function flatObject(
+  text: string,
+  convert: (value: unknown) => string | undefined,
+): Record<string, string> | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const entries: [string, string][] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    const converted = convert(value);
+    if (converted === undefined) return undefined;
+    entries.push([key, converted]);
+  }
+  return Object.fromEntries(entries);
+}
+
+function awsTags(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function checkRegion(region: string): string {
+  if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw new ValidationError(`"${region}" is not an AWS region name (such as eu-west-1)`, {
+      details: [{ path: 'config.region', message: 'expected an AWS region name' }],
+    });
+  }
+  return region;
+}
+
+function checkEndpoint(endpoint: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new ValidationError(`${field} is not a URL`, {
+      cause: error,
+      details: [{ path: `config.${field}`, message: 'expected an http(s) URL' }],
+    });
+  }
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  ) {
+    throw new ValidationError(
+      `${field} must be a plain http(s) URL, with no credentials, query or fragment`,
+      {
+        details: [{ path: `config.${field}`, message: 'expected an http(s) URL' }],
+      },
+    );
+  }
+  return endpoint;
+}
+
+function checkName(ref: string): void {
+  if (!secretNamePattern.test(ref)) {
+    throw new ValidationError(
+      'an AWS secret name has 1 to 512 characters among letters, digits and / _ + = . @ -',
+      { details: [{ path: 'ref', message: 'not a valid AWS Secrets Manager secret name' }] },
+    );
+  }
+}
+
+/** A name, or the ARN of an existing secret (imported secrets). */
+function checkRef(ref: string): void {
+  if (!secretNamePattern.test(ref) && !secretArnPattern.test(ref)) {
+    throw new ValidationError(
+      'an AWS secret is named by its name (1 to 512 characters among letters, digits and / _ + = . @ -) or its ARN',
+      {
+        details: [{ path: 'ref', message: 'not a valid AWS Secrets Manager secret name or ARN' }],
+      },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The HTTP status and error code of an AWS service error; undefined for a network failure. */
+function serviceError(
+  error: unknown,
+): { status: number | undefined; code: string; message: string } | undefined {
+  if (error instanceof SecretsManagerServiceException || error instanceof STSServiceException) {
+    return { status: error.$metadata.httpStatusCode, code: error.name, message: error.message };
+  }
+  return undefined;
+}
+
+/** Maps what the SDK threw to a typed error whose message says what a person can do. */
+function mapError(error: unknown, context: { where: string; timeoutMs: number; ref?: string }): SecretmError {
+  if (error instanceof SecretmError) return error;
+  const { where, timeoutMs, ref } = context;
+  const subject = ref === undefined ? where : `"${ref}" in ${where}`;
+  if (error instanceof ResourceNotFoundException)
+    return new NotFoundError(`no secret ${subject}`, { cause: error });
+  if (error instanceof ResourceExistsException)
+    return new ConflictError(`${subject} exists already`, { cause: error });
+  if (error instanceof InvalidParameterException) {
+    return new ValidationError(`${where} refused the request: ${error.message}`, { cause: error });
+  }
+  if (error instanceof InvalidRequestException) {
+    return new ConflictError(`${subject} cannot take this action in its current state: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof LimitExceededException) {
+    return new UnprocessableError(
+      `${where} refused the request, as it would exceed an AWS quota: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof EncryptionFailure || error instanceof DecryptionFailure) {
+    return new ForbiddenError(
+      `${where} could not use the secret's KMS key: check that the key exists, is enabled, and that the connection's role may use it (kms:Encrypt, kms:Decrypt, kms:GenerateDataKey)`,
+      { cause: error },
+    );
+  }
+  if (error instanceof InternalServiceError) {
+    return new ProviderUnavailableError(`${where} failed on its side; try again later`, { cause: error });
+  }
+  const service = serviceError(error);
+  if (service) {
+    if (credentialErrorCodes.has(service.code) || service.status === 401) {
+      return new UnauthorizedError(
+        `the vault refused the connection's credentials (${service.code}): check the access key, or the role the connection uses, and that they have not expired`,
+        { cause: error },
+      );
+    }
+    if (permissionErrorCodes.has(service.code) || service.status === 403) {
+      return new ForbiddenError(
+        `the vault accepted the connection's credentials but refused the action (${service.code}): grant the connection's role the Secrets Manager permission it needs${ref === undefined ? '' : ` on ${ref}`}`,
+        { cause: error },
+      );
+    }
+    if (throttlingErrorCodes.has(service.code) || service.status === 429) {
+      return new TooManyRequestsError(`${where} is throttling requests; try again shortly`, { cause: error });
+    }
+    if (invalidInputErrorCodes.has(service.code)) {
+      return new ValidationError(`${where} refused the request: ${service.message}`, { cause: error });
+    }
+    if (service.status !== undefined && service.status >= 400 && service.status < 500) {
+      return new UnprocessableError(`${where} refused the request (${service.code}): ${service.message}`, {
+        cause: error,
+      });
+    }
+    return new ProviderUnavailableError(
+      `${where} failed (${service.code}${service.status === undefined ? '' : `, HTTP ${service.status}`}); try again later`,
+      { cause: error },
+    );
+  }
+  return networkError(error, where, timeoutMs);
+}
+
+function networkError(error: unknown, where: string, timeoutMs: number): ProviderUnavailableError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'AbortError' || name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
+    return new ProviderUnavailableError(
+      `${where} did not answer within ${timeoutMs} ms: check the endpoint, the network path to it, and try again`,
+      { cause: error },
+    );
+  }
+  if (
+    typeof code === 'string' &&
+    (tlsErrorCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
+  ) {
+    return new ProviderUnavailableError(
+      `the TLS certificate of ${where} is not trusted (${code}): set the connection's CA certificate, or check the endpoint's host name`,
+      { cause: error },
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
+    return new ProviderUnavailableError(
+      `nothing answered at ${where} (${code}): check the endpoint and that the network lets this service reach it`,
+      { cause: error },
+    );
+  }
+  return new ProviderUnavailableError(
+    `${where} could not be reached${typeof code === 'string' ? ` (${code})` : ''}: check the endpoint and the network, and try again`,
+    { cause: error },
+  );
+}
+
+function assumeRoleError(error: unknown, roleArn: string, where: string, timeoutMs: number): SecretmError {
+  if (error instanceof SecretmError) return error;
+  const service = serviceError(error);
+  if (service && (credentialErrorCodes.has(service.code) || service.status === 401)) {
+    return new UnauthorizedError(
+      `the vault refused the connection's credentials when assuming ${roleArn} (${service.code}): check the credentials secretm runs with`,
+      { cause: error },
+    );
+  }
+  if (service && (permissionErrorCodes.has(service.code) || service.status === 403)) {
+    return new ForbiddenError(
+      `the role ${roleArn} may not be assumed by secretm (${service.code}): let secretm's role assume it in the role's trust policy (sts:AssumeRole), with the right external id`,
+      { cause: error },
+    );
+  }
+  if (service && service.status !== undefined && service.status >= 400 && service.status < 500) {
+    return new ValidationError(`STS refused to assume ${roleArn} (${service.code}): ${service.message}`, {
+      cause: error,
+    });
+  }
+  return mapError(error, { where, timeoutMs });
+}
