@@ -1,0 +1,76 @@
+/**
+ * The key layout of secretm's one table, in one place. Every tenant-scoped partition key starts with
+ * `T#<tenant>`; a tenant id never contains `#`, so no tenant's keys can be spelled from another's.
+ * Sort-key prefixes keep the item kinds of one partition apart.
+ *
+ *   secret metadata   pk T#<tenant>            sk S#<name>
+ *   secret version    pk T#<tenant>#S#<name>   sk V#<version, 10 digits>
+ *   idempotency key   pk T#<tenant>            sk I#<key>                  (TTL expiresAt)
+ *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt)
+ *   API key           pk K#<id>                sk K
+ *   API key listing   pk T#<tenant>            sk K#<id>
+ */
+import { ValidationError } from '../errors.ts';
+import { tableDefinition } from './table-definition.ts';
+
+export const { partitionKey: pkName, sortKey: skName, ttlAttribute: ttlName } = tableDefinition;
+
+export type ItemKey = Record<typeof pkName | typeof skName, string>;
+
+export const secretSkPrefix = 'S#';
+export const versionSkPrefix = 'V#';
+export const idempotencySkPrefix = 'I#';
+export const apiKeyListingSkPrefix = 'K#';
+
+const versionDigits = 10;
+const maxVersion = 10 ** versionDigits - 1;
+
+function key(pk: string, sk: string): ItemKey {
+  return { [pkName]: pk, [skName]: sk } as ItemKey;
+}
+
+/** The tenant's partition. A tenant id with `#` could collide with another tenant's keys, so it is refused. */
+export function tenantPk(tenant: string): string {
+  if (tenant.length === 0 || tenant.includes('#')) throw new ValidationError('invalid tenant');
+  return `T#${tenant}`;
+}
+
+export function secretKey(tenant: string, name: string): ItemKey {
+  return key(tenantPk(tenant), `${secretSkPrefix}${name}`);
+}
+
+export function versionPk(tenant: string, name: string): string {
+  return `${tenantPk(tenant)}#S#${name}`;
+}
+
+export function versionSk(version: number): string {
+  if (!Number.isSafeInteger(version) || version < 1 || version > maxVersion) {
+    throw new ValidationError('invalid version');
+  }
+  return `${versionSkPrefix}${String(version).padStart(versionDigits, '0')}`;
+}
+
+export function versionKey(tenant: string, name: string, version: number): ItemKey {
+  return key(versionPk(tenant, name), versionSk(version));
+}
+
+export function idempotencyKey(tenant: string, idempotencyKeyValue: string): ItemKey {
+  return key(tenantPk(tenant), `${idempotencySkPrefix}${idempotencyKeyValue}`);
+}
+
+export function auditPk(tenant: string): string {
+  return `${tenantPk(tenant)}#A`;
+}
+
+/** `at` must already be a normalised ISO time (Date#toISOString), so sort keys order by time. */
+export function auditKey(tenant: string, at: string, requestId: string, random: string): ItemKey {
+  return key(auditPk(tenant), `${at}#${requestId}#${random}`);
+}
+
+export function apiKeyKey(id: string): ItemKey {
+  return key(`K#${id}`, 'K');
+}
+
+export function apiKeyListingKey(tenant: string, id: string): ItemKey {
+  return key(tenantPk(tenant), `${apiKeyListingSkPrefix}${id}`);
+}

@@ -1,0 +1,467 @@
+/**
+ * Secret metadata and version history in DynamoDB. Every read-modify-write is conditional, every
+ * change commits in one transaction with its audit event. The write lock lives on the metadata item
+ * as `lockId` and `lockExpiresAt` (epoch ms) and never appears in a SecretRecord.
+ */
+
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../audit/audit-types.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ProviderUnavailableError,
+  ValidationError,
+} from '../errors.ts';
+import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
+import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
+import type { StoreDeps } from './dynamo-client.ts';
+import { failedCondition, rawNumber, storeFailure } from './dynamo-errors.ts';
+import { type FieldMap, pickFields } from './fields.ts';
+import {
+  pkName,
+  secretKey,
+  secretSkPrefix,
+  skName,
+  tenantPk,
+  versionKey,
+  versionPk,
+  versionSk,
+  versionSkPrefix,
+} from './keys.ts';
+import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
+import type { Page, SecretListQuery, SecretStore } from './store-types.ts';
+
+const secretFields: FieldMap<SecretRecord> = {
+  tenant: true,
+  name: true,
+  type: true,
+  connection: true,
+  vaultRef: true,
+  version: true,
+  keys: true,
+  file: true,
+  description: true,
+  tags: true,
+  size: true,
+  createdAt: true,
+  createdBy: true,
+  updatedAt: true,
+  updatedBy: true,
+  deletedAt: true,
+  deletionDate: true,
+};
+
+const versionFields: FieldMap<VersionRecord> = {
+  tenant: true,
+  name: true,
+  version: true,
+  vaultVersionId: true,
+  action: true,
+  sourceVersion: true,
+  keys: true,
+  file: true,
+  size: true,
+  createdAt: true,
+  createdBy: true,
+};
+
+const fileFields: FieldMap<FileMetadata> = { filename: true, encoding: true, mountPath: true, mode: true };
+
+function toSecretRecord(item: object): SecretRecord {
+  const record = pickFields<SecretRecord>(item, secretFields);
+  if (record.file) record.file = pickFields<FileMetadata>(record.file, fileFields);
+  return record;
+}
+
+function toVersionRecord(item: object): VersionRecord {
+  const record = pickFields<VersionRecord>(item, versionFields);
+  if (record.file) record.file = pickFields<FileMetadata>(record.file, fileFields);
+  return record;
+}
+
+const lockNames = { '#lockId': 'lockId', '#lockExpiresAt': 'lockExpiresAt' } as const;
+/** No live lock: none at all, or one whose expiry has passed. */
+const unlocked = '(attribute_not_exists(#lockExpiresAt) OR #lockExpiresAt < :now)';
+/** Largest query page while refilling: pages double from the limit up to this, so sparse matches stay cheap. */
+const maxQueryPage = 1000;
+const batchWriteSize = 25;
+const batchWriteAttempts = 6;
+
+type PutCondition = Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>;
+
+export interface SecretStoreDeps extends StoreDeps {
+  auditRetentionDays?: number;
+}
+
+export function createSecretStore(deps: SecretStoreDeps): SecretStore {
+  const { client, tableName } = deps;
+  const retentionDays = deps.auditRetentionDays ?? defaultAuditRetentionDays;
+
+  /** The metadata item holds the record's fields and its key only: a Put also drops any lock. */
+  const metadataPut = (record: SecretRecord, condition: PutCondition): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...toSecretRecord(record), ...secretKey(record.tenant, record.name) },
+      ...condition,
+    },
+  });
+
+  const versionPut = (version: VersionRecord): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...toVersionRecord(version), ...versionKey(version.tenant, version.name, version.version) },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': pkName },
+    },
+  });
+
+  const transact = (items: TransactItem[]) => client.send(new TransactWriteCommand({ TransactItems: items }));
+
+  /** Deletes every version item of a name, page by page, retrying what DynamoDB leaves unprocessed. */
+  async function purgeVersions(tenant: string, name: string): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+          ExpressionAttributeValues: { ':pk': versionPk(tenant, name), ':prefix': versionSkPrefix },
+          ProjectionExpression: '#pk, #sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const keys = page.Items ?? [];
+      for (let i = 0; i < keys.length; i += batchWriteSize) {
+        await batchDelete(keys.slice(i, i + batchWriteSize));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async function batchDelete(keys: Record<string, unknown>[]): Promise<void> {
+    let pending = keys.map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === batchWriteAttempts) {
+        throw new ProviderUnavailableError(
+          'the secret was removed but some of its versions were not; they are removed when the name is created again',
+        );
+      }
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+        request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
+      );
+    }
+  }
+
+  async function createOnce(record: SecretRecord, version: VersionRecord, audit: AuditEvent) {
+    await transact([
+      metadataPut(record, {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': pkName },
+      }),
+      versionPut(version),
+      auditPut(tableName, audit, retentionDays),
+    ]);
+  }
+
+  return {
+    async get(tenant, name) {
+      try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: tableName, Key: secretKey(tenant, name), ConsistentRead: true }),
+        );
+        return Item ? toSecretRecord(Item) : undefined;
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async list(tenant, query: SecretListQuery): Promise<Page<SecretRecord>> {
+      const limit = checkLimit(query.limit);
+      const prefix = query.prefix ?? '';
+      const pk = tenantPk(tenant);
+      const names: Record<string, string> = { '#pk': pkName, '#sk': skName };
+      const values: Record<string, unknown> = { ':pk': pk, ':prefix': `${secretSkPrefix}${prefix}` };
+      const filters: string[] = [];
+      if (query.type !== undefined) {
+        names['#type'] = 'type';
+        values[':type'] = query.type;
+        filters.push('#type = :type');
+      }
+      if (query.connection !== undefined) {
+        names['#connection'] = 'connection';
+        values[':connection'] = query.connection;
+        filters.push('#connection = :connection');
+      }
+      if (query.tag !== undefined) {
+        if (query.tag.key.length === 0) throw new ValidationError('tag key must not be empty');
+        names['#tags'] = 'tags';
+        names['#tagKey'] = query.tag.key;
+        if (query.tag.value === undefined) {
+          filters.push('attribute_exists(#tags.#tagKey)');
+        } else {
+          values[':tagValue'] = query.tag.value;
+          filters.push('#tags.#tagKey = :tagValue');
+        }
+      }
+      if (!query.includeDeleted) {
+        names['#deletedAt'] = 'deletedAt';
+        filters.push('attribute_not_exists(#deletedAt)');
+      }
+
+      let startKey: Record<string, unknown> | undefined;
+      if (query.cursor !== undefined) {
+        const after = decodeCursor(query.cursor);
+        if (!after.startsWith(prefix)) throw new ValidationError('invalid cursor');
+        startKey = { [pkName]: pk, [skName]: `${secretSkPrefix}${after}` };
+      }
+
+      // One item more than asked tells whether another page exists; refill while filters drop items.
+      const found: SecretRecord[] = [];
+      let pageSize = limit + 1;
+      try {
+        do {
+          const input: QueryCommandInput = {
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            Limit: pageSize,
+            ExclusiveStartKey: startKey,
+          };
+          if (filters.length > 0) input.FilterExpression = filters.join(' AND ');
+          const page = await client.send(new QueryCommand(input));
+          found.push(...(page.Items ?? []).map(toSecretRecord));
+          startKey = page.LastEvaluatedKey;
+          pageSize = Math.min(pageSize * 2, maxQueryPage);
+        } while (startKey && found.length <= limit);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+      const items = found.slice(0, limit);
+      const last = items.at(-1);
+      return { items, ...(found.length > limit && last ? { cursor: encodeCursor(last.name) } : {}) };
+    },
+
+    async create(record, version, audit) {
+      try {
+        await createOnce(record, version, audit);
+      } catch (error) {
+        if (failedCondition(error, 0)) {
+          throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: error });
+        }
+        if (!failedCondition(error, 1)) throw storeFailure(error);
+        // Versions left behind by a purge that did not finish: clear them, then try once more.
+        try {
+          await purgeVersions(record.tenant, record.name);
+          await createOnce(record, version, audit);
+        } catch (retryError) {
+          if (failedCondition(retryError, 0) || failedCondition(retryError, 1)) {
+            throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: retryError });
+          }
+          throw storeFailure(retryError);
+        }
+      }
+    },
+
+    async lock(tenant, name, lock, options) {
+      const values: Record<string, unknown> = {
+        ':lockId': lock.id,
+        ':lockExpiresAt': lock.expiresAt,
+        ':now': options.now,
+      };
+      let condition = `attribute_exists(#pk) AND ${unlocked}`;
+      const names: Record<string, string> = { '#pk': pkName, ...lockNames };
+      if (options.expectedVersion !== undefined) {
+        names['#version'] = 'version';
+        values[':expected'] = options.expectedVersion;
+        condition += ' AND #version = :expected';
+      }
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: secretKey(tenant, name),
+            UpdateExpression: 'SET #lockId = :lockId, #lockExpiresAt = :lockExpiresAt',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return toSecretRecord(Attributes ?? {});
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw storeFailure(error);
+        if (!error.Item) throw new NotFoundError(`secret '${name}' not found`, { cause: error });
+        const current = rawNumber(error.Item, 'version');
+        if (options.expectedVersion !== undefined && current !== options.expectedVersion) {
+          throw new PreconditionFailedError(
+            `version ${options.expectedVersion} is not current (current: ${current})`,
+            { cause: error },
+          );
+        }
+        throw new ConflictError(`secret '${name}' is being written by another request`, { cause: error });
+      }
+    },
+
+    async commitVersion(next, version, lockId, audit) {
+      try {
+        await transact([
+          metadataPut(next, {
+            ConditionExpression: '#lockId = :lockId',
+            ExpressionAttributeNames: { '#lockId': 'lockId' },
+            ExpressionAttributeValues: { ':lockId': lockId },
+          }),
+          versionPut(version),
+          auditPut(tableName, audit, retentionDays),
+        ]);
+      } catch (error) {
+        if (failedCondition(error, 0)) {
+          throw new ConflictError(`the write lock on secret '${next.name}' was lost`, { cause: error });
+        }
+        if (failedCondition(error, 1)) {
+          throw new ConflictError(`version ${version.version} of secret '${next.name}' exists already`, {
+            cause: error,
+          });
+        }
+        throw storeFailure(error);
+      }
+    },
+
+    async unlock(tenant, name, lockId) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: secretKey(tenant, name),
+            UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+            ConditionExpression: '#lockId = :lockId',
+            ExpressionAttributeNames: lockNames,
+            ExpressionAttributeValues: { ':lockId': lockId },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return;
+        throw storeFailure(error);
+      }
+    },
+
+    async update(next, options, audit) {
+      try {
+        await transact([
+          metadataPut(next, {
+            ConditionExpression: `attribute_exists(#pk) AND #version = :expected AND ${unlocked}`,
+            ExpressionAttributeNames: {
+              '#pk': pkName,
+              '#version': 'version',
+              '#lockExpiresAt': 'lockExpiresAt',
+            },
+            ExpressionAttributeValues: { ':expected': options.expectedVersion, ':now': options.now },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+          auditPut(tableName, audit, retentionDays),
+        ]);
+      } catch (error) {
+        const failed = failedCondition(error, 0);
+        if (!failed) throw storeFailure(error);
+        if (!failed.Item) throw new NotFoundError(`secret '${next.name}' not found`, { cause: error });
+        const current = rawNumber(failed.Item, 'version');
+        if (current !== options.expectedVersion) {
+          throw new PreconditionFailedError(
+            `version ${options.expectedVersion} is not current (current: ${current})`,
+            { cause: error },
+          );
+        }
+        throw new ConflictError(`secret '${next.name}' is being written by another request`, {
+          cause: error,
+        });
+      }
+    },
+
+    async remove(tenant, name, audit) {
+      try {
+        await transact([
+          {
+            Delete: {
+              TableName: tableName,
+              Key: secretKey(tenant, name),
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': pkName },
+            },
+          },
+          auditPut(tableName, audit, retentionDays),
+        ]);
+      } catch (error) {
+        if (failedCondition(error, 0))
+          throw new NotFoundError(`secret '${name}' not found`, { cause: error });
+        throw storeFailure(error);
+      }
+      try {
+        await purgeVersions(tenant, name);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async getVersion(tenant, name, version) {
+      try {
+        const { Item } = await client.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: versionKey(tenant, name, version),
+            ConsistentRead: true,
+          }),
+        );
+        return Item ? toVersionRecord(Item) : undefined;
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async listVersions(tenant, name, page) {
+      const limit = checkLimit(page.limit);
+      const pk = versionPk(tenant, name);
+      let startKey: Record<string, unknown> | undefined;
+      if (page.cursor !== undefined) {
+        const text = decodeCursor(page.cursor);
+        const after = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : Number.NaN;
+        if (Number.isNaN(after)) throw new ValidationError('invalid cursor');
+        startKey = { [pkName]: pk, [skName]: versionSk(after) };
+      }
+      try {
+        const result = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': versionSkPrefix },
+            ScanIndexForward: false,
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const found = (result.Items ?? []).map(toVersionRecord);
+        const items = found.slice(0, limit);
+        const last = items.at(-1);
+        return {
+          items,
+          ...(found.length > limit && last ? { cursor: encodeCursor(String(last.version)) } : {}),
+        };
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+  };
+}
