@@ -27,6 +27,7 @@ import {
   createAwsSecretsManagerProvider,
 } from '../../shared/providers/aws-secrets-manager.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
+import { type MotoTls, startMotoTls } from '../servers/moto.ts';
 import { describeProviderContract } from './provider-contract.ts';
 
 const region = 'us-east-1';
@@ -482,6 +483,45 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(check.steps[0]).toMatchObject({ ok: false });
       expect(check.steps[0]!.message).toContain('nothing answered');
       expect(check.steps.slice(1).every((step) => !step.ok)).toBe(true);
+    });
+  });
+
+  describe('TLS with a private CA', () => {
+    let tls: MotoTls;
+
+    beforeAll(async () => {
+      tls = await startMotoTls();
+    });
+
+    afterAll(async () => {
+      await tls?.stop();
+    });
+
+    it('reaches an HTTPS endpoint whose certificate the connection’s caCert signed', async () => {
+      const trusted = createAwsSecretsManagerProvider(
+        { region, endpoint: tls.endpoint, credentials },
+        { caCert: tls.caCert },
+      );
+      const ref = newRef();
+
+      await trusted.create(ref, { kind: 'text', text: 'over tls' });
+      const read = await trusted.get(ref);
+
+      expect(read.payload).toEqual({ kind: 'text', text: 'over tls' });
+    });
+
+    it('without the caCert the certificate is not trusted, even after another client was given it', async () => {
+      const trusted = createAwsSecretsManagerProvider(
+        { region, endpoint: tls.endpoint, credentials },
+        { caCert: tls.caCert },
+      );
+      await trusted.test();
+      const untrusted = createAwsSecretsManagerProvider({ region, endpoint: tls.endpoint, credentials });
+
+      const error = await rejectionOf(untrusted.get(newRef()));
+
+      expect(error).toBeInstanceOf(ProviderUnavailableError);
+      expect((error as Error).message).toContain('not trusted');
     });
   });
 
