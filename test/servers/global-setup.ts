@@ -6,6 +6,8 @@
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { startMoto } from './moto.ts';
+import { openBaoTestServer } from './openbao.ts';
+import { postgresTestServer } from './postgresql.ts';
 import type { StartedServer } from './started-server.ts';
 
 const servers: Record<string, () => Promise<StartedServer>> = {
@@ -14,6 +16,8 @@ const servers: Record<string, () => Promise<StartedServer>> = {
     return { provided: { dynamodbEndpoint: dynamodb.endpoint }, stop: dynamodb.stop };
   },
   moto: startMoto,
+  openbao: openBaoTestServer,
+  postgres: postgresTestServer,
 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
