@@ -237,22 +237,22 @@ export function createAwsSecretsManagerProvider(
   const bounded = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
   const fail = (error: unknown, ref?: string) => mapError(error, { where, timeoutMs, ref });
 
-  /** Whether the secret at ref is pending deletion; undefined when it does not exist. */
-  const deletedDate = async (ref: string): Promise<Date | undefined | null> => {
+  /** Whether the secret at ref exists, and whether it is pending deletion (DescribeSecret's DeletedDate). */
+  const stateOf = async (ref: string): Promise<'absent' | 'live' | 'pending deletion'> => {
     try {
       const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
-      return described.DeletedDate ?? null;
+      return described.DeletedDate === undefined ? 'live' : 'pending deletion';
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof ResourceNotFoundException) return 'absent';
       throw fail(error, ref);
     }
   };
 
   /** A call refused with InvalidRequestException: NotFoundError when the secret is pending deletion. */
   const refusedByState = async (error: InvalidRequestException, ref: string): Promise<SecretmError> => {
-    const deleted = await deletedDate(ref);
-    if (deleted === undefined) return notFound(ref, error);
-    if (deleted !== null) {
+    const state = await stateOf(ref);
+    if (state === 'absent') return notFound(ref, error);
+    if (state === 'pending deletion') {
       return new NotFoundError(`"${ref}" is pending deletion in ${where}; restore it to use it again`, {
         cause: error,
       });
@@ -292,7 +292,7 @@ export function createAwsSecretsManagerProvider(
           );
         }
         if (error instanceof InvalidRequestException) {
-          if (await deletedDate(ref)) {
+          if ((await stateOf(ref)) === 'pending deletion') {
             throw new ConflictError(
               `"${ref}" is pending deletion in ${where}; restore it, or purge it to reuse the name`,
               { cause: error },
@@ -405,9 +405,9 @@ export function createAwsSecretsManagerProvider(
 
     async restore(ref) {
       checkRef(ref);
-      const deleted = await deletedDate(ref);
-      if (deleted === undefined) throw notFound(ref);
-      if (deleted === null) {
+      const state = await stateOf(ref);
+      if (state === 'absent') throw notFound(ref);
+      if (state === 'live') {
         throw new NotFoundError(
           `"${ref}" is not pending deletion in ${where}, so there is nothing to restore`,
         );
