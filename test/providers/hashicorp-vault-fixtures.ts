@@ -106,8 +106,9 @@ export async function appRoleWithPolicy(
     },
     ...ns,
   });
-  const roleId: string = (await baoOk(`auth/approle/role/${name}/role-id`, ns)).data.role_id;
-  const secretId: string = (await baoOk(`auth/approle/role/${name}/secret-id`, { body: {}, ...ns })).data
-    .secret_id;
+  const roleId = String((await baoOk(`auth/approle/role/${name}/role-id`, ns)).data?.role_id);
+  const secretId = String(
+    (await baoOk(`auth/approle/role/${name}/secret-id`, { body: {}, ...ns })).data?.secret_id,
+  );
   return { roleId, secretId, role: name };
 }
