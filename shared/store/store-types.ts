@@ -122,8 +122,8 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyStore {
-  /** ConflictError when the id exists. */
-  put(record: ApiKeyRecord, audit: AuditEvent): Promise<void>;
+  /** ConflictError when the id exists, unless `replace` (the operator key when its preset changes). */
+  put(record: ApiKeyRecord, audit: AuditEvent, options?: { replace?: boolean }): Promise<void>;
   /** By id alone: authentication happens before the tenant is known. */
   get(id: string): Promise<ApiKeyRecord | undefined>;
   list(tenant: string, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>>;

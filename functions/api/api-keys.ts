@@ -1,0 +1,109 @@
+/** The API keys API: create (the key is shown once), list, revoke. */
+import { z } from 'zod';
+import { scopes } from '../../shared/auth/principal.ts';
+import type { ApiKeyRecord } from '../../shared/store/store-types.ts';
+import { tenantId } from '../../shared/validation/names.ts';
+import { lazyDependencies } from '../dependencies.ts';
+import { createApiHandler } from '../http/api-handler.ts';
+import { json, type Route, route } from '../http/route.ts';
+
+const family = 'api-keys' as const;
+
+const createApiKeyBody = z.strictObject({
+  name: z.string().min(1).max(128),
+  scopes: z.array(z.enum(scopes)).min(1),
+  tenant: tenantId.optional().describe('Only the operator key may name another tenant'),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+const apiKeyResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  tenant: z.string(),
+  scopes: z.array(z.enum(scopes)),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+
+const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+function apiKeyView(record: ApiKeyRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    tenant: record.tenant,
+    scopes: record.scopes,
+    createdAt: record.createdAt,
+    createdBy: record.createdBy,
+    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+    ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
+  };
+}
+
+export const apiKeyRoutes: Route[] = [
+  route({
+    method: 'POST',
+    path: '/v1/api-keys',
+    scope: 'admin',
+    family,
+    operationId: 'createApiKey',
+    summary: 'Create an API key; the key is in this answer only',
+    auditAction: 'api-key.create',
+    body: createApiKeyBody,
+    responses: {
+      201: {
+        description: 'The new key, shown this once',
+        schema: apiKeyResponse.extend({ key: z.string() }),
+      },
+    },
+    handler: async ({ body, ctx }, { apiKeys }) => {
+      const { record, key } = await apiKeys.create(ctx, body);
+      return json(201, { ...apiKeyView(record), key }, { 'cache-control': 'no-store' });
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/api-keys',
+    scope: 'admin',
+    family,
+    operationId: 'listApiKeys',
+    summary: 'List the tenant’s API keys (never the keys themselves)',
+    auditAction: 'api-key.list',
+    query: pageQuery,
+    responses: {
+      200: {
+        description: 'A page of keys',
+        schema: z.object({ items: z.array(apiKeyResponse), cursor: z.string().optional() }),
+      },
+    },
+    handler: async ({ query, ctx }, { apiKeys }) => {
+      const page = await apiKeys.list(ctx, query);
+      return json(200, {
+        items: page.items.map(apiKeyView),
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      });
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/v1/api-keys/{id}',
+    scope: 'admin',
+    family,
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key at once',
+    auditAction: 'api-key.revoke',
+    params: z.strictObject({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'not an API key id') }),
+    responses: { 204: { description: 'Revoked' } },
+    handler: async ({ params, ctx }, { apiKeys }) => {
+      await apiKeys.revoke(ctx, params.id);
+      return { statusCode: 204 };
+    },
+  }),
+];
+
+export const handler = createApiHandler(apiKeyRoutes, lazyDependencies());

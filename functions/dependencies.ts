@@ -1,0 +1,95 @@
+/**
+ * Everything the API handlers need, built once per Lambda instance (or once by the local server)
+ * from validated configuration. Tests build the same graph against DynamoDB Local.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
+import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import type { Config } from '../shared/config.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { createLocalVault } from '../shared/providers/local.ts';
+import type { SecretProvider } from '../shared/providers/provider.ts';
+import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
+import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
+import { createApiKeyStore } from '../shared/store/api-key-store.ts';
+import { createAuditStore } from '../shared/store/audit-store.ts';
+import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
+import { createSecretStore } from '../shared/store/secret-store.ts';
+import type { ApiKeyStore, AuditStore, IdempotencyStore } from '../shared/store/store-types.ts';
+
+export interface ApiDependencies {
+  secrets: SecretService;
+  apiKeys: ApiKeyService;
+  apiKeyStore: ApiKeyStore;
+  authenticate: Authenticate;
+  audit: AuditStore;
+  idempotency: IdempotencyStore;
+  clock: Clock;
+}
+
+export interface DependencyOverrides {
+  client?: DynamoDBDocumentClient;
+  clock?: Clock;
+  /** Replaces the vault lookup (tests that force a vault fault). */
+  providers?: ProviderResolver;
+}
+
+export function createDependencies(
+  config: Readonly<Config>,
+  overrides: DependencyOverrides = {},
+): ApiDependencies {
+  const clock = overrides.clock ?? systemClock;
+  const client =
+    overrides.client ??
+    createDocumentClient({
+      region: config.region,
+      ...(config.dynamodbEndpoint
+        ? {
+            endpoint: config.dynamodbEndpoint,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }
+        : {}),
+    });
+  const storeDeps = { client, tableName: config.tableName, auditRetentionDays: config.auditRetentionDays };
+  const audit = createAuditStore(storeDeps);
+  const apiKeyStore = createApiKeyStore(storeDeps);
+  const localVault: SecretProvider | undefined = config.localVaultDir
+    ? createLocalVault({ dir: config.localVaultDir, clock })
+    : undefined;
+  const providers: ProviderResolver =
+    overrides.providers ??
+    (async (_tenant, connection) => {
+      if (connection === 'local' && localVault) return localVault;
+      throw new NotFoundError(`connection ${connection} not found`);
+    });
+  return {
+    secrets: createSecretService({
+      store: createSecretStore(storeDeps),
+      audit,
+      providers,
+      clock,
+      defaultConnection: config.defaultConnection,
+    }),
+    apiKeys: createApiKeyService({ store: apiKeyStore, clock }),
+    apiKeyStore,
+    authenticate: createAuthenticator({
+      apiKeys: apiKeyStore,
+      clock,
+      jwt: { tenantClaim: config.jwtTenantClaim },
+    }),
+    audit,
+    idempotency: createIdempotencyStore(storeDeps),
+    clock,
+  };
+}
+
+/** The Lambda way: configuration from the environment, read once, on first use. */
+export function lazyDependencies(): () => Promise<ApiDependencies> {
+  let built: Promise<ApiDependencies> | undefined;
+  return () => {
+    built ??= import('../shared/config.ts').then(({ readConfig }) => createDependencies(readConfig()));
+    return built;
+  };
+}

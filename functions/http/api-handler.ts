@@ -1,0 +1,225 @@
+/**
+ * The Lambda entry shared by every API function: finds the route by API Gateway's routeKey,
+ * authenticates, checks the scope, validates the input, honours Idempotency-Key, calls the route's
+ * handler, and maps errors to HTTP in one place. The local server calls this very function.
+ */
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { auditEvent } from '../../shared/audit/audit-event.ts';
+import type { RequestContext } from '../../shared/auth/principal.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SecretmError,
+  ValidationError,
+} from '../../shared/errors.ts';
+import type { StoredResponse } from '../../shared/store/store-types.ts';
+import { parseInput } from '../../shared/validation/parse.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+import { errorResponse, loggableError } from './error-response.ts';
+import { parseIdempotencyKey, parseIfMatch } from './request-headers.ts';
+import { type ApiResponse, type Route, routeKey } from './route.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
+
+/** Largest request body accepted (a 64 KiB value, base64 and JSON escaping included). */
+export const maxBodyBytes = 256 * 1024;
+const idempotencyTtlSeconds = 24 * 60 * 60;
+
+export function createApiHandler(routes: Route[], dependencies: () => Promise<ApiDependencies>): ApiHandler {
+  const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+
+  return async function handle(event) {
+    const requestId = event.requestContext.requestId;
+    const sourceIp = event.requestContext.http.sourceIp;
+    let route: Route | undefined;
+    let ctx: RequestContext | undefined;
+    let deps: ApiDependencies | undefined;
+    try {
+      route = byKey.get(event.routeKey);
+      if (!route) throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+      deps = await dependencies();
+      const headers = lowerCaseHeaders(event.headers);
+      if (route.scope) {
+        const principal = await deps.authenticate({
+          ...(headers.authorization ? { authorization: headers.authorization } : {}),
+          ...(event.requestContext.authorizer?.jwt
+            ? {
+                jwtClaims: event.requestContext.authorizer.jwt.claims,
+                jwtScopes: event.requestContext.authorizer.jwt.scopes ?? [],
+              }
+            : {}),
+        });
+        ctx = { principal, requestId, sourceIp };
+        if (!principal.scopes.has(route.scope))
+          throw new ForbiddenError(`this action needs the ${route.scope} scope`);
+      }
+      const rawBody = readBody(event);
+      const input = {
+        params: route.params ? parseInput(route.params, event.pathParameters ?? {}, 'path') : undefined,
+        query: route.query ? parseInput(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        body: route.body ? parseInput(route.body, parseJson(rawBody), 'body') : undefined,
+        headers,
+        ctx: ctx as RequestContext,
+      };
+      const expectedVersion = parseIfMatch(headers['if-match']);
+      const idempotencyKey = route.idempotent ? parseIdempotencyKey(headers['idempotency-key']) : undefined;
+      const call = () =>
+        route!.handler(
+          {
+            ...input,
+            ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+            ...(idempotencyKey ? { idempotencyKey } : {}),
+          },
+          deps!,
+        );
+      if (!idempotencyKey || !ctx) return toResult(await call(), requestId);
+      return await idempotent(deps, ctx, idempotencyKey, fingerprint(route, event, rawBody), async () =>
+        toResult(await call(), requestId),
+      );
+    } catch (error) {
+      if (ctx && deps && route?.auditAction) await auditFailure(deps, ctx, route, event, error);
+      if (!(error instanceof SecretmError)) {
+        console.error(
+          JSON.stringify({ level: 'error', requestId, route: event.routeKey, error: loggableError(error) }),
+        );
+      }
+      const { statusCode, body } = errorResponse(error, requestId);
+      return {
+        statusCode,
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify(body),
+      };
+    }
+  };
+}
+
+async function idempotent(
+  deps: ApiDependencies,
+  ctx: RequestContext,
+  key: string,
+  print: string,
+  run: () => Promise<ApiResult>,
+): Promise<ApiResult> {
+  const tenant = ctx.principal.tenant;
+  const claim = await deps.idempotency.claim(tenant, key, {
+    fingerprint: print,
+    now: deps.clock.now(),
+    ttlSeconds: idempotencyTtlSeconds,
+  });
+  if (claim.state === 'completed') {
+    const { statusCode, headers, body } = claim.response;
+    return {
+      statusCode,
+      headers: { ...headers, 'x-request-id': ctx.requestId, 'idempotent-replayed': 'true' },
+      body,
+    };
+  }
+  if (claim.state === 'in-progress') {
+    throw new ConflictError('a request with this Idempotency-Key is still in progress; retry shortly');
+  }
+  let result: ApiResult;
+  try {
+    result = await run();
+  } catch (error) {
+    await deps.idempotency.release(tenant, key).catch(() => undefined);
+    throw error;
+  }
+  const stored: StoredResponse = {
+    statusCode: result.statusCode ?? 200,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {})
+        .filter(([name]) => name !== 'x-request-id')
+        .map(([name, value]) => [name, String(value)]),
+    ),
+    body: result.body ?? '',
+  };
+  await deps.idempotency.complete(tenant, key, stored);
+  return result;
+}
+
+/** What makes two requests "the same" for an idempotency key: the route, its path and its body. */
+function fingerprint(route: Route, event: ApiEvent, rawBody: string | undefined): string {
+  return createHash('sha256')
+    .update(`${routeKey(route)}\n${event.rawPath}\n${rawBody ?? ''}`)
+    .digest('hex');
+}
+
+async function auditFailure(
+  deps: ApiDependencies,
+  ctx: RequestContext,
+  route: Route,
+  event: ApiEvent,
+  error: unknown,
+) {
+  const name = event.pathParameters?.name ?? event.pathParameters?.id;
+  const target = name
+    ? `${route.family === 'secrets' ? 'secret' : route.family.replace(/s$/, '')}:${name}`
+    : route.family;
+  const reason = error instanceof SecretmError ? error.code : 'internal_error';
+  try {
+    await deps.audit.record(auditEvent(ctx, route.auditAction!, target, deps.clock.now(), { reason }));
+  } catch {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        requestId: ctx.requestId,
+        message: 'audit of a failed request was not written',
+      }),
+    );
+  }
+}
+
+function lowerCaseHeaders(headers: ApiEvent['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) result[name.toLowerCase()] = value;
+  return result;
+}
+
+function readBody(event: ApiEvent): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > maxBodyBytes) {
+    throw new PayloadTooLargeError(`the request body is larger than ${maxBodyBytes} bytes`);
+  }
+  return text;
+}
+
+function parseJson(raw: string | undefined): unknown {
+  if (raw === undefined) throw new ValidationError('this request needs a JSON body');
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('the body is not valid JSON');
+  }
+}
+
+function toResult(response: ApiResponse, requestId: string): ApiResult {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...response.headers };
+  if (response.bytes) {
+    return {
+      statusCode: response.statusCode,
+      headers: { 'content-type': 'application/octet-stream', ...headers },
+      body: Buffer.from(response.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
+  if (response.text !== undefined) {
+    return {
+      statusCode: response.statusCode,
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+      body: response.text,
+    };
+  }
+  if (response.json === undefined) return { statusCode: response.statusCode, headers };
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(response.json),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * A route: method, path, required scope, the Lambda function family that serves it, its schemas and
+ * its handler. functions/routes.ts lists every route once; API Gateway (CDK), the Lambda dispatcher,
+ * the local server and the OpenAPI document are all built from that one list.
+ */
+import type { z } from 'zod';
+import type { RequestContext, Scope } from '../../shared/auth/principal.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The Lambda function that serves a route; one function per resource family. */
+export type RouteFamily = 'secrets' | 'api-keys' | 'system';
+
+export interface ApiResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as text/plain (or the content-type in headers). */
+  text?: string;
+  /** Sent as bytes (application/octet-stream unless headers say otherwise). */
+  bytes?: Uint8Array;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string>;
+  /** Present on every route that requires a scope. */
+  ctx: RequestContext;
+  /** Parsed `If-Match`, when sent. */
+  expectedVersion?: number;
+  /** `Idempotency-Key`, when sent on a route that honours it. */
+  idempotencyKey?: string;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface Route<P = unknown, Q = unknown, B = unknown> {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/v1/secrets/{name}`. */
+  path: string;
+  /** null: public (health, OpenAPI). */
+  scope: Scope | null;
+  family: RouteFamily;
+  operationId: string;
+  summary: string;
+  /** The audit action of a failed attempt (successes are audited by the domain). */
+  auditAction?: string;
+  /** Honours `Idempotency-Key`: a retry gets the first answer and changes nothing twice. */
+  idempotent?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  responses: Record<number, ResponseDoc>;
+  handler(input: RouteInput<P, Q, B>, deps: ApiDependencies): Promise<ApiResponse>;
+}
+
+/** Declares a route with its input types inferred from its schemas. */
+export function route<P = undefined, Q = undefined, B = undefined>(definition: Route<P, Q, B>): Route {
+  return definition as unknown as Route;
+}
+
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export const json = (statusCode: number, body: unknown, headers?: Record<string, string>): ApiResponse => ({
+  statusCode,
+  json: body,
+  ...(headers ? { headers } : {}),
+});

@@ -1,0 +1,581 @@
+/**
+ * The secrets domain: create, read, write, version, delete and restore secrets whose values live in
+ * a connection's vault while their metadata, history and audit live in the store. Every value write
+ * takes the secret's write lock first, so concurrent writers never lose a version and the vault's
+ * current value always matches the metadata's current version.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { auditEvent } from '../audit/audit-event.ts';
+import type { RequestContext } from '../auth/principal.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
+import type { SecretProvider } from '../providers/provider.ts';
+import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
+import type {
+  CloneSecretBody,
+  CreateSecretBody,
+  PatchSecretBody,
+  ReplaceSecretBody,
+} from './secret-schemas.ts';
+import type { SecretRecord, SecretValue, VersionAction, VersionRecord } from './secret-types.ts';
+import {
+  assertValueSize,
+  envValue,
+  fileMetadataOf,
+  fromPayload,
+  keysOf,
+  payloadKindFor,
+  toPayload,
+  valueFromInput,
+} from './secret-value.ts';
+
+export interface SecretServiceDeps {
+  store: SecretStore;
+  audit: AuditStore;
+  providers: ProviderResolver;
+  /** The connection a secret created without one goes to (`local` in local mode). */
+  defaultConnection: string;
+  clock?: Clock;
+  /** How long a write lock lasts before another writer may take it over. */
+  lockTtlMs?: number;
+  /** How long a writer waits for another writer's lock before answering 409. */
+  lockWaitMs?: number;
+}
+
+export interface WriteOptions {
+  /** The version the caller last saw (`If-Match`); a stale one is refused with 412. */
+  expectedVersion?: number;
+  /** The request's `Idempotency-Key`, passed on to the vault so a retried write makes no duplicate. */
+  idempotencyKey?: string;
+}
+
+export interface DeleteOptions {
+  force?: boolean;
+  recoveryWindowDays?: number;
+  expectedVersion?: number;
+}
+
+export interface RevealedValue {
+  record: SecretRecord;
+  version: number;
+  value: SecretValue;
+}
+
+interface NextVersion {
+  value: SecretValue;
+  sourceVersion?: number;
+  description?: string | null;
+  tags?: Record<string, string | null>;
+}
+
+export const defaultRecoveryWindowDays = 30;
+
+export function createSecretService(deps: SecretServiceDeps) {
+  const clock = deps.clock ?? systemClock;
+  const lockTtlMs = deps.lockTtlMs ?? 30_000;
+  const lockWaitMs = deps.lockWaitMs ?? 5_000;
+  const { store } = deps;
+
+  const target = (name: string) => `secret:${name}`;
+  const isPurged = (record: SecretRecord, now: Date) =>
+    record.deletionDate !== undefined && Date.parse(record.deletionDate) <= now.getTime();
+
+  /** The secret, scheduled for deletion or not; NotFound once its recovery window has passed. */
+  async function live(ctx: RequestContext, name: string): Promise<SecretRecord> {
+    const record = await store.get(ctx.principal.tenant, name);
+    if (!record || isPurged(record, clock.now())) throw new NotFoundError(`secret ${name} not found`);
+    return record;
+  }
+
+  function assertActive(record: SecretRecord): void {
+    if (record.deletionDate) {
+      throw new ConflictError(
+        `secret ${record.name} is scheduled for deletion on ${record.deletionDate}; restore it first`,
+      );
+    }
+  }
+
+  async function active(ctx: RequestContext, name: string): Promise<SecretRecord> {
+    const record = await live(ctx, name);
+    assertActive(record);
+    return record;
+  }
+
+  function vaultToken(ctx: RequestContext, key: string | undefined, operation: string): string | undefined {
+    if (!key) return undefined;
+    return createHash('sha256').update(`${ctx.principal.tenant}\n${operation}\n${key}`).digest('hex');
+  }
+
+  async function readVersion(
+    record: SecretRecord,
+    version: number,
+  ): Promise<{ versionRecord: VersionRecord; value: SecretValue }> {
+    const versionRecord = await store.getVersion(record.tenant, record.name, version);
+    if (!versionRecord) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
+    const provider = await deps.providers(record.tenant, record.connection);
+    const read = await provider.get(record.vaultRef, {
+      versionId: versionRecord.vaultVersionId,
+      kind: payloadKindFor(record.type, versionRecord.file),
+    });
+    return { versionRecord, value: fromPayload(read.payload, record.type, versionRecord.file) };
+  }
+
+  /** Takes the write lock, waiting a bounded time for another writer to finish. */
+  async function acquire(
+    tenant: string,
+    name: string,
+    lockId: string,
+    expectedVersion?: number,
+  ): Promise<SecretRecord> {
+    const deadline = Date.now() + lockWaitMs;
+    for (;;) {
+      try {
+        return await store.lock(
+          tenant,
+          name,
+          { id: lockId, expiresAt: clock.now().getTime() + lockTtlMs },
+          { ...(expectedVersion !== undefined ? { expectedVersion } : {}), now: clock.now().getTime() },
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        if (Date.now() >= deadline) {
+          throw new ConflictError(`another write to secret ${name} is in progress; retry shortly`, {
+            cause: error,
+          });
+        }
+        await sleep(20 + Math.random() * 60);
+      }
+    }
+  }
+
+  async function writeVersion(
+    ctx: RequestContext,
+    name: string,
+    options: WriteOptions,
+    action: VersionAction,
+    build: (current: SecretRecord) => Promise<NextVersion>,
+  ): Promise<SecretRecord> {
+    const tenant = ctx.principal.tenant;
+    const lockId = randomUUID();
+    const current = await acquire(tenant, name, lockId, options.expectedVersion);
+    try {
+      if (isPurged(current, clock.now())) throw new NotFoundError(`secret ${name} not found`);
+      assertActive(current);
+      const next = await build(current);
+      const payload = toPayload(next.value);
+      const size = assertValueSize(payload);
+      const provider = await deps.providers(tenant, current.connection);
+      const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
+      const written = await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
+      const now = clock.now().toISOString();
+      const file = fileMetadataOf(next.value);
+      const record: SecretRecord = {
+        ...withMetadataChanges(current, next.description, next.tags),
+        version: current.version + 1,
+        keys: keysOf(next.value),
+        size,
+        updatedAt: now,
+        updatedBy: ctx.principal.actor,
+      };
+      if (file) record.file = file;
+      else delete record.file;
+      const version = versionRecord(record, written.versionId, action, ctx, now, next.sourceVersion);
+      await store.commitVersion(
+        record,
+        version,
+        lockId,
+        auditEvent(ctx, `secret.${action}`, target(name), clock.now()),
+      );
+      return record;
+    } catch (error) {
+      await store.unlock(tenant, name, lockId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Writes a brand-new secret (create, clone) into `connection`'s vault, then its metadata. */
+  async function createWith(
+    ctx: RequestContext,
+    input: {
+      name: string;
+      connection: string;
+      value: SecretValue;
+      description?: string;
+      tags?: Record<string, string>;
+    },
+    action: 'create' | 'clone',
+    idempotencyKey?: string,
+  ): Promise<SecretRecord> {
+    const tenant = ctx.principal.tenant;
+    const payload = toPayload(input.value);
+    const size = assertValueSize(payload);
+    const existing = await store.get(tenant, input.name);
+    if (existing) {
+      if (!isPurged(existing, clock.now())) {
+        throw new ConflictError(
+          existing.deletionDate
+            ? `a secret named ${input.name} is scheduled for deletion; restore it or choose another name`
+            : `a secret named ${input.name} already exists`,
+        );
+      }
+      await purge(ctx, existing);
+    }
+    const provider = await deps.providers(tenant, input.connection);
+    const vaultRef = provider.refFor(tenant, input.name);
+    const token = vaultToken(ctx, idempotencyKey, `${action}:${input.name}`);
+    const written = await provider.create(vaultRef, payload, {
+      ...(token ? { idempotencyToken: token } : {}),
+      ...(input.description ? { description: input.description } : {}),
+      ...(input.tags ? { tags: input.tags } : {}),
+    });
+    const now = clock.now().toISOString();
+    const file = fileMetadataOf(input.value);
+    const record: SecretRecord = {
+      tenant,
+      name: input.name,
+      type: input.value.type,
+      connection: input.connection,
+      vaultRef,
+      version: 1,
+      keys: keysOf(input.value),
+      ...(file ? { file } : {}),
+      ...(input.description ? { description: input.description } : {}),
+      tags: input.tags ?? {},
+      size,
+      createdAt: now,
+      createdBy: ctx.principal.actor,
+      updatedAt: now,
+      updatedBy: ctx.principal.actor,
+    };
+    try {
+      await store.create(
+        record,
+        versionRecord(record, written.versionId, action, ctx, now),
+        auditEvent(ctx, `secret.${action}`, target(input.name), clock.now()),
+      );
+    } catch (error) {
+      // Without an idempotency key nobody can complete this create later: take the vault write back.
+      if (!token) await purgeVault(provider, vaultRef).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  }
+
+  async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
+    const provider = await deps.providers(record.tenant, record.connection);
+    await purgeVault(provider, record.vaultRef);
+    await store.remove(
+      record.tenant,
+      record.name,
+      auditEvent(ctx, 'secret.purge', target(record.name), clock.now()),
+    );
+  }
+
+  return {
+    async create(
+      ctx: RequestContext,
+      input: CreateSecretBody,
+      options: WriteOptions = {},
+    ): Promise<SecretRecord> {
+      const value = valueFromInput(input.type, input);
+      return createWith(
+        ctx,
+        {
+          name: input.name,
+          connection: input.connection ?? deps.defaultConnection,
+          value,
+          ...(input.description ? { description: input.description } : {}),
+          ...(input.tags ? { tags: input.tags } : {}),
+        },
+        'create',
+        options.idempotencyKey,
+      );
+    },
+
+    async list(ctx: RequestContext, query: SecretListQuery): Promise<Page<SecretRecord>> {
+      const page = await store.list(ctx.principal.tenant, query);
+      await deps.audit.record(auditEvent(ctx, 'secret.list', 'secrets', clock.now()));
+      const now = clock.now();
+      return { ...page, items: page.items.filter((record) => !isPurged(record, now)) };
+    },
+
+    async get(ctx: RequestContext, name: string): Promise<SecretRecord> {
+      const record = await live(ctx, name);
+      await deps.audit.record(auditEvent(ctx, 'secret.describe', target(name), clock.now()));
+      return record;
+    },
+
+    /** Reads a value. The reveal is audited before the value is returned; no audit, no value. */
+    async getValue(
+      ctx: RequestContext,
+      name: string,
+      options: { version?: number } = {},
+    ): Promise<RevealedValue> {
+      const record = await active(ctx, name);
+      const version = options.version ?? record.version;
+      const { value } = await readVersion(record, version);
+      await deps.audit.record(auditEvent(ctx, 'secret.reveal', target(name), clock.now()));
+      return { record, version, value };
+    },
+
+    async replace(
+      ctx: RequestContext,
+      name: string,
+      input: ReplaceSecretBody,
+      options: WriteOptions = {},
+    ): Promise<SecretRecord> {
+      if (input.name !== undefined && input.name !== name) {
+        throw new ValidationError('the name in the body differs from the name in the path');
+      }
+      return writeVersion(ctx, name, options, 'replace', async (current) => {
+        if (input.type !== undefined && input.type !== current.type) {
+          throw new ValidationError(`secret ${name} is of type ${current.type}; a type cannot change`);
+        }
+        if (input.connection !== undefined && input.connection !== current.connection) {
+          throw new ValidationError('a secret cannot move to another connection; clone it there instead');
+        }
+        return {
+          value: valueFromInput(current.type, input),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.tags !== undefined ? { tags: replaceTags(current.tags, input.tags) } : {}),
+        };
+      });
+    },
+
+    async patch(
+      ctx: RequestContext,
+      name: string,
+      input: PatchSecretBody,
+      options: WriteOptions = {},
+    ): Promise<SecretRecord> {
+      const changesValue = input.set !== undefined || input.unset !== undefined;
+      if (changesValue) {
+        return writeVersion(ctx, name, options, 'patch', async (current) => {
+          if (current.type !== 'env') {
+            throw new ValidationError('set and unset change env secrets; replace a file secret with PUT');
+          }
+          const { value } = await readVersion(current, current.version);
+          return {
+            value: envValue(applyKeyChanges(value.type === 'env' ? value.data : {}, input.set, input.unset)),
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(input.tags !== undefined ? { tags: input.tags } : {}),
+          };
+        });
+      }
+      const current = await active(ctx, name);
+      const expectedVersion = options.expectedVersion ?? current.version;
+      if (current.version !== expectedVersion) {
+        throw new PreconditionFailedError(
+          `secret ${name} is at version ${current.version}, not ${expectedVersion}`,
+        );
+      }
+      const next: SecretRecord = {
+        ...withMetadataChanges(current, input.description, input.tags),
+        updatedAt: clock.now().toISOString(),
+        updatedBy: ctx.principal.actor,
+      };
+      await store.update(
+        next,
+        { expectedVersion, now: clock.now().getTime() },
+        auditEvent(ctx, 'secret.update', target(name), clock.now()),
+      );
+      return next;
+    },
+
+    async remove(
+      ctx: RequestContext,
+      name: string,
+      options: DeleteOptions = {},
+    ): Promise<{ name: string; deletionDate: string }> {
+      const current = await live(ctx, name);
+      if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
+        throw new PreconditionFailedError(
+          `secret ${name} is at version ${current.version}, not ${options.expectedVersion}`,
+        );
+      }
+      if (options.force) {
+        await purge(ctx, current);
+        return { name, deletionDate: clock.now().toISOString() };
+      }
+      assertActive(current);
+      const days = options.recoveryWindowDays ?? defaultRecoveryWindowDays;
+      const now = clock.now();
+      const deletionDate = new Date(now.getTime() + days * 86_400_000).toISOString();
+      const provider = await deps.providers(current.tenant, current.connection);
+      await provider.delete(current.vaultRef, { mode: 'soft', recoveryWindowDays: days });
+      const next: SecretRecord = {
+        ...current,
+        deletedAt: now.toISOString(),
+        deletionDate,
+        updatedAt: now.toISOString(),
+        updatedBy: ctx.principal.actor,
+      };
+      try {
+        await store.update(
+          next,
+          { expectedVersion: current.version, now: now.getTime() },
+          auditEvent(ctx, 'secret.delete', target(name), now),
+        );
+      } catch (error) {
+        await provider.restore(current.vaultRef).catch(() => undefined);
+        throw error;
+      }
+      return { name, deletionDate };
+    },
+
+    async restore(ctx: RequestContext, name: string): Promise<SecretRecord> {
+      const current = await live(ctx, name);
+      if (!current.deletionDate) throw new ConflictError(`secret ${name} is not scheduled for deletion`);
+      const provider = await deps.providers(current.tenant, current.connection);
+      await provider.restore(current.vaultRef);
+      const { deletedAt: _deletedAt, deletionDate: _deletionDate, ...rest } = current;
+      const next: SecretRecord = {
+        ...rest,
+        updatedAt: clock.now().toISOString(),
+        updatedBy: ctx.principal.actor,
+      };
+      await store.update(
+        next,
+        { expectedVersion: current.version, now: clock.now().getTime() },
+        auditEvent(ctx, 'secret.restore', target(name), clock.now()),
+      );
+      return next;
+    },
+
+    async clone(
+      ctx: RequestContext,
+      name: string,
+      input: CloneSecretBody,
+      options: WriteOptions = {},
+    ): Promise<SecretRecord> {
+      const source = await active(ctx, name);
+      const { value } = await readVersion(source, source.version);
+      const description = input.description ?? source.description;
+      return createWith(
+        ctx,
+        {
+          name: input.name,
+          connection: input.connection ?? source.connection,
+          value,
+          ...(description ? { description } : {}),
+          tags: input.tags ?? source.tags,
+        },
+        'clone',
+        options.idempotencyKey,
+      );
+    },
+
+    async listVersions(
+      ctx: RequestContext,
+      name: string,
+      page: { limit: number; cursor?: string },
+    ): Promise<{ record: SecretRecord; page: Page<VersionRecord> }> {
+      const record = await live(ctx, name);
+      const versions = await store.listVersions(ctx.principal.tenant, name, page);
+      await deps.audit.record(auditEvent(ctx, 'secret.versions', target(name), clock.now()));
+      return { record, page: versions };
+    },
+
+    async rollback(
+      ctx: RequestContext,
+      name: string,
+      toVersion: number,
+      options: WriteOptions = {},
+    ): Promise<SecretRecord> {
+      return writeVersion(ctx, name, options, 'rollback', async (current) => {
+        if (toVersion >= current.version + 1)
+          throw new NotFoundError(`secret ${name} has no version ${toVersion}`);
+        const { value } = await readVersion(current, toVersion);
+        return { value, sourceVersion: toVersion };
+      });
+    },
+  };
+}
+
+export type SecretService = ReturnType<typeof createSecretService>;
+
+function versionRecord(
+  record: SecretRecord,
+  vaultVersionId: string,
+  action: VersionAction,
+  ctx: RequestContext,
+  at: string,
+  sourceVersion?: number,
+): VersionRecord {
+  return {
+    tenant: record.tenant,
+    name: record.name,
+    version: record.version,
+    vaultVersionId,
+    action,
+    ...(sourceVersion !== undefined ? { sourceVersion } : {}),
+    keys: record.keys,
+    ...(record.file ? { file: record.file } : {}),
+    size: record.size,
+    createdAt: at,
+    createdBy: ctx.principal.actor,
+  };
+}
+
+/** Applies a description (null removes it) and merged tags (null removes a tag). */
+function withMetadataChanges(
+  record: SecretRecord,
+  description: string | null | undefined,
+  tags: Record<string, string | null> | undefined,
+): SecretRecord {
+  const next: SecretRecord = { ...record, tags: tags ? mergeTags(record.tags, tags) : record.tags };
+  if (description === null) delete next.description;
+  else if (description !== undefined) next.description = description;
+  return next;
+}
+
+function mergeTags(
+  current: Record<string, string>,
+  changes: Record<string, string | null>,
+): Record<string, string> {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (Object.keys(merged).length > 50) throw new ValidationError('a secret carries at most 50 tags');
+  return merged;
+}
+
+/** PUT replaces the tag set: tags not named are removed. */
+function replaceTags(
+  current: Record<string, string>,
+  next: Record<string, string>,
+): Record<string, string | null> {
+  const changes: Record<string, string | null> = { ...next };
+  for (const key of Object.keys(current)) if (!(key in next)) changes[key] = null;
+  return changes;
+}
+
+function applyKeyChanges(
+  data: Record<string, string>,
+  set: Record<string, string> | undefined,
+  unset: string[] | undefined,
+): Record<string, string> {
+  const next = { ...data };
+  for (const key of unset ?? []) {
+    if (set && key in set) throw new ValidationError(`key ${key} is both set and unset`);
+    if (!(key in next)) {
+      throw new ValidationError(`key ${key} is not in the secret`, {
+        details: [{ path: `body.unset`, message: `no key ${key}` }],
+      });
+    }
+    delete next[key];
+  }
+  return { ...next, ...set };
+}
+
+async function purgeVault(provider: SecretProvider, ref: string): Promise<void> {
+  try {
+    await provider.delete(ref, { mode: 'purge' });
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+}

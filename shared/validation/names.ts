@@ -1,0 +1,29 @@
+/** The shapes of identifiers secretm accepts at its edge, in one place. */
+import { z } from 'zod';
+
+export const secretNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const tenantPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Environment variable names, as shells and container runtimes accept them. */
+export const envKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const secretName = z
+  .string()
+  .regex(secretNamePattern, 'must be 1–128 of A–Z a–z 0–9 . _ - and start with a letter or digit')
+  .describe('Secret name, unique per tenant');
+
+export const tenantId = z
+  .string()
+  .regex(tenantPattern, 'must be 1–63 of a–z 0–9 - and start with a letter or digit');
+
+export const envKey = z
+  .string()
+  .regex(envKeyPattern, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+
+export const connectionId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1–63 of a–z 0–9 - and start with a letter or digit');
+
+export const tagKey = z
+  .string()
+  .regex(/^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u, 'must be 1–128 letters, digits, spaces or _ . : / = + - @');
+export const tagValue = z.string().max(256, 'must be at most 256 characters');
