@@ -65,8 +65,11 @@ export interface TokenInfo {
 }
 
 export interface VaultClient {
-  /** An authenticated call. Answers any status below 300 and 404; everything else is thrown, typed. */
-  call(request: VaultRequest, action: string): Promise<VaultResponse>;
+  /**
+   * An authenticated call. Answers any status below 300, and those in `accept` (404 unless told);
+   * everything else is thrown as a typed error about `action`.
+   */
+  call(request: VaultRequest, action: string, accept?: readonly number[]): Promise<VaultResponse>;
   /** An authenticated call that answers every status, for callers that read error statuses themselves. */
   callRaw(request: VaultRequest): Promise<VaultResponse>;
   /** An unauthenticated call to the root namespace (sys/health lives only there). */
@@ -279,9 +282,13 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     return response;
   };
 
-  const call = async (request: VaultRequest, action: string): Promise<VaultResponse> => {
+  const call = async (
+    request: VaultRequest,
+    action: string,
+    accept: readonly number[] = [404],
+  ): Promise<VaultResponse> => {
     const response = await callRaw(request);
-    if (response.status < 300 || response.status === 404) return response;
+    if (response.status < 300 || accept.includes(response.status)) return response;
     if (response.status === 403 && !usesAppRole) {
       // A 403 means a bad token or a missing policy; lookup-self tells which.
       const lookup = await send({ method: 'GET', path: 'auth/token/lookup-self' }, credentials.token);

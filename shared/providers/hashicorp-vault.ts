@@ -602,19 +602,19 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
         `dynamic credentials of "${asked}" cannot be read again by lease: each read issues new ones`,
       );
     }
-    const response = await client.callRaw({
-      method: 'GET',
-      path: `${mount}/creds/${encodeURIComponent(asked)}`,
-    });
+    const action = `issue credentials for the role "${asked}"`;
+    const response = await client.call(
+      { method: 'GET', path: `${mount}/creds/${encodeURIComponent(asked)}` },
+      action,
+      [400, 404],
+    );
     if (
       response.status === 404 ||
       (response.status === 400 && /unknown role/i.test(vaultMessage(response.body)))
     ) {
       throw new NotFoundError(`there is no role "${asked}" in the database engine at "${mount}/"`);
     }
-    if (response.status >= 300) {
-      throw errorFor(response, `issue credentials for the role "${asked}"`, client.address);
-    }
+    if (response.status >= 300) throw errorFor(response, action, client.address);
     const body = response.body as Record<string, unknown> | undefined;
     const data = objectField(body, 'data') ?? {};
     const values: Record<string, string> = {};

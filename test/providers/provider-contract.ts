@@ -13,6 +13,10 @@
  *
  * Refs from `discover()` are compared with the refs given to `create`: an adapter answers them in the
  * form it takes them.
+ *
+ * A read-only vault (`lacks.write`, e.g. Vault's dynamic database credentials) runs
+ * `describeReadOnlyProviderContract` instead: every write refused with a typed error, and get, test
+ * and discover (or its refusal) checked on a `readableRef` the vault serves.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,14 +27,16 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../shared/errors.ts';
-import type { SecretPayload, SecretProvider } from '../../shared/providers/provider.ts';
+import { payloadSize, type SecretPayload, type SecretProvider } from '../../shared/providers/provider.ts';
 
 export interface ContractSubject {
   provider: SecretProvider;
   /** a fresh unique ref for one test */
   newRef(): string;
   /** capabilities the vault lacks, so the suite adapts instead of skipping silently */
-  lacks?: { binary?: boolean; softDelete?: boolean; restore?: boolean };
+  lacks?: { binary?: boolean; softDelete?: boolean; restore?: boolean; write?: boolean };
+  /** read-only vaults (`lacks.write`): a ref that get can read, e.g. a dynamic-credentials role */
+  readableRef?: string;
 }
 
 const unicodeMap: SecretPayload = {
@@ -103,6 +109,7 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
 
     beforeAll(async () => {
       subject = await setup();
+      if (subject.lacks?.write) throw new Error(`${label} lacks write: run describeReadOnlyProviderContract`);
     });
 
     describe('payload kinds', () => {
@@ -374,6 +381,96 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
         expect(seen).toEqual(expect.arrayContaining(refs));
         expect(new Set(seen).size).toBe(seen.length);
       });
+    });
+  });
+}
+
+/**
+ * The contract of a read-only vault (`lacks.write`): create, put, delete and restore are refused with
+ * a typed error and store nothing; get answers `readableRef` and is a NotFoundError for an absent ref;
+ * test answers ok; discover lists `readableRef` across pages, or is refused with a typed error.
+ */
+export function describeReadOnlyProviderContract(label: string, setup: () => Promise<ContractSubject>): void {
+  describe(`${label}: the vault port contract, read-only`, () => {
+    let subject: ContractSubject;
+    let readableRef: string;
+
+    beforeAll(async () => {
+      subject = await setup();
+      if (!subject.lacks?.write || subject.readableRef === undefined) {
+        throw new Error(`${label}: a read-only subject says lacks.write and names a readableRef`);
+      }
+      readableRef = subject.readableRef;
+    });
+
+    it('refuses create, put, soft delete, purge and restore with a typed error, and stores nothing', async () => {
+      const { provider, newRef } = subject;
+      const ref = newRef();
+
+      const refusals = [
+        await rejectionOf(provider.create(ref, textPayload('never stored'))),
+        await rejectionOf(provider.put(readableRef, textPayload('never stored'))),
+        await rejectionOf(provider.delete(readableRef, { mode: 'soft', recoveryWindowDays: 7 })),
+        await rejectionOf(provider.delete(readableRef, { mode: 'purge' })),
+        await rejectionOf(provider.restore(readableRef)),
+      ];
+
+      for (const error of refusals) expectCapabilityRefusal(error);
+      await expect(provider.get(ref)).rejects.toBeInstanceOf(NotFoundError);
+      expect((await provider.get(readableRef)).versionId.length).toBeGreaterThan(0);
+    });
+
+    it('get answers a non-empty value with a versionId for the readable ref', async () => {
+      const { provider } = subject;
+
+      const read = await provider.get(readableRef);
+
+      expect(read.versionId.length).toBeGreaterThan(0);
+      expect(payloadSize(read.payload)).toBeGreaterThan(0);
+      if (read.payload.kind === 'map') expect(Object.keys(read.payload.data).length).toBeGreaterThan(0);
+    });
+
+    it('get of an absent ref is a NotFoundError', async () => {
+      const { provider, newRef } = subject;
+
+      const error = await rejectionOf(provider.get(newRef()));
+
+      expect(error).toBeInstanceOf(NotFoundError);
+    });
+
+    it('test answers ok, with the steps it checked', async () => {
+      const { provider } = subject;
+
+      const check = await provider.test();
+
+      expect(check.steps.length).toBeGreaterThan(0);
+      expect(check.steps.filter((step) => !step.ok)).toEqual([]);
+      expect(check.ok).toBe(true);
+    });
+
+    it('discover lists the readable ref across pages of at most the limit, or is refused', async () => {
+      const { provider } = subject;
+      const seen: string[] = [];
+      const pageSizes: number[] = [];
+      let cursor: string | undefined;
+
+      try {
+        do {
+          const page = await provider.discover(cursor === undefined ? { limit: 1 } : { limit: 1, cursor });
+          pageSizes.push(page.items.length);
+          seen.push(...page.items.map((item) => item.ref));
+          cursor = page.cursor;
+          if (pageSizes.length > 10_000) expect.fail('discover kept answering a cursor after 10,000 pages');
+        } while (cursor !== undefined);
+      } catch (error) {
+        if (pageSizes.length > 0) throw error;
+        expectCapabilityRefusal(error);
+        return;
+      }
+
+      expect(Math.max(...pageSizes)).toBeLessThanOrEqual(1);
+      expect(seen).toContain(readableRef);
+      expect(new Set(seen).size).toBe(seen.length);
     });
   });
 }
