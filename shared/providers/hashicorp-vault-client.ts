@@ -118,14 +118,14 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const send = (
     request: VaultRequest,
     token: string | undefined,
-    namespace = options.namespace,
+    inNamespace = true,
   ): Promise<VaultResponse> => {
     const url = new URL(`${base.pathname}v1/${request.path}`, base.origin);
     for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), 'utf8');
     const headers: Record<string, string> = { Accept: 'application/json', 'X-Vault-Request': 'true' };
     if (token) headers['X-Vault-Token'] = token;
-    if (namespace) headers['X-Vault-Namespace'] = namespace;
+    if (options.namespace && inNamespace) headers['X-Vault-Namespace'] = options.namespace;
     if (body) {
       headers['Content-Type'] =
         request.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
@@ -321,7 +321,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   return {
     call,
     callRaw,
-    callAnonymous: (request) => send(request, undefined, undefined),
+    callAnonymous: (request) => send(request, undefined, false),
     authenticate,
     address,
   };
