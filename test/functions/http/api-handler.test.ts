@@ -1,0 +1,139 @@
+/** The Lambda entry itself, driven with API Gateway v2 events as AWS sends them (JWT authorizer claims). */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDependencies } from '../../../functions/dependencies.ts';
+import { type ApiEvent, createApiHandler } from '../../../functions/http/api-handler.ts';
+import { routes } from '../../../functions/routes.ts';
+import { ensureTable } from '../../../local/ensure-table.ts';
+import { createTestTable } from '../../servers/dynamodb.ts';
+
+let handler: ReturnType<typeof createApiHandler>;
+let vaultDir: string;
+beforeAll(async () => {
+  const table = await createTestTable();
+  await ensureTable(table.client, table.tableName);
+  vaultDir = await mkdtemp(join(tmpdir(), 'secretm-jwt-'));
+  const deps = createDependencies(
+    {
+      tableName: table.tableName,
+      region: 'us-east-1',
+      localVaultDir: vaultDir,
+      defaultConnection: 'local',
+      auditRetentionDays: 30,
+      jwtTenantClaim: 'custom:tenant',
+    },
+    { client: table.documentClient },
+  );
+  handler = createApiHandler(routes, async () => deps);
+});
+afterAll(async () => {
+  await rm(vaultDir, { recursive: true, force: true });
+});
+
+function event(
+  routeKey: string,
+  options: {
+    path: string;
+    claims?: Record<string, string>;
+    scopes?: string[];
+    body?: unknown;
+    pathParameters?: Record<string, string>;
+  },
+): ApiEvent {
+  const [method] = routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: options.path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: {
+        method: method!,
+        path: options.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '198.51.100.7',
+        userAgent: 'test',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: options.claims ?? {}, scopes: options.scopes ?? [] },
+      },
+    },
+    ...(options.body ? { body: JSON.stringify(options.body) } : {}),
+    isBase64Encoded: false,
+  } as ApiEvent;
+}
+
+describe('JWT authorizer claims', () => {
+  it('takes the tenant from the configured claim and the scopes from the token', async () => {
+    const claims = { sub: 'user-1', 'custom:tenant': 'payments' };
+
+    const created = await handler(
+      event('POST /v1/secrets', {
+        path: '/v1/secrets',
+        claims,
+        scopes: ['secretm/write'],
+        body: { name: 'jwt-made', type: 'env', data: { K: 'v' } },
+      }),
+    );
+    const listed = await handler(
+      event('GET /v1/secrets', { path: '/v1/secrets', claims, scopes: ['secretm/read'] }),
+    );
+
+    expect(created.statusCode).toBe(201);
+    expect(JSON.parse(created.body!).createdBy).toBe('jwt:user-1');
+    expect(JSON.parse(listed.body!).items.map((s: { name: string }) => s.name)).toEqual(['jwt-made']);
+  });
+
+  it('answers 403 when the token lacks the scope and 401 when the tenant claim is missing', async () => {
+    const reveal = await handler(
+      event('GET /v1/secrets/{name}/value', {
+        path: '/v1/secrets/jwt-made/value',
+        pathParameters: { name: 'jwt-made' },
+        claims: { sub: 'user-1', 'custom:tenant': 'payments' },
+        scopes: ['secretm/read'],
+      }),
+    );
+    const noTenant = await handler(
+      event('GET /v1/secrets', { path: '/v1/secrets', claims: { sub: 'user-1' }, scopes: ['read'] }),
+    );
+
+    expect(reveal.statusCode).toBe(403);
+    expect(noTenant.statusCode).toBe(401);
+  });
+
+  it("keeps one tenant's secrets out of another tenant's answers", async () => {
+    const other = await handler(
+      event('GET /v1/secrets', {
+        path: '/v1/secrets',
+        claims: { sub: 'user-2', 'custom:tenant': 'marketing' },
+        scopes: ['read'],
+      }),
+    );
+
+    expect(JSON.parse(other.body!).items).toEqual([]);
+  });
+
+  it('answers an unknown route 404 with a request id and no stack trace', async () => {
+    const answer = await handler(event('GET /v1/nowhere', { path: '/v1/nowhere' }));
+
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body!).error.requestId).toMatch(/-/);
+    expect(answer.body).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});

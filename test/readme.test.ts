@@ -1,0 +1,44 @@
+/** The README's curl walk-through runs as written against local mode: every request answers 2xx. */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalApi, startLocalApi } from './local/local-fixture.ts';
+
+let api: LocalApi;
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.stop();
+});
+
+async function walkThrough(): Promise<string> {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('## Try it'),
+    readme.indexOf('\n## ', readme.indexOf('## Try it') + 1),
+  );
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  return blocks
+    .join('\n')
+    .split('\n')
+    .filter((line) => !line.startsWith('export SECRETM_API_KEY=') && !line.startsWith('export SM='))
+    .join('\n')
+    .replaceAll('curl -s ', 'curl -sS --fail-with-body ');
+}
+
+describe('the README walk-through', () => {
+  it('runs as written, each request answered with success', async () => {
+    const script = await walkThrough();
+    expect(script.split('curl ').length - 1).toBeGreaterThan(12);
+
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      env: { PATH: process.env.PATH, SECRETM_API_KEY: api.adminKey, SM: api.url },
+    });
+
+    expect(stdout).toContain('"name":"prod-db"');
+    expect(stdout).toContain("DB_PASSWORD='s3cr#t'");
+    expect(stdout).toContain('not really a key');
+  });
+});
