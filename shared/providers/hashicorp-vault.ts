@@ -172,13 +172,14 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     data: Record<string, string>,
     cas: number,
   ): Promise<number | 'cas-mismatch'> => {
-    const response = await client.callRaw({
-      method: 'POST',
-      path: dataPath(ref),
-      body: { options: { cas }, data },
-    });
+    const action = `write "${ref}"`;
+    const response = await client.call(
+      { method: 'POST', path: dataPath(ref), body: { options: { cas }, data } },
+      action,
+      [400, 404],
+    );
     if (response.status === 400 && /check-and-set/i.test(vaultMessage(response.body))) return 'cas-mismatch';
-    if (response.status >= 300) throw errorFor(response, `write "${ref}"`, client.address);
+    if (response.status >= 300) throw errorFor(response, action, client.address);
     const version = numberField(objectField(response.body, 'data'), 'version');
     if (version < 1)
       throw new ProviderUnavailableError(`the vault answered a write of "${ref}" without a version`);
