@@ -85,7 +85,8 @@ function chownTree(path: string, account: { uid: number; gid: number }): void {
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const account = unprivilegedAccount();
-  const root = mkdtempSync(join(tmpdir(), 'secretm-postgres-'));
+  // As root, /tmp: a TMPDIR under root's home would not let the unprivileged account in.
+  const root = mkdtempSync(join(account ? '/tmp' : tmpdir(), 'secretm-postgres-'));
   const dataDir = join(root, 'data');
   const socketDir = join(root, 'socket');
   const passwordFile = join(root, 'password');
