@@ -9,7 +9,10 @@
  *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt)
  *   API key           pk K#<id>                sk K
  *   API key listing   pk T#<tenant>            sk K#<id>
+ *   vault ref claim   pk T#<tenant>            sk R#<connection>#<sha256 of vaultRef>
+ *   connection        pk T#<tenant>            sk C#<id>
  */
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
 import { tableDefinition } from './table-definition.ts';
 
@@ -73,4 +76,10 @@ export function apiKeyKey(id: string): ItemKey {
 
 export function apiKeyListingKey(tenant: string, id: string): ItemKey {
   return key(tenantPk(tenant), `${apiKeyListingSkPrefix}${id}`);
+}
+
+/** One secretm secret per vault secret: the claim is written with the metadata and removed with it. */
+export function vaultRefClaimKey(tenant: string, connection: string, vaultRef: string): ItemKey {
+  const digest = createHash('sha256').update(vaultRef).digest('hex');
+  return key(tenantPk(tenant), `R#${connection}#${digest}`);
 }

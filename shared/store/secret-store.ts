@@ -24,7 +24,7 @@ import {
 import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
 import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
-import { failedCondition, rawNumber, storeFailure } from './dynamo-errors.ts';
+import { failedCondition, rawNumber, rawString, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import {
   pkName,
@@ -32,6 +32,7 @@ import {
   secretSkPrefix,
   skName,
   tenantPk,
+  vaultRefClaimKey,
   versionKey,
   versionPk,
   versionSk,
@@ -172,7 +173,26 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       }),
       versionPut(version),
       auditPut(tableName, audit, retentionDays),
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...vaultRefClaimKey(record.tenant, record.connection, record.vaultRef), name: record.name },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': pkName },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
     ]);
+  }
+
+  function refClaimConflict(error: unknown, record: SecretRecord): ConflictError | undefined {
+    const reason = failedCondition(error, 3);
+    if (!reason) return undefined;
+    const owner = rawString(reason.Item, 'name');
+    return new ConflictError(
+      `that vault secret is already managed by secretm${owner ? ` as '${owner}'` : ''}`,
+      { cause: error },
+    );
   }
 
   return {
@@ -261,6 +281,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         if (failedCondition(error, 0)) {
           throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: error });
         }
+        const claimed = refClaimConflict(error, record);
+        if (claimed) throw claimed;
         if (!failedCondition(error, 1)) throw storeFailure(error);
         // Versions left behind by a purge that did not finish: clear them, then try once more.
         try {
@@ -270,6 +292,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           if (failedCondition(retryError, 0) || failedCondition(retryError, 1)) {
             throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: retryError });
           }
+          const retryClaimed = refClaimConflict(retryError, record);
+          if (retryClaimed) throw retryClaimed;
           throw storeFailure(retryError);
         }
       }
@@ -392,6 +416,19 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
 
     async remove(tenant, name, audit) {
       try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: tableName, Key: secretKey(tenant, name), ConsistentRead: true }),
+        );
+        const claim = Item
+          ? [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: vaultRefClaimKey(tenant, String(Item.connection), String(Item.vaultRef)),
+                },
+              },
+            ]
+          : [];
         await transact([
           {
             Delete: {
@@ -402,6 +439,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
             },
           },
           auditPut(tableName, audit, retentionDays),
+          ...claim,
         ]);
       } catch (error) {
         if (failedCondition(error, 0))

@@ -124,6 +124,25 @@ describe('secret store: create and get', () => {
     expect((await audits.list(tenant, { limit: 10 })).items).toHaveLength(1);
   });
 
+  it('refuses a second secret on the same vault secret, naming the first, until the first is removed', async () => {
+    // Prepare
+    const tenant = freshTenant();
+    await createSecret(tenant, 'imported', { vaultRef: 'shared/db', connection: 'vault-a' });
+    const twin = secretRecord(tenant, 'twin', { vaultRef: 'shared/db', connection: 'vault-a' });
+    const elsewhere = secretRecord(tenant, 'elsewhere', { vaultRef: 'shared/db', connection: 'vault-b' });
+
+    // Act
+    const attempt = store.create(twin, versionRecord(twin), auditEvent(tenant, 'secret.import'));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/already managed by secretm as 'imported'/);
+    expect(await store.get(tenant, 'twin')).toBeUndefined();
+    await store.create(elsewhere, versionRecord(elsewhere), auditEvent(tenant, 'secret.import'));
+    await store.remove(tenant, 'imported', auditEvent(tenant, 'secret.purge'));
+    await store.create(twin, versionRecord(twin), auditEvent(tenant, 'secret.import'));
+    expect((await store.get(tenant, 'twin'))?.vaultRef).toBe('shared/db');
+  });
+
   it('refuses a tenant id that could spell another tenant’s keys', async () => {
     // Act
     const attempt = store.get('a#S#b', 'x');
