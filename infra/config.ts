@@ -1,0 +1,234 @@
+/**
+ * What a customer may configure about a secretm deployment, validated at synth with errors that name
+ * the setting and say what is wrong. The `Secretm` construct validates its props with this schema, so
+ * a customer's own CDK app gets the same checks as `npx cdk synth` here (context `secretm`, cdk.json).
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { vaultKinds } from '../shared/providers/provider.ts';
+
+/** The stage name that turns on deletion protection and stack termination protection. */
+export const productionStage = 'prod';
+
+const retentionDays = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as eu-west-1');
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+    'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+  );
+const roleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+  );
+
+const importableName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9/_+=.@-]{1,512}\*?$/,
+    'must be a secret name, or a name prefix ending in * (at least one character before it)',
+  );
+
+const noAuthorizer = z.strictObject({
+  /** No API Gateway authorizer: the functions authenticate API keys (`Authorization: Bearer smk_…`). */
+  mode: z.literal('none'),
+});
+
+const jwtAuthorizer = z.strictObject({
+  /** API Gateway's JWT authorizer on every scoped route; tenant and scopes come from the token's claims. */
+  mode: z.literal('jwt'),
+  /** The token issuer (`iss`), e.g. https://cognito-idp.<region>.amazonaws.com/<pool id>. */
+  issuer: z.url({ protocol: /^https$/, error: 'must be an https URL (the JWT issuer)' }),
+  /** Accepted audiences (`aud`, or `client_id` for Cognito access tokens); at least one. */
+  audience: z.array(z.string().min(1)).min(1, 'name at least one audience'),
+  /** The claim that holds the tenant id. */
+  tenantClaim: z.string().min(1).default('tenant'),
+  /** Where API Gateway reads the token. */
+  identitySource: z
+    .string()
+    .regex(/^\$request\.header\.[A-Za-z0-9-]+$/, 'must be $request.header.<name>')
+    .default('$request.header.Authorization'),
+  /**
+   * A second endpoint, without the authorizer, for API keys: API Gateway rejects every request without
+   * a valid JWT on an authorized route, so API keys cannot share the JWT endpoint.
+   */
+  apiKeyEndpoint: z.boolean().default(true),
+});
+
+const iamAuthorizer = z.strictObject({ mode: z.literal('iam') });
+
+const layerSharing = z.strictObject({
+  /** Accounts whose functions may use the layer. */
+  accountIds: z.array(accountId).default([]),
+  /** An AWS Organizations id: every account of the organisation may use the layer. */
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id (o-…)')
+    .optional(),
+});
+
+export const secretmConfigSchema = z
+  .strictObject({
+    /** Names the stack and resources; `prod` turns on deletion and termination protection. */
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be 1–20 of a–z 0–9 - and start with a letter')
+      .default('dev'),
+    vaults: z
+      .strictObject({
+        /** Vault kinds connections may use. `local` needs a disk and exists only in local mode. */
+        allowed: z
+          .array(z.enum(vaultKinds))
+          .min(1, 'allow at least one vault kind')
+          .default(['aws-secrets-manager']),
+        awsSecretsManager: z
+          .strictObject({
+            /** Regions secretm's own secrets are replicated to (each replica is billed as a secret). */
+            replicaRegions: z.array(region).default([]),
+            /** Customer-managed KMS keys secrets are encrypted with (else AWS's aws/secretsmanager key). */
+            kmsKeyArns: z.array(kmsKeyArn).default([]),
+            /** Roles connections may assume to reach secrets in other accounts. */
+            assumeRoleArns: z.array(roleArn).default([]),
+            /**
+             * Existing secrets of this account secretm may import (and then read and write where they
+             * are): exact names, or prefixes ending in `*` such as `legacy/payments/*`.
+             */
+            importable: z.array(importableName).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    auth: z
+      .discriminatedUnion('mode', [noAuthorizer, jwtAuthorizer, iamAuthorizer])
+      .prefault({ mode: 'none' }),
+    layer: z
+      .strictObject({
+        /** The layer's build output (a folder holding `nodejs/node_modules/secretm`). */
+        assetPath: z.string().min(1).optional(),
+        shareWith: layerSharing.prefault({}),
+      })
+      .prefault({}),
+    api: z
+      .strictObject({
+        /** Stage-wide throttling: steady requests per second, and the burst above it. */
+        throttle: z
+          .strictObject({
+            rateLimit: z.number().int().min(1).max(10_000).default(100),
+            burstLimit: z.number().int().min(1).max(5_000).default(200),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    /** CloudWatch retention of function and access logs, in days (a value CloudWatch accepts). */
+    logRetentionDays: z
+      .number()
+      .refine((days) => retentionDays.includes(days), {
+        error: `must be one of CloudWatch's retention periods: ${retentionDays.join(', ')}`,
+      })
+      .default(90),
+    /** How long audit events stay in the table before DynamoDB TTL removes them. */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(365),
+    /** The connection a secret uses when its request names none. */
+    defaultConnection: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a connection id')
+      .optional(),
+    /** What happens to the table, its key, the layer and the log groups when the stack is deleted. */
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.auth.mode === 'iam') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'mode'],
+        message:
+          'iam is not supported: SigV4 takes the Authorization header API keys use, and the API does not ' +
+          'map an IAM caller to a tenant yet; use "none" (API keys) or "jwt"',
+      });
+    }
+    if (config.vaults.allowed.includes('local')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vaults', 'allowed'],
+        message: 'the local vault keeps values on a disk and exists only in local mode (npm start)',
+      });
+    }
+    if (config.stage === productionStage && config.removalPolicy === 'destroy') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['removalPolicy'],
+        message: `stage ${productionStage} keeps its data: removalPolicy must be "retain"`,
+      });
+    }
+    const { awsSecretsManager, allowed } = config.vaults;
+    const usesAws = allowed.includes('aws-secrets-manager');
+    const awsSettings = [
+      awsSecretsManager.replicaRegions,
+      awsSecretsManager.kmsKeyArns,
+      awsSecretsManager.assumeRoleArns,
+      awsSecretsManager.importable,
+    ];
+    if (!usesAws && awsSettings.some((setting) => setting.length > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vaults', 'awsSecretsManager'],
+        message: 'Secrets Manager settings need "aws-secrets-manager" in vaults.allowed',
+      });
+    }
+    if (new Set(awsSecretsManager.replicaRegions).size !== awsSecretsManager.replicaRegions.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vaults', 'awsSecretsManager', 'replicaRegions'],
+        message: 'lists a region twice',
+      });
+    }
+    if (config.api.throttle.burstLimit < config.api.throttle.rateLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'throttle', 'burstLimit'],
+        message: 'must be at least rateLimit',
+      });
+    }
+  });
+
+/** The configuration as a customer writes it (every field optional). */
+export type SecretmConfigInput = z.input<typeof secretmConfigSchema>;
+/** The configuration with defaults applied. */
+export type SecretmConfig = z.output<typeof secretmConfigSchema>;
+export type JwtAuthConfig = Extract<SecretmConfig['auth'], { mode: 'jwt' }>;
+
+export class SecretmConfigError extends Error {
+  override name = 'SecretmConfigError';
+}
+
+/** Validates a configuration; every problem is listed at once, each with the setting it is about. */
+export function parseSecretmConfig(input: unknown, source = 'secretm configuration'): SecretmConfig {
+  const result = secretmConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    return `  - ${where}: ${issue.message}`;
+  });
+  throw new SecretmConfigError(`${source} is invalid:\n${problems.join('\n')}`);
+}
+
+/** Context values arrive as objects from cdk.json and as JSON strings from `-c secretm='{…}'`. */
+export function configFromContext(value: unknown): SecretmConfig {
+  if (typeof value !== 'string') return parseSecretmConfig(value, 'context "secretm"');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new SecretmConfigError(
+      'context "secretm" is not valid JSON (pass -c secretm=\'{"stage":"prod"}\')',
+    );
+  }
+  return parseSecretmConfig(parsed, 'context "secretm"');
+}

@@ -1,0 +1,228 @@
+/**
+ * secretm in one construct: the table and its key (stateful, apart), one function per route family,
+ * the HTTP API built from the route table, and the `secretm` layer. Customers can instantiate it in
+ * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
+ *
+ * Extension point — schedules: rotation (functions/rotation/*) and the monthly cost roll-up will each
+ * be a `SecretmFunction` created next to the API functions below, granted through grants.ts, and
+ * started by an EventBridge Scheduler schedule; they are not part of the deployment until they exist.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { RouteFamily } from '../../functions/http/route.ts';
+import { familyEntries, routes } from '../../functions/routes.ts';
+import { secretName, tenantId } from '../../shared/validation/names.ts';
+import {
+  type JwtAuthConfig,
+  parseSecretmConfig,
+  productionStage,
+  type SecretmConfig,
+  SecretmConfigError,
+  type SecretmConfigInput,
+} from '../config.ts';
+import {
+  grantAssumeRoles,
+  grantOwnSecrets,
+  grantSecretDiscovery,
+  grantTableReadWrite,
+  grantTenantSecretRead,
+} from './grants.ts';
+import { defaultLayerAssetPath } from './paths.ts';
+import { SecretmApi } from './secretm-api.ts';
+import { SecretmData } from './secretm-data.ts';
+import { SecretmFunction } from './secretm-function.ts';
+import { SecretmLayer } from './secretm-layer.ts';
+
+export type SecretmProps = SecretmConfigInput;
+
+/**
+ * What each family's function may touch. A new family fails to compile until it is listed here.
+ * `system` (health, OpenAPI) touches nothing; every other family reads and writes the table;
+ * `secrets` and `connections` (which keeps connection credentials in the built-in vault) reach the
+ * vaults; only `connections` lists secrets (test and discover).
+ */
+const familyAccess: Record<RouteFamily, { table: boolean; vaults: boolean; discovery: boolean }> = {
+  system: { table: false, vaults: false, discovery: false },
+  secrets: { table: true, vaults: true, discovery: false },
+  connections: { table: true, vaults: true, discovery: true },
+  'api-keys': { table: true, vaults: false, discovery: false },
+};
+
+export interface SecretReadOptions {
+  /** The tenant that owns the secret. */
+  tenant: string;
+  /** For an imported secret: its own name in Secrets Manager (one of `vaults.awsSecretsManager.importable`). */
+  vaultName?: string;
+}
+
+export class Secretm extends Construct {
+  readonly config: SecretmConfig;
+  readonly data: SecretmData;
+  readonly functions: Record<RouteFamily, SecretmFunction>;
+  /** The API: JWT-authorized in `jwt` mode, else the API-key API itself. */
+  readonly api: SecretmApi;
+  /** In `jwt` mode, the endpoint for API keys (no authorizer), unless turned off. */
+  readonly apiKeyApi?: SecretmApi;
+  /** Absent while the layer has no build output (synth warns). */
+  readonly layer?: SecretmLayer;
+  readonly #tenants = new WeakMap<lambda.Function, string>();
+
+  constructor(scope: Construct, id: string, props: SecretmProps = {}) {
+    super(scope, id);
+    const config = parseSecretmConfig(props, `${this.node.path} props`);
+    this.config = config;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const awsVault = config.vaults.allowed.includes('aws-secrets-manager');
+    const secretsManager = config.vaults.awsSecretsManager;
+
+    this.data = new SecretmData(this, 'Data', {
+      deletionProtection: config.stage === productionStage,
+      removalPolicy,
+    });
+
+    const environment: Record<string, string> = {
+      SECRETM_TABLE_NAME: this.data.table.tableName,
+      SECRETM_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
+      ...(config.defaultConnection ? { SECRETM_DEFAULT_CONNECTION: config.defaultConnection } : {}),
+      ...(config.auth.mode === 'jwt' ? { SECRETM_JWT_TENANT_CLAIM: config.auth.tenantClaim } : {}),
+    };
+    this.functions = byFamily((family) => {
+      const fn = new SecretmFunction(this, `${pascal(family)}Function`, {
+        entry: familyEntries[family],
+        description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
+        environment,
+        logRetention: config.logRetentionDays,
+        removalPolicy,
+      });
+      const access = familyAccess[family];
+      if (access.table) grantTableReadWrite(fn.function, this.data);
+      if (access.vaults && awsVault) {
+        grantOwnSecrets(fn.function, secretsManager);
+        grantAssumeRoles(fn.function, secretsManager.assumeRoleArns);
+        if (access.discovery) grantSecretDiscovery(fn.function);
+      }
+      return fn;
+    });
+
+    const apiProps = {
+      routes,
+      functions: byFamily((family): lambda.IFunction => this.functions[family].function),
+      throttle: config.api.throttle,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    };
+    if (config.auth.mode === 'jwt') {
+      this.api = new SecretmApi(this, 'Api', {
+        ...apiProps,
+        apiName: `secretm-${config.stage}`,
+        description: 'secretm HTTP API (JWT)',
+        authorizer: jwtAuthorizer(config.auth),
+      });
+      if (config.auth.apiKeyEndpoint) {
+        this.apiKeyApi = new SecretmApi(this, 'ApiKeyApi', {
+          ...apiProps,
+          apiName: `secretm-${config.stage}-api-keys`,
+          description: 'secretm HTTP API (API keys)',
+        });
+      }
+    } else {
+      this.api = new SecretmApi(this, 'Api', {
+        ...apiProps,
+        apiName: `secretm-${config.stage}`,
+        description: 'secretm HTTP API (API keys)',
+      });
+    }
+
+    const layerAssetPath = config.layer.assetPath
+      ? path.resolve(config.layer.assetPath)
+      : defaultLayerAssetPath;
+    if (existsSync(layerAssetPath)) {
+      this.layer = new SecretmLayer(this, 'Layer', {
+        assetPath: layerAssetPath,
+        layerVersionName: `secretm-${config.stage}`,
+        shareWith: config.layer.shareWith,
+        removalPolicy,
+      });
+    } else {
+      Annotations.of(this).addWarningV2(
+        'secretm:layerNotBuilt',
+        `the secretm layer is left out: ${layerAssetPath} does not exist. Build the layer, or set layer.assetPath`,
+      );
+    }
+  }
+
+  /**
+   * Lets an application function read one secret through the secretm layer: adds the layer, the
+   * environment the layer reads (SECRETM_TABLE_NAME, SECRETM_TENANT), GetSecretValue/DescribeSecret
+   * on that secret only, and a read of its metadata limited to the tenant's partitions.
+   */
+  grantSecretRead(fn: lambda.Function, name: string, options: SecretReadOptions): void {
+    const problems = [
+      ...(secretName.safeParse(name).success ? [] : [`secret name "${name}" is not a secretm name`]),
+      ...(tenantId.safeParse(options.tenant).success
+        ? []
+        : [`tenant "${options.tenant}" is not a tenant id`]),
+    ];
+    const importable = this.config.vaults.awsSecretsManager.importable;
+    const { vaultName } = options;
+    if (vaultName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(vaultName)) {
+      problems.push(`vault name "${vaultName}" is not a Secrets Manager secret name`);
+    } else if (
+      vaultName !== undefined &&
+      !importable.some((entry) =>
+        entry.endsWith('*') ? vaultName.startsWith(entry.slice(0, -1)) : entry === vaultName,
+      )
+    ) {
+      problems.push(`vault name "${vaultName}" is not listed in vaults.awsSecretsManager.importable`);
+    }
+    if (problems.length > 0) throw new SecretmConfigError(`grantSecretRead: ${problems.join('; ')}`);
+    if (!this.layer) {
+      throw new SecretmConfigError(
+        'grantSecretRead: the secretm layer is not part of this deployment (it has no build output)',
+      );
+    }
+    if (!this.config.vaults.allowed.includes('aws-secrets-manager')) {
+      throw new SecretmConfigError('grantSecretRead: needs "aws-secrets-manager" in vaults.allowed');
+    }
+    const tenant = this.#tenants.get(fn);
+    if (tenant !== undefined && tenant !== options.tenant) {
+      throw new SecretmConfigError(
+        `grantSecretRead: ${fn.node.path} reads secrets of tenant ${tenant} already; one function, one tenant`,
+      );
+    }
+    if (tenant === undefined) {
+      this.#tenants.set(fn, options.tenant);
+      fn.addLayers(this.layer.layerVersion);
+      fn.addEnvironment('SECRETM_TABLE_NAME', this.data.table.tableName);
+      fn.addEnvironment('SECRETM_TENANT', options.tenant);
+    }
+    grantTenantSecretRead(fn, this.data, {
+      tenant: options.tenant,
+      name,
+      ...(options.vaultName ? { vaultName: options.vaultName } : {}),
+      replicaRegions: this.config.vaults.awsSecretsManager.replicaRegions,
+      kmsKeyArns: this.config.vaults.awsSecretsManager.kmsKeyArns,
+    });
+  }
+}
+
+function jwtAuthorizer(auth: JwtAuthConfig): HttpJwtAuthorizer {
+  return new HttpJwtAuthorizer('JwtAuthorizer', auth.issuer, {
+    jwtAudience: auth.audience,
+    identitySource: [auth.identitySource],
+  });
+}
+
+/** One value per route family, the compiler knowing every family has one. */
+function byFamily<T>(make: (family: RouteFamily) => T): Record<RouteFamily, T> {
+  const families = Object.keys(familyEntries) as RouteFamily[];
+  return Object.fromEntries(families.map((family) => [family, make(family)])) as Record<RouteFamily, T>;
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+}

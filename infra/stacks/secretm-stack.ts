@@ -1,0 +1,43 @@
+/** The stack `npx cdk deploy` creates: the Secretm construct and the outputs a customer needs. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { parseSecretmConfig, productionStage } from '../config.ts';
+import { Secretm, type SecretmProps } from '../constructs/secretm.ts';
+
+export interface SecretmStackProps extends StackProps {
+  secretm?: SecretmProps;
+}
+
+export class SecretmStack extends Stack {
+  readonly secretm: Secretm;
+
+  constructor(scope: Construct, id: string, props: SecretmStackProps = {}) {
+    super(scope, id, {
+      ...props,
+      terminationProtection:
+        props.terminationProtection ?? parseSecretmConfig(props.secretm).stage === productionStage,
+    });
+    this.secretm = new Secretm(this, 'Secretm', props.secretm);
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: this.secretm.apiKeyApi ? 'secretm API (JWT)' : 'secretm API',
+      value: this.secretm.api.url,
+    });
+    if (this.secretm.apiKeyApi) {
+      new CfnOutput(this, 'ApiKeyApiUrl', {
+        description: 'secretm API for API keys',
+        value: this.secretm.apiKeyApi.url,
+      });
+    }
+    if (this.secretm.layer) {
+      new CfnOutput(this, 'LayerVersionArn', {
+        description: 'The secretm layer: add it to a function (see docs/deployment.md)',
+        value: this.secretm.layer.layerVersion.layerVersionArn,
+      });
+    }
+    new CfnOutput(this, 'TableName', {
+      description: 'secretm metadata table',
+      value: this.secretm.data.table.tableName,
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { configFromContext, parseSecretmConfig, SecretmConfigError } from '../../infra/config.ts';
+
+const failure = (input: unknown): string => {
+  try {
+    parseSecretmConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SecretmConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+};
+
+describe('secretm configuration', () => {
+  it('fills every default for an empty configuration', () => {
+    const config = parseSecretmConfig({});
+
+    expect(config).toMatchObject({
+      stage: 'dev',
+      auth: { mode: 'none' },
+      vaults: {
+        allowed: ['aws-secrets-manager'],
+        awsSecretsManager: { replicaRegions: [], kmsKeyArns: [], assumeRoleArns: [] },
+      },
+      layer: { shareWith: { accountIds: [] } },
+      api: { throttle: { rateLimit: 100, burstLimit: 200 } },
+      logRetentionDays: 90,
+      auditRetentionDays: 365,
+      removalPolicy: 'retain',
+    });
+  });
+
+  it('fills the JWT defaults: tenant claim, Authorization header, and an API-key endpoint', () => {
+    const config = parseSecretmConfig({
+      auth: { mode: 'jwt', issuer: 'https://issuer.example.com', audience: ['secretm'] },
+    });
+
+    expect(config.auth).toEqual({
+      mode: 'jwt',
+      issuer: 'https://issuer.example.com',
+      audience: ['secretm'],
+      tenantClaim: 'tenant',
+      identitySource: '$request.header.Authorization',
+      apiKeyEndpoint: true,
+    });
+  });
+
+  it('lists every problem at once, each with the setting it is about', () => {
+    const message = failure({ stage: 'Prod!', logRetentionDays: 8, surprise: true });
+
+    expect(message).toContain('stage: must be 1–20 of a–z 0–9 -');
+    expect(message).toContain("logRetentionDays: must be one of CloudWatch's retention periods");
+    expect(message).toContain('Unrecognized key: "surprise"');
+  });
+
+  it('refuses IAM auth, saying why', () => {
+    expect(failure({ auth: { mode: 'iam' } })).toMatch(
+      /auth\.mode: iam is not supported: SigV4 takes the Authorization header/,
+    );
+  });
+
+  it('refuses a JWT authorizer without an https issuer or an audience', () => {
+    const message = failure({ auth: { mode: 'jwt', issuer: 'http://issuer.example.com', audience: [] } });
+
+    expect(message).toContain('auth.issuer: must be an https URL');
+    expect(message).toContain('auth.audience: name at least one audience');
+  });
+
+  it('refuses the local vault, which exists only in local mode', () => {
+    expect(failure({ vaults: { allowed: ['local', 'hashicorp-vault'] } })).toContain(
+      'vaults.allowed: the local vault keeps values on a disk',
+    );
+  });
+
+  it('refuses Secrets Manager settings when Secrets Manager is not allowed', () => {
+    expect(
+      failure({
+        vaults: { allowed: ['hashicorp-vault'], awsSecretsManager: { replicaRegions: ['eu-west-1'] } },
+      }),
+    ).toContain('vaults.awsSecretsManager: Secrets Manager settings need "aws-secrets-manager"');
+  });
+
+  it('refuses malformed account ids, organisation ids, regions and ARNs', () => {
+    const message = failure({
+      layer: { shareWith: { accountIds: ['12345'], organizationId: 'org-1' } },
+      vaults: {
+        awsSecretsManager: {
+          replicaRegions: ['Europe'],
+          kmsKeyArns: ['alias/mine'],
+          assumeRoleArns: ['arn:aws:iam::123456789012:user/someone'],
+          importable: ['*'],
+        },
+      },
+    });
+
+    expect(message).toContain('layer.shareWith.accountIds.0: must be a 12-digit AWS account id');
+    expect(message).toContain('layer.shareWith.organizationId: must be an AWS Organizations id');
+    expect(message).toContain('vaults.awsSecretsManager.replicaRegions.0: must be an AWS region');
+    expect(message).toContain('vaults.awsSecretsManager.kmsKeyArns.0: must be a KMS key ARN');
+    expect(message).toContain('vaults.awsSecretsManager.assumeRoleArns.0: must be an IAM role ARN');
+    expect(message).toContain('vaults.awsSecretsManager.importable.0: must be a secret name, or a name prefix');
+  });
+
+  it('refuses to let the prod stage destroy its data', () => {
+    expect(failure({ stage: 'prod', removalPolicy: 'destroy' })).toContain(
+      'removalPolicy: stage prod keeps its data',
+    );
+  });
+
+  it('refuses a burst limit under the rate limit', () => {
+    expect(failure({ api: { throttle: { rateLimit: 50, burstLimit: 10 } } })).toContain(
+      'api.throttle.burstLimit: must be at least rateLimit',
+    );
+  });
+
+  it('reads the context as an object (cdk.json) or as a JSON string (-c secretm=…)', () => {
+    expect(configFromContext({ stage: 'qa' }).stage).toBe('qa');
+    expect(configFromContext('{"stage":"staging"}').stage).toBe('staging');
+    expect(configFromContext(undefined).stage).toBe('dev');
+    expect(() => configFromContext('{stage: prod}')).toThrow(/context "secretm" is not valid JSON/);
+  });
+});

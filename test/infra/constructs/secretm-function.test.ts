@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteFamily } from '../../../functions/http/route.ts';
+import { familyEntries } from '../../../functions/routes.ts';
+import { fixtureLayerPath, logicalId, resourcesOf, type Synthesized, synthesize } from '../synthesize.ts';
+
+const families = Object.keys(familyEntries) as RouteFamily[];
+const bannerStart = "import{createRequire as __secretmCreateRequire}from'node:module';";
+
+describe('SecretmFunction, bundled', () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize({ layer: { assetPath: fixtureLayerPath }, logRetentionDays: 14 }, { bundle: true });
+  }, 120_000);
+  afterAll(() => synth.dispose());
+
+  const functionOf = (family: RouteFamily) => {
+    const id = logicalId(synth.stack, synth.stack.secretm.functions[family].function);
+    return resourcesOf(synth.template, 'AWS::Lambda::Function')[id]!;
+  };
+
+  it('makes one function per route family and no other', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', families.length);
+    for (const family of families) expect(functionOf(family), family).toBeDefined();
+  });
+
+  it('runs every function on nodejs24.x and arm64', () => {
+    for (const fn of Object.values(resourcesOf(synth.template, 'AWS::Lambda::Function'))) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  it('gives every function its own log group with the configured retention', () => {
+    const logGroups = resourcesOf(synth.template, 'AWS::Logs::LogGroup');
+    for (const family of families) {
+      const group = logicalId(synth.stack, synth.stack.secretm.functions[family].logGroup);
+      expect(functionOf(family).Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: group } });
+      expect(logGroups[group]?.Properties.RetentionInDays).toBe(14);
+    }
+  });
+
+  it('hands every function the table name and the audit retention', () => {
+    const table = logicalId(synth.stack, synth.stack.secretm.data.table);
+    for (const family of families) {
+      expect(functionOf(family).Properties.Environment).toMatchObject({
+        Variables: { SECRETM_TABLE_NAME: { Ref: table }, SECRETM_AUDIT_RETENTION_DAYS: '365' },
+      });
+    }
+  });
+
+  it('uses roles without AWS managed policies', () => {
+    for (const role of Object.values(resourcesOf(synth.template, 'AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('bundles each family into one minified ESM file with a source map and the AWS SDK inside', () => {
+    for (const family of families) {
+      const s3Key = (functionOf(family).Properties.Code as { S3Key: string }).S3Key;
+      const asset = path.join(synth.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(path.join(asset, 'index.mjs'), 'utf8');
+
+      // Booleans, so a failure names the family instead of printing a megabyte of code.
+      expect(existsSync(path.join(asset, 'index.mjs.map')), `${family}: source map`).toBe(true);
+      expect(code.startsWith(bannerStart), `${family}: createRequire banner`).toBe(true);
+      expect(/export\{[^}]*\b\w+ as handler\b[^}]*\}/.test(code), `${family}: ESM export of handler`).toBe(
+        true,
+      );
+      // Nothing is left for the runtime to provide: no import of an @aws-sdk or @smithy package.
+      expect(/(from|import\()\s*["'](@aws-sdk|@smithy)\//.test(code), `${family}: external AWS SDK`).toBe(
+        false,
+      );
+      // Minified: a few very long lines.
+      expect(code.split('\n').length < code.length / 1000, `${family}: minified`).toBe(true);
+    }
+  });
+});
