@@ -7,13 +7,23 @@ import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { createConnectionResolver } from '../shared/connections/connection-resolver.ts';
+import {
+  type BuiltInConnection,
+  type ConnectionService,
+  createConnectionService,
+} from '../shared/connections/connection-service.ts';
+import { createCredentialVault } from '../shared/connections/credential-vault.ts';
+import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
+import { ValidationError } from '../shared/errors.ts';
+import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets-manager.ts';
 import { createLocalVault } from '../shared/providers/local.ts';
 import type { SecretProvider } from '../shared/providers/provider.ts';
 import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
 import { createApiKeyStore } from '../shared/store/api-key-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
+import { createConnectionStore } from '../shared/store/connection-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
@@ -21,6 +31,7 @@ import type { ApiKeyStore, AuditStore, IdempotencyStore } from '../shared/store/
 
 export interface ApiDependencies {
   secrets: SecretService;
+  connections: ConnectionService;
   apiKeys: ApiKeyService;
   apiKeyStore: ApiKeyStore;
   authenticate: Authenticate;
@@ -34,6 +45,8 @@ export interface DependencyOverrides {
   clock?: Clock;
   /** Replaces the vault lookup (tests that force a vault fault). */
   providers?: ProviderResolver;
+  /** Replaces the network policy (tests with an injected resolver). */
+  network?: NetworkPolicy;
 }
 
 export function createDependencies(
@@ -55,16 +68,45 @@ export function createDependencies(
   const storeDeps = { client, tableName: config.tableName, auditRetentionDays: config.auditRetentionDays };
   const audit = createAuditStore(storeDeps);
   const apiKeyStore = createApiKeyStore(storeDeps);
-  const localVault: SecretProvider | undefined = config.localVaultDir
-    ? createLocalVault({ dir: config.localVaultDir, clock })
-    : undefined;
+  const localVault: SecretProvider | undefined =
+    config.mode === 'local' && config.localVaultDir
+      ? createLocalVault({ dir: config.localVaultDir, clock })
+      : undefined;
+  const network = overrides.network ?? createNetworkPolicy({ localMode: config.mode === 'local' });
+  // The built-in connection: the local vault in local mode, this account's Secrets Manager in AWS.
+  const builtInProviders: Record<string, SecretProvider> = {};
+  const builtIns: BuiltInConnection[] = [];
+  if (localVault) {
+    builtInProviders.local = localVault;
+    builtIns.push({ id: 'local', kind: 'local', config: {} });
+  }
+  if (config.mode === 'aws') {
+    builtInProviders.aws = createAwsSecretsManagerProvider({ region: config.region }, network.defaults);
+    builtIns.push({ id: 'aws', kind: 'aws-secrets-manager', config: { region: config.region } });
+  }
+  const systemVault = localVault ?? builtInProviders.aws;
+  if (!systemVault) throw new ValidationError('local mode needs SECRETM_LOCAL_VAULT_DIR');
+  const credentials = createCredentialVault(systemVault);
+  const connectionStore = createConnectionStore(storeDeps);
   const providers: ProviderResolver =
     overrides.providers ??
-    (async (_tenant, connection) => {
-      if (connection === 'local' && localVault) return localVault;
-      throw new NotFoundError(`connection ${connection} not found`);
+    createConnectionResolver({
+      store: connectionStore,
+      credentials,
+      builtIns: builtInProviders,
+      factory: { network, clock, ...(localVault ? { localVault } : {}) },
     });
   return {
+    connections: createConnectionService({
+      store: connectionStore,
+      credentials,
+      resolver: providers,
+      network,
+      builtIns,
+      clock,
+      audit: (event) => audit.record(event),
+      localMode: config.mode === 'local',
+    }),
     secrets: createSecretService({
       store: createSecretStore(storeDeps),
       audit,

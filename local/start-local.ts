@@ -47,6 +47,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   const endpoint = options.dynamodbEndpoint ?? dynamodb!.endpoint;
   try {
     const config: Config = {
+      mode: 'local',
       tableName: options.tableName ?? 'secretm',
       region: 'us-east-1',
       dynamodbEndpoint: endpoint,

@@ -3,18 +3,21 @@ import { z } from 'zod';
 import { parseInput } from './validation/parse.ts';
 
 const configSchema = z.object({
+  /** `aws` in Lambda; `local` for npm start (loopback vaults allowed, the local vault built in). */
+  SECRETM_MODE: z.enum(['aws', 'local']).default('aws'),
   SECRETM_TABLE_NAME: z.string().min(3).max(255),
   AWS_REGION: z.string().default('us-east-1'),
   /** DynamoDB Local in local mode and tests; absent in AWS. */
   SECRETM_DYNAMODB_ENDPOINT: z.url().optional(),
   /** Folder of the `local` vault; local mode only. */
   SECRETM_LOCAL_VAULT_DIR: z.string().optional(),
-  SECRETM_DEFAULT_CONNECTION: z.string().default('local'),
+  SECRETM_DEFAULT_CONNECTION: z.string().optional(),
   SECRETM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
 });
 
 export interface Config {
+  mode: 'aws' | 'local';
   tableName: string;
   region: string;
   dynamodbEndpoint?: string;
@@ -27,11 +30,12 @@ export interface Config {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const raw = parseInput(configSchema, env, 'env');
   return Object.freeze({
+    mode: raw.SECRETM_MODE,
     tableName: raw.SECRETM_TABLE_NAME,
     region: raw.AWS_REGION,
     ...(raw.SECRETM_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: raw.SECRETM_DYNAMODB_ENDPOINT } : {}),
     ...(raw.SECRETM_LOCAL_VAULT_DIR ? { localVaultDir: raw.SECRETM_LOCAL_VAULT_DIR } : {}),
-    defaultConnection: raw.SECRETM_DEFAULT_CONNECTION,
+    defaultConnection: raw.SECRETM_DEFAULT_CONNECTION ?? (raw.SECRETM_MODE === 'local' ? 'local' : 'aws'),
     auditRetentionDays: raw.SECRETM_AUDIT_RETENTION_DAYS,
     jwtTenantClaim: raw.SECRETM_JWT_TENANT_CLAIM,
   });

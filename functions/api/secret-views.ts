@@ -11,6 +11,7 @@ export function metadataView(record: SecretRecord) {
     type: record.type,
     connection: record.connection,
     vaultRef: record.vaultRef,
+    ...(record.imported ? { imported: true } : {}),
     version: record.version,
     keys: record.keys,
     ...(record.file ? { file: record.file } : {}),

@@ -6,6 +6,7 @@ import {
   createSecretBody,
   deleteSecretQuery,
   deleteSecretResponse,
+  importSecretBody,
   listSecretsQuery,
   nameParams,
   pageQuery,
@@ -45,6 +46,25 @@ export const secretRoutes: Route[] = [
       return json(201, metadataView(created), {
         ...withEtag(created.version),
         location: `/v1/secrets/${created.name}`,
+      });
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/secrets/import',
+    scope: 'write',
+    family,
+    operationId: 'importSecret',
+    summary: 'Adopt a secret that already exists in a connected vault (metadata only; the value stays)',
+    auditAction: 'secret.import',
+    idempotent: true,
+    body: importSecretBody,
+    responses: { 201: metadata },
+    handler: async ({ body, ctx }, { secrets }) => {
+      const imported = await secrets.import(ctx, body);
+      return json(201, metadataView(imported), {
+        ...withEtag(imported.version),
+        location: `/v1/secrets/${imported.name}`,
       });
     },
   }),

@@ -149,7 +149,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       const fail = (error: unknown) => {
         clearTimeout(timer);
         reject(
-          error instanceof ProviderUnavailableError
+          // A refusal by the connection's SSRF guard (in the lookup) is the caller's to fix: say why.
+          error instanceof ProviderUnavailableError || error instanceof ValidationError
             ? error
             : new ProviderUnavailableError(
                 `could not reach the vault at ${address} (${describeNetworkError(error)}): check the URL, that the vault is running, and its certificate`,

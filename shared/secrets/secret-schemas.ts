@@ -87,6 +87,16 @@ export const cloneSecretBody = z.strictObject({
 });
 export type CloneSecretBody = z.output<typeof cloneSecretBody>;
 
+export const importSecretBody = z.strictObject({
+  connection: connectionId,
+  ref: z.string().min(1).max(2048).describe("The vault's own name, ARN or path of the secret"),
+  name: secretName.optional().describe('Defaults to the last segment of ref'),
+  type: z.enum(['env', 'file']).optional().describe('Detected when absent: a flat key/value map is env'),
+  description: description.optional(),
+  tags: tags.optional(),
+});
+export type ImportSecretBody = z.output<typeof importSecretBody>;
+
 export const rollbackSecretBody = z.strictObject({
   version: z
     .number()
@@ -139,6 +149,7 @@ export const secretMetadataResponse = z.object({
   type: z.enum(['env', 'file']),
   connection: z.string(),
   vaultRef: z.string(),
+  imported: z.boolean().optional().describe('Adopted from the vault, which stays the source of truth'),
   version: z.number().int(),
   keys: z.array(z.string()).describe('Key names of an env secret; never values'),
   file: fileMetadata.optional(),

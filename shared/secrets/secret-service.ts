@@ -10,12 +10,14 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
-import type { SecretProvider } from '../providers/provider.ts';
+import { payloadSize, type SecretProvider } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
+import { envKeyPattern, secretNamePattern } from '../validation/names.ts';
 import type {
   CloneSecretBody,
   CreateSecretBody,
+  ImportSecretBody,
   PatchSecretBody,
   ReplaceSecretBody,
 } from './secret-schemas.ts';
@@ -115,8 +117,9 @@ export function createSecretService(deps: SecretServiceDeps) {
     const versionRecord = await store.getVersion(record.tenant, record.name, version);
     if (!versionRecord) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
     const provider = await deps.providers(record.tenant, record.connection);
+    const readCurrentFromVault = record.imported && version === record.version;
     const read = await provider.get(record.vaultRef, {
-      versionId: versionRecord.vaultVersionId,
+      ...(readCurrentFromVault ? {} : { versionId: versionRecord.vaultVersionId }),
       kind: payloadKindFor(record.type, versionRecord.file),
     });
     return { versionRecord, value: fromPayload(read.payload, record.type, versionRecord.file) };
@@ -478,6 +481,65 @@ export function createSecretService(deps: SecretServiceDeps) {
       return { record, page: versions };
     },
 
+    /**
+     * Adopts a secret that already lives in a connected vault: records metadata only, the value
+     * stays where it is. The type is detected unless given: a flat key/value map is `env`.
+     */
+    async import(ctx: RequestContext, input: ImportSecretBody): Promise<SecretRecord> {
+      const tenant = ctx.principal.tenant;
+      const name = input.name ?? nameFromRef(input.ref);
+      const existing = await store.get(tenant, name);
+      if (existing && !isPurged(existing, clock.now()))
+        throw new ConflictError(`a secret named ${name} already exists`);
+      if (existing) await purge(ctx, existing);
+      const provider = await deps.providers(tenant, input.connection);
+      const read = await provider.get(input.ref);
+      const type = input.type ?? (read.payload.kind === 'map' ? 'env' : 'file');
+      if (type === 'env' && read.payload.kind !== 'map') {
+        throw new ValidationError('the vault secret is not a flat key/value map; import it with type file');
+      }
+      const filename = input.ref.split(/[/:]/).filter(Boolean).at(-1) ?? name;
+      const value =
+        type === 'env'
+          ? envValue(read.payload.kind === 'map' ? read.payload.data : {})
+          : fromPayload(read.payload, 'file', {
+              filename: /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,254}$/.test(filename) ? filename : name,
+              encoding: read.payload.kind === 'binary' ? 'base64' : 'utf8',
+            });
+      const invalidKeys = keysOf(value).filter((key) => !envKeyPattern.test(key));
+      if (invalidKeys.length > 0) {
+        throw new ValidationError(
+          `keys ${invalidKeys.slice(0, 5).join(', ')} are not environment variable names; import it with type file`,
+        );
+      }
+      const now = clock.now().toISOString();
+      const file = fileMetadataOf(value);
+      const record: SecretRecord = {
+        tenant,
+        name,
+        type,
+        connection: input.connection,
+        vaultRef: input.ref,
+        imported: true,
+        version: 1,
+        keys: keysOf(value),
+        ...(file ? { file } : {}),
+        ...(input.description ? { description: input.description } : {}),
+        tags: input.tags ?? {},
+        size: payloadSize(read.payload),
+        createdAt: now,
+        createdBy: ctx.principal.actor,
+        updatedAt: now,
+        updatedBy: ctx.principal.actor,
+      };
+      await store.create(
+        record,
+        versionRecord(record, read.versionId, 'import', ctx, now),
+        auditEvent(ctx, 'secret.import', target(name), clock.now()),
+      );
+      return record;
+    },
+
     async rollback(
       ctx: RequestContext,
       name: string,
@@ -570,6 +632,19 @@ function applyKeyChanges(
     delete next[key];
   }
   return { ...next, ...set };
+}
+
+/** `secret/data/app/prod-db`, `arn:…:secret:prod-db-AbCdEf` → a secretm name from its last segment. */
+function nameFromRef(ref: string): string {
+  const last = ref.split(/[/:]/).filter(Boolean).at(-1) ?? '';
+  const name = last.replace(/-[A-Za-z0-9]{6}$/, (suffix) => (ref.startsWith('arn:') ? '' : suffix));
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
+  if (!secretNamePattern.test(cleaned))
+    throw new ValidationError('cannot derive a secret name from ref; give name');
+  return cleaned;
 }
 
 async function purgeVault(provider: SecretProvider, ref: string): Promise<void> {

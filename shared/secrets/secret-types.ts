@@ -20,6 +20,11 @@ export interface SecretRecord {
   connection: string;
   /** The vault's own reference (name, ARN, path). Set by secretm, never by a client. */
   vaultRef: string;
+  /**
+   * Adopted from a vault (import): the vault stays the source of truth, so the current value is read
+   * as the vault has it now (changes made there directly, dynamic credentials issued per read).
+   */
+  imported?: boolean;
   /** Current version number; every value write adds one. */
   version: number;
   /** Key NAMES of an env secret (never values); empty for file secrets. */

@@ -47,6 +47,7 @@ const secretFields: FieldMap<SecretRecord> = {
   type: true,
   connection: true,
   vaultRef: true,
+  imported: true,
   version: true,
   keys: true,
   file: true,
@@ -185,7 +186,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     ]);
   }
 
-  function refClaimConflict(error: unknown, record: SecretRecord): ConflictError | undefined {
+  function refClaimConflict(error: unknown): ConflictError | undefined {
     const reason = failedCondition(error, 3);
     if (!reason) return undefined;
     const owner = rawString(reason.Item, 'name');
@@ -281,7 +282,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         if (failedCondition(error, 0)) {
           throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: error });
         }
-        const claimed = refClaimConflict(error, record);
+        const claimed = refClaimConflict(error);
         if (claimed) throw claimed;
         if (!failedCondition(error, 1)) throw storeFailure(error);
         // Versions left behind by a purge that did not finish: clear them, then try once more.
@@ -292,7 +293,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           if (failedCondition(retryError, 0) || failedCondition(retryError, 1)) {
             throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: retryError });
           }
-          const retryClaimed = refClaimConflict(retryError, record);
+          const retryClaimed = refClaimConflict(retryError);
           if (retryClaimed) throw retryClaimed;
           throw storeFailure(retryError);
         }

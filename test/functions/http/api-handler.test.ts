@@ -18,6 +18,7 @@ beforeAll(async () => {
   vaultDir = await mkdtemp(join(tmpdir(), 'secretm-jwt-'));
   const deps = createDependencies(
     {
+      mode: 'local',
       tableName: table.tableName,
       region: 'us-east-1',
       localVaultDir: vaultDir,
