@@ -13,6 +13,8 @@
  * - Soft delete is DeleteSecret with a recovery window (7–30 days), purge ForceDeleteWithoutRecovery.
  *   A secret pending deletion reads as absent; `create` on its name is a ConflictError.
  * - Refs are secret names (`secretm/<tenant>/<name>` for secretm's own); `get` also takes ARNs.
+ * - `getBatch` reads the current version of up to 20 secrets in one BatchGetSecretValue call (the
+ *   secretm layer's batched reads), with one outcome per secret; the payload rules are `get`'s.
  * - `roleArn` makes every call with the credentials of an assumed role (STS AssumeRole, refreshed
  *   before they expire), so one deployment reaches secrets in other accounts.
  * - Network: one NodeHttpHandler per adapter on its own agents (the connection's `lookup`, its CA),
@@ -23,6 +25,8 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
+  BatchGetSecretValueCommand,
+  type BatchGetSecretValueCommandOutput,
   CreateSecretCommand,
   DecryptionFailure,
   DeleteSecretCommand,
@@ -137,6 +141,22 @@ const tlsErrorCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** AWS's limit on the secrets one BatchGetSecretValue call may name. */
+export const awsBatchReadLimit = 20;
+
+/** One secret of a batch read: its value, or why it could not be read. */
+export type BatchReadOutcome = { ref: string; value: ReadValue } | { ref: string; error: SecretmError };
+
+export interface AwsSecretsManagerProvider extends SecretProvider {
+  /**
+   * Reads the current version of up to 20 secrets (names or ARNs) in one BatchGetSecretValue call and
+   * answers one outcome per ref, in order: a missing or unreadable secret is that ref's error, not the
+   * call's. A failure of the call itself (network, credentials, throttling, no permission for
+   * BatchGetSecretValue) is thrown, as `get` throws it. `kind` is the decode hint of `get`, per ref.
+   */
+  getBatch(refs: readonly { ref: string; kind?: SecretPayload['kind'] }[]): Promise<BatchReadOutcome[]>;
+}
+
 interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -147,7 +167,7 @@ interface Credentials {
 export function createAwsSecretsManagerProvider(
   config: AwsSecretsManagerConfig,
   network: NetworkOptions = {},
-): SecretProvider {
+): AwsSecretsManagerProvider {
   const region = checkRegion(config.region);
   const endpoint = config.endpoint === undefined ? undefined : checkEndpoint(config.endpoint, 'endpoint');
   const stsEndpoint =
@@ -260,7 +280,7 @@ export function createAwsSecretsManagerProvider(
     return fail(error, ref);
   };
 
-  return {
+  const provider: AwsSecretsManagerProvider = {
     kind: 'aws-secrets-manager',
 
     refFor(tenant, name) {
@@ -374,6 +394,57 @@ export function createAwsSecretsManagerProvider(
         throw new ProviderUnavailableError(`${where} answered "${ref}" without a version id; try again`);
       }
       return { payload: decode(answer, ref, options?.kind), versionId: answer.VersionId };
+    },
+
+    async getBatch(refs): Promise<BatchReadOutcome[]> {
+      if (refs.length === 0) return [];
+      if (refs.length > awsBatchReadLimit) {
+        throw new ValidationError(`a batch read names at most ${awsBatchReadLimit} secrets`);
+      }
+      for (const { ref } of refs) checkRef(ref);
+      const ids = [...new Set(refs.map(({ ref }) => ref))];
+      const values: NonNullable<BatchGetSecretValueCommandOutput['SecretValues']> = [];
+      const errors: NonNullable<BatchGetSecretValueCommandOutput['Errors']> = [];
+      try {
+        let nextToken: string | undefined;
+        do {
+          const page: BatchGetSecretValueCommandOutput = await client.send(
+            new BatchGetSecretValueCommand({
+              SecretIdList: ids,
+              ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+            }),
+            bounded(),
+          );
+          values.push(...(page.SecretValues ?? []));
+          errors.push(...(page.Errors ?? []));
+          nextToken = page.NextToken || undefined;
+        } while (nextToken !== undefined);
+      } catch (error) {
+        throw fail(error);
+      }
+      return Promise.all(
+        refs.map(async ({ ref, kind }): Promise<BatchReadOutcome> => {
+          // A ref names a secret by name, full ARN, or ARN without AWS's six-character suffix.
+          const entry = values.find(
+            (value) =>
+              value.Name === ref ||
+              value.ARN === ref ||
+              (ref.startsWith('arn:') && value.ARN?.startsWith(`${ref}-`)),
+          );
+          try {
+            if (entry?.VersionId) {
+              return { ref, value: { payload: decode(entry, ref, kind), versionId: entry.VersionId } };
+            }
+            const refused = errors.find((error) => error.SecretId === ref);
+            if (refused?.ErrorCode === 'ResourceNotFoundException') return { ref, error: notFound(ref) };
+            // Anything else (pending deletion, KMS, permission, an answer that names the secret
+            // differently) is read alone, so its error is exactly the one `get` gives.
+            return { ref, value: await provider.get(ref, kind === undefined ? {} : { kind }) };
+          } catch (error) {
+            return { ref, error: fail(error, ref) };
+          }
+        }),
+      );
     },
 
     async delete(ref, mode: DeleteMode) {
@@ -523,6 +594,7 @@ export function createAwsSecretsManagerProvider(
       }
     },
   };
+  return provider;
 
   function notFound(ref: string, cause?: unknown): NotFoundError {
     return new NotFoundError(`no secret "${ref}" in ${where}`, { cause });
@@ -567,7 +639,7 @@ function encode(payload: SecretPayload): { SecretString: string } | { SecretBina
 }
 
 function decode(
-  answer: GetSecretValueCommandOutput,
+  answer: Pick<GetSecretValueCommandOutput, 'SecretBinary' | 'SecretString'>,
   ref: string,
   kind: SecretPayload['kind'] | undefined,
 ): SecretPayload {

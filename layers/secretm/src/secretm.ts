@@ -1,0 +1,552 @@
+/**
+ * The layer's client: `getSecret` and friends over one cache (cache.ts), resolving each name to a
+ * vault read (references.ts), loading each vault's code only when a secret on it is first read.
+ *
+ * Cache keys. One entry per secret and version (`name`, or `name` + version): the value as the vault
+ * answered it, whichever connection and reference it came through. What a call asks of that value
+ * (`key`, `transform`) is derived once per loaded value and kept with it, so reading five keys of one
+ * secret costs one vault call per TTL, and two calls that differ in any option that changes the answer
+ * never share a result. TTL is not part of the key: a call's `ttl` only says how old a value it accepts.
+ *
+ * Warm reads. A fresh entry answers with a promise made when its value was derived: no allocation, no
+ * await inside, one map lookup and one clock read.
+ */
+import { NotFoundError, UnprocessableError, ValidationError } from '../../../shared/errors.ts';
+import type { SecretPayload } from '../../../shared/providers/provider.ts';
+import { renderTemplate } from '../../../shared/templates/render.ts';
+import { type CacheEntry, createCache, type LayerClock, type Loaded, systemLayerClock } from './cache.ts';
+import { createMetrics, type LayerStats, type MetricsOptions } from './metrics.ts';
+import { parseReference } from './references.ts';
+import type { AwsRegionTarget } from './sources/aws.ts';
+import {
+  countedProvider,
+  type ReadableProvider,
+  type ReadOptions,
+  readerFor,
+  type SecretReader,
+} from './sources/reader.ts';
+import type { VaultSourceOptions } from './sources/vault.ts';
+import type { BindingEntry, TableReader } from './table.ts';
+import { checkTransform, derive, type Transform, wholeValue } from './transform.ts';
+
+export interface GetSecretOptions {
+  /** One key of a key/value secret (or of a JSON object held as text). */
+  key?: string;
+  /** A version: secretm's version number for a secretm name, else the vault's own version id. */
+  version?: string | number;
+  transform?: Transform;
+  /** Seconds this call accepts a cached value for (default: the connection's TTL). */
+  ttl?: number;
+  /** Powertools' name for `ttl`. */
+  maxAge?: number;
+  /** Reads the vault now (still one request in flight per secret). */
+  forceFetch?: boolean;
+}
+
+export interface SecretRequest extends GetSecretOptions {
+  name: string;
+}
+
+/** An Azure credential (`@azure/identity`'s TokenCredential, or anything with its `getToken`). */
+export interface AzureCredential {
+  getToken(
+    scopes: string | string[],
+    options?: object,
+  ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** A vault connection the layer reads through: any shared/providers adapter, and its cache TTL. */
+export interface PluggedConnection {
+  provider: ReadableProvider;
+  ttlSeconds?: number;
+}
+
+/**
+ * Finds the connection a secretm secret is stored on (its `connection` field). The built-in `aws`
+ * (AWS Secrets Manager in the function's account) and `local` connections need none; a resolver adds
+ * connections stored in secretm's table. Answer undefined for a connection it does not know.
+ */
+export type ConnectionResolver = (
+  tenant: string,
+  connection: string,
+) => PluggedConnection | undefined | Promise<PluggedConnection | undefined>;
+
+export interface SecretmOptions {
+  /** secretm's table and the function's tenant: with both, plain names are secretm secrets. */
+  tableName?: string;
+  tenant?: string;
+  /** Seconds a value stays fresh, for connections without their own TTL. Default 300. */
+  ttlSeconds?: number;
+  /** Seconds after expiry a read answers the old value while one refresh runs. Default 60. */
+  staleWhileRevalidateSeconds?: number;
+  /** Seconds after expiry a value is still served while its vault is unreachable. Default 900. */
+  serveStaleSeconds?: number;
+  /** Most entries kept (least recently used evicted first). Default 1000. */
+  maxEntries?: number;
+  /** Bound on one vault call, in ms. Default 5000. */
+  timeoutMs?: number;
+  aws?: {
+    region?: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    /** Regions to fall back to, in order, when the primary region fails. */
+    replicas?: AwsRegionTarget[];
+  };
+  dynamodb?: {
+    region?: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
+  vault?: VaultSourceOptions;
+  azure?: {
+    credential?: AzureCredential;
+    clientSecret?: { tenantId: string; clientId: string; clientSecret: string };
+    /** Replaces the shared adapter (tests). */
+    createProvider?: (
+      config: { vaultUrl: string },
+      credential: AzureCredential,
+      network: { timeoutMs?: number },
+    ) => ReadableProvider;
+  };
+  /** The `local` connection's folder. */
+  localVaultDir?: string;
+  connections?: ConnectionResolver;
+  metrics?: MetricsOptions;
+  clock?: LayerClock;
+}
+
+export interface Secretm {
+  getSecret(name: string, options: GetSecretOptions & { transform: 'json' }): Promise<unknown>;
+  getSecret(name: string, options: GetSecretOptions & { key: string }): Promise<string>;
+  getSecret(name: string, options: GetSecretOptions & { transform: 'binary' }): Promise<string>;
+  getSecret(name: string, options?: GetSecretOptions): Promise<string | Uint8Array | unknown>;
+  /** Several secrets at once, in order; misses go out together (one BatchGetSecretValue per 20 AWS secrets). */
+  getSecrets(requests: readonly (string | SecretRequest)[], options?: GetSecretOptions): Promise<unknown[]>;
+  /** The environment a service's binding describes: `{ DB_PASSWORD: "…" }`. */
+  getBinding(service: string): Promise<Record<string, string>>;
+  /** Renders `{{secrets.NAME.KEY}}` references (shared/templates/render.ts). */
+  render(template: string): Promise<string>;
+  /** Forgets a secret (every version and key of it), or everything: the next read asks the vault. */
+  invalidate(name?: string): void;
+  /** The value a fresh cache entry holds right now, or `notCached`; never reads a vault. */
+  peek(name: string, options?: GetSecretOptions): unknown;
+  stats(): LayerStats;
+  /** Writes the pending metrics line now (see metrics.ts). */
+  flushMetrics(): string | undefined;
+}
+
+/** What `peek` answers when the value is not in the cache, or not fresh. */
+export const notCached: unique symbol = Symbol('secretm.notCached');
+
+interface SecretData {
+  payload: SecretPayload;
+  versionId: string;
+  plain: View | undefined;
+  views: Map<string, View>;
+}
+
+interface View {
+  promise: Promise<unknown>;
+  ok: boolean;
+  value: unknown;
+}
+
+const defaultTtlSeconds = 300;
+const defaultTimeoutMs = 5_000;
+
+export function createSecretm(options: SecretmOptions = {}): Secretm {
+  const clock = options.clock ?? systemLayerClock;
+  const tenant = options.tenant;
+  const secretmNames = options.tableName !== undefined && tenant !== undefined;
+  const defaultTtlMs = checkSeconds(options.ttlSeconds ?? defaultTtlSeconds, 'ttlSeconds') * 1000;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const metrics = createMetrics({ now: () => clock.now(), ...options.metrics });
+  const cacheOptions = {
+    clock,
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    ...(options.staleWhileRevalidateSeconds === undefined
+      ? {}
+      : {
+          staleWhileRevalidateMs:
+            checkSeconds(options.staleWhileRevalidateSeconds, 'staleWhileRevalidateSeconds') * 1000,
+        }),
+    ...(options.serveStaleSeconds === undefined
+      ? {}
+      : { serveStaleMs: checkSeconds(options.serveStaleSeconds, 'serveStaleSeconds') * 1000 }),
+    countersFor: metrics.counters,
+    onActivity: metrics.touch,
+  };
+  const cache = createCache<SecretData>(cacheOptions);
+  const bindings = createCache<BindingEntry[]>(cacheOptions);
+  const request = metrics.request;
+
+  // Each vault's code is imported on first use, so a function that reads only AWS never loads Azure's.
+  let aws: Promise<SecretReader> | undefined;
+  let vault: Promise<SecretReader> | undefined;
+  let azure: Promise<SecretReader> | undefined;
+  let local: Promise<SecretReader> | undefined;
+  let table: Promise<TableReader> | undefined;
+  const once = <T>(start: () => Promise<T>, forget: () => void): Promise<T> => {
+    const started = start();
+    started.catch(forget);
+    return started;
+  };
+
+  const awsReader = () =>
+    (aws ??= once(
+      async () => {
+        const region = options.aws?.region;
+        if (region === undefined) {
+          throw new ValidationError(
+            'reading an AWS secret needs a region: set AWS_REGION, or pass aws.region',
+          );
+        }
+        const { createAwsReader } = await import('./sources/aws.ts');
+        return createAwsReader(
+          {
+            region,
+            ...(options.aws?.endpoint === undefined ? {} : { endpoint: options.aws.endpoint }),
+            ...(options.aws?.credentials === undefined ? {} : { credentials: options.aws.credentials }),
+            ...(options.aws?.replicas === undefined ? {} : { replicas: options.aws.replicas }),
+            timeoutMs,
+            clock,
+          },
+          request,
+        );
+      },
+      () => {
+        aws = undefined;
+      },
+    ));
+  const vaultReader = () =>
+    (vault ??= once(
+      async () =>
+        (await import('./sources/vault.ts')).createVaultReader({ timeoutMs, ...options.vault }, request),
+      () => {
+        vault = undefined;
+      },
+    ));
+  const azureReader = () =>
+    (azure ??= once(
+      async () => {
+        const { createAzureReader } = await import('./sources/azure.ts');
+        const azureOptions = options.azure ?? {};
+        return createAzureReader(
+          {
+            timeoutMs,
+            ...(azureOptions.credential === undefined
+              ? {}
+              : {
+                  credential: azureOptions.credential as Parameters<
+                    typeof createAzureReader
+                  >[0]['credential'],
+                }),
+            ...(azureOptions.clientSecret === undefined ? {} : { clientSecret: azureOptions.clientSecret }),
+            ...(azureOptions.createProvider === undefined
+              ? {}
+              : {
+                  createProvider: azureOptions.createProvider as NonNullable<
+                    Parameters<typeof createAzureReader>[0]['createProvider']
+                  >,
+                }),
+          },
+          request,
+        );
+      },
+      () => {
+        azure = undefined;
+      },
+    ));
+  const localReader = () =>
+    (local ??= once(
+      async () => {
+        if (!options.localVaultDir) {
+          throw new ValidationError('the local connection needs its folder: set SECRETM_LOCAL_VAULT_DIR');
+        }
+        return (await import('./sources/local.ts')).createLocalReader(
+          { dir: options.localVaultDir },
+          request,
+        );
+      },
+      () => {
+        local = undefined;
+      },
+    ));
+  const tableReader = () =>
+    (table ??= once(
+      async () => {
+        const region = options.dynamodb?.region ?? options.aws?.region;
+        if (region === undefined) {
+          throw new ValidationError(
+            'reading the secretm table needs a region: set AWS_REGION, or pass dynamodb.region',
+          );
+        }
+        const { createTableReader } = await import('./table.ts');
+        return createTableReader(
+          {
+            tableName: options.tableName!,
+            tenant: tenant!,
+            region,
+            ...(options.dynamodb?.endpoint === undefined ? {} : { endpoint: options.dynamodb.endpoint }),
+            ...(options.dynamodb?.credentials === undefined
+              ? {}
+              : { credentials: options.dynamodb.credentials }),
+            timeoutMs,
+          },
+          request,
+        );
+      },
+      () => {
+        table = undefined;
+      },
+    ));
+
+  /** Connections by id, resolved once per TTL. */
+  const connections = new Map<
+    string,
+    { until: number; resolved: Promise<{ reader: SecretReader; ttlMs: number }> }
+  >();
+  const connection = (id: string): Promise<{ reader: SecretReader; ttlMs: number }> => {
+    const known = connections.get(id);
+    if (known && known.until > clock.now()) return known.resolved;
+    const resolved = (async () => {
+      const plugged = await options.connections?.(tenant!, id);
+      if (plugged) {
+        return {
+          reader: readerFor(
+            countedProvider(plugged.provider, request, { get: `${id}:get`, batch: `${id}:batch` }),
+          ),
+          ttlMs:
+            plugged.ttlSeconds === undefined
+              ? defaultTtlMs
+              : checkSeconds(plugged.ttlSeconds, 'ttlSeconds') * 1000,
+        };
+      }
+      if (id === 'aws') return { reader: await awsReader(), ttlMs: defaultTtlMs };
+      if (id === 'local') return { reader: await localReader(), ttlMs: defaultTtlMs };
+      throw new NotFoundError(
+        `the connection "${id}" is not one the layer can read on its own (aws, local); give the layer a connection resolver`,
+      );
+    })();
+    connections.set(id, { until: clock.now() + defaultTtlMs, resolved });
+    resolved.catch(() => connections.delete(id));
+    return resolved;
+  };
+
+  const loader =
+    (name: string, version: string | number | undefined) => async (): Promise<Loaded<SecretData>> => {
+      const reference = parseReference(name, secretmNames);
+      let reader: SecretReader;
+      let ref: string;
+      const readOptions: ReadOptions = {};
+      let ttlMs = defaultTtlMs;
+      let refreshBy: number | undefined;
+      if (reference.scheme === 'secretm') {
+        const tableNow = await tableReader();
+        const [meta, versionId] = await Promise.all([
+          tableNow.secret(reference.name),
+          version === undefined ? undefined : tableNow.vaultVersion(reference.name, secretmVersion(version)),
+        ]);
+        const resolved = await connection(meta.connection);
+        reader = resolved.reader;
+        ttlMs = resolved.ttlMs;
+        ref = meta.vaultRef;
+        readOptions.kind = meta.kind;
+        if (versionId !== undefined) readOptions.versionId = versionId;
+        refreshBy = meta.refreshBy;
+      } else {
+        reader = await (reference.scheme === 'aws'
+          ? awsReader()
+          : reference.scheme === 'vault'
+            ? vaultReader()
+            : azureReader());
+        ref = reference.scheme === 'aws' ? reference.id : name;
+        if (version !== undefined) readOptions.versionId = String(version);
+      }
+      metrics.counters(name).vaultCalls++;
+      const read = await reader.read(ref, readOptions);
+      return {
+        value: { payload: read.payload, versionId: read.versionId, plain: undefined, views: new Map() },
+        ttlMs,
+        ...(read.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: read.leaseExpiresAt.getTime() }),
+        ...(refreshBy === undefined ? {} : { refreshBy }),
+      };
+    };
+
+  const keyOf = (name: string, version: string | number | undefined) =>
+    version === undefined ? name : `${name}\u0000v${version}`;
+
+  const makeView = (
+    data: SecretData,
+    name: string,
+    key: string | undefined,
+    transform: Transform | undefined,
+  ): View => {
+    try {
+      const value = derive(data.payload, name, key, transform);
+      return { promise: Promise.resolve(value), ok: true, value };
+    } catch (error) {
+      const promise = Promise.reject(error);
+      promise.catch(() => {
+        // Each caller awaits it and sees the error.
+      });
+      return { promise, ok: false, value: undefined };
+    }
+  };
+
+  const plainView = (data: SecretData, name: string): View => {
+    if (data.plain === undefined) data.plain = makeView(data, name, undefined, undefined);
+    return data.plain;
+  };
+
+  const viewOf = (data: SecretData, name: string, options: GetSecretOptions | undefined): View => {
+    const key = options?.key;
+    const transform = options?.transform === undefined ? undefined : checkTransform(options.transform);
+    if (key === undefined && transform === undefined) return plainView(data, name);
+    if (key !== undefined && typeof key !== 'string') throw new ValidationError('key must be a string');
+    const viewKey = `${transform ?? ''}\u0000${key ?? ''}`;
+    let view = data.views.get(viewKey);
+    if (view === undefined) {
+      view = makeView(data, name, key, transform);
+      data.views.set(viewKey, view);
+    }
+    return view;
+  };
+
+  const ttlOf = (options: GetSecretOptions | undefined): number | undefined => {
+    const ttl = options?.ttl ?? options?.maxAge;
+    return ttl === undefined ? undefined : checkSeconds(ttl, 'ttl') * 1000;
+  };
+
+  const entryFor = (name: string, options: GetSecretOptions | undefined): Promise<CacheEntry<SecretData>> => {
+    if (typeof name !== 'string') return Promise.reject(new ValidationError('a secret name is a string'));
+    const version = options?.version;
+    const ttlMs = ttlOf(options);
+    return cache.get(keyOf(name, version), name, loader(name, version), {
+      ...(ttlMs === undefined ? {} : { ttlMs }),
+      ...(options?.forceFetch ? { forceFetch: true } : {}),
+    });
+  };
+
+  const slowGet = async (name: string, options: GetSecretOptions | undefined): Promise<unknown> => {
+    const entry = await entryFor(name, options);
+    return viewOf(entry.value!, name, options).promise;
+  };
+
+  function getSecret(name: string, options?: GetSecretOptions): Promise<unknown> {
+    if (options === undefined) {
+      const entry = cache.fresh(name);
+      if (entry !== undefined) return plainView(entry.value!, name).promise;
+      return slowGet(name, undefined);
+    }
+    if (!options.forceFetch) {
+      try {
+        const entry = cache.fresh(keyOf(name, options.version), ttlOf(options));
+        if (entry !== undefined) return viewOf(entry.value!, name, options).promise;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return slowGet(name, options);
+  }
+
+  const getSecrets = (requests: readonly (string | SecretRequest)[], common?: GetSecretOptions) => {
+    if (!Array.isArray(requests))
+      return Promise.reject(new ValidationError('getSecrets takes a list of secrets'));
+    return Promise.all(
+      requests.map((item) =>
+        typeof item === 'string'
+          ? getSecret(item, common)
+          : getSecret(item.name, { ...common, ...withoutName(item) }),
+      ),
+    );
+  };
+
+  const getBinding = async (service: string): Promise<Record<string, string>> => {
+    if (!secretmNames) {
+      throw new ValidationError(
+        'bindings live in the secretm table: set SECRETM_TABLE_NAME and SECRETM_TENANT',
+      );
+    }
+    if (typeof service !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(service)) {
+      throw new ValidationError('a service name is 1–128 of A–Z a–z 0–9 . _ -');
+    }
+    const label = `binding:${service}`;
+    const entry = await bindings.get(label, label, async () => {
+      const entries = await (await tableReader()).binding(service);
+      return { value: entries, ttlMs: defaultTtlMs };
+    });
+    const entries = entry.value!;
+    const values = await getSecrets(
+      entries.map((item) =>
+        item.key === undefined ? { name: item.secret } : { name: item.secret, key: item.key },
+      ),
+    );
+    const env: Record<string, string> = {};
+    entries.forEach((item, i) => {
+      const value = values[i];
+      if (typeof value !== 'string') {
+        throw new UnprocessableError(
+          `the binding of "${service}" maps ${item.name} to "${item.secret}", which is binary; bind a text value or a key`,
+        );
+      }
+      env[item.name] = value;
+    });
+    return env;
+  };
+
+  const render = (template: string) =>
+    renderTemplate(template, async (name) => {
+      const entry = await entryFor(name, undefined);
+      return wholeValue(entry.value!.payload);
+    });
+
+  return {
+    getSecret: getSecret as Secretm['getSecret'],
+    getSecrets,
+    getBinding,
+    render,
+
+    invalidate(name) {
+      if (name === undefined) {
+        cache.invalidate();
+        bindings.invalidate();
+        connections.clear();
+        return;
+      }
+      cache.invalidate(name);
+      bindings.invalidate(`binding:${name}`);
+    },
+
+    peek(name, options) {
+      const entry =
+        options === undefined ? cache.fresh(name) : cache.fresh(keyOf(name, options.version), ttlOf(options));
+      if (entry === undefined) return notCached;
+      const view = viewOf(entry.value!, name, options);
+      return view.ok ? view.value : notCached;
+    },
+
+    stats: () => metrics.stats(),
+    flushMetrics: () => metrics.flush(),
+  };
+}
+
+function withoutName(request: SecretRequest): GetSecretOptions {
+  const { name: _name, ...rest } = request;
+  return rest;
+}
+
+function secretmVersion(version: string | number): number {
+  const number = typeof version === 'number' ? version : /^\d+$/.test(version) ? Number(version) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new ValidationError('a secretm version is a whole number from 1');
+  }
+  return number;
+}
+
+function checkSeconds(value: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(`${field} must be a number of seconds, 0 or more`);
+  }
+  return value;
+}

@@ -1,0 +1,120 @@
+/**
+ * AWS Secrets Manager for the layer: the shared adapter (shared/providers/aws-secrets-manager.ts) in
+ * the function's own account, batched reads, and fail-over to replica regions.
+ *
+ * Fail-over: the regions are tried in order (the primary first, then each replica) when a region is
+ * unreachable, throttles or fails on its side; a region that failed is skipped for 30 s unless it is
+ * the last one left, so an outage costs one timeout, not one per read. A "not found" or "access denied"
+ * answer is final: replicas lag, and a refusal must not be bypassed. An ARN is rewritten to the replica's
+ * region (a replica keeps the primary's name and ARN suffix).
+ *
+ * Loaded only when an AWS secret is first read: this module is the one that pulls in the AWS SDK.
+ */
+import {
+  type AwsSecretsManagerConfig,
+  awsBatchReadLimit,
+  createAwsSecretsManagerProvider,
+} from '../../../../shared/providers/aws-secrets-manager.ts';
+import type { ReadValue } from '../../../../shared/providers/provider.ts';
+import { isUnavailableError, type LayerClock } from '../cache.ts';
+import {
+  type BatchOutcome,
+  countedProvider,
+  type ReadableProvider,
+  type ReadOptions,
+  type RequestCounter,
+  readerFor,
+  type SecretReader,
+} from './reader.ts';
+
+export interface AwsRegionTarget {
+  region: string;
+  /** A private or test endpoint for this region. */
+  endpoint?: string;
+}
+
+export interface AwsSourceOptions extends AwsRegionTarget {
+  /** Regions to fall back to, in order, when the primary cannot be reached. */
+  replicas?: AwsRegionTarget[];
+  /** Static credentials (tests, local mode); else the SDK's default chain (the function's role). */
+  credentials?: AwsSecretsManagerConfig['credentials'];
+  timeoutMs?: number;
+  clock?: LayerClock;
+  schedule?: (flush: () => void) => void;
+}
+
+const regionDownMs = 30_000;
+
+export function createAwsReader(options: AwsSourceOptions, count: RequestCounter): SecretReader {
+  const clock = options.clock ?? { now: Date.now };
+  const targets = [{ region: options.region, endpoint: options.endpoint }, ...(options.replicas ?? [])];
+  const regions = targets.map((target) => ({
+    region: target.region,
+    downUntil: 0,
+    provider: countedProvider(
+      createAwsSecretsManagerProvider(
+        {
+          region: target.region,
+          ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        },
+        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+      ),
+      count,
+      { get: 'GetSecretValue', batch: 'BatchGetSecretValue' },
+    ),
+  }));
+
+  /** Runs `call` on the first region that answers; unreachable regions are marked down for a while. */
+  const failover = async <T>(
+    call: (provider: ReadableProvider, region: string) => Promise<T>,
+  ): Promise<T> => {
+    const now = clock.now();
+    const up = regions.filter((region) => region.downUntil <= now);
+    const order = up.length > 0 ? up : regions;
+    let lastError: unknown;
+    for (const [i, region] of order.entries()) {
+      try {
+        const answer = await call(region.provider, region.region);
+        region.downUntil = 0;
+        return answer;
+      } catch (error) {
+        if (!isUnavailableError(error) || i === order.length - 1) throw error;
+        region.downUntil = clock.now() + regionDownMs;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  };
+
+  const provider: ReadableProvider = {
+    get(ref: string, readOptions?: ReadOptions): Promise<ReadValue> {
+      return failover((regional, region) => regional.get(inRegion(ref, region), readOptions));
+    },
+    getBatch(refs): Promise<BatchOutcome[]> {
+      return failover(async (regional, region) => {
+        const outcomes = await regional.getBatch!(
+          refs.map((item) =>
+            item.kind === undefined
+              ? { ref: inRegion(item.ref, region) }
+              : { ref: inRegion(item.ref, region), kind: item.kind },
+          ),
+        );
+        return outcomes.map((outcome, i) => ({ ...outcome, ref: refs[i]!.ref }));
+      });
+    },
+  };
+
+  return readerFor(provider, {
+    maxBatch: awsBatchReadLimit,
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+  });
+}
+
+/** The same secret's ARN in another region; a name is the same everywhere. */
+export function inRegion(ref: string, region: string): string {
+  if (!ref.startsWith('arn:')) return ref;
+  const parts = ref.split(':');
+  parts[3] = region;
+  return parts.join(':');
+}
