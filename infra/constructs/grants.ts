@@ -176,7 +176,8 @@ export function grantTenantSecretRead(
   grantSecretKeys(grantee, read.kmsKeyArns, ['kms:Decrypt'], read.replicaRegions);
   iam.Grant.addToPrincipal({
     grantee,
-    actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    // What the layer's table reader calls: GetItem and BatchGetItem, both limited by LeadingKeys.
+    actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
     resourceArns: [data.table.tableArn],
     conditions: {
       'ForAllValues:StringEquals': {

@@ -157,7 +157,8 @@ export class Secretm extends Construct {
 
   /**
    * Lets an application function read one secret through the secretm layer: adds the layer, the
-   * environment the layer reads (SECRETM_TABLE_NAME, SECRETM_TENANT), GetSecretValue/DescribeSecret
+   * environment the layer reads (SECRETM_TABLE_NAME, SECRETM_TENANT, SECRETM_REPLICA_REGIONS when
+   * secrets are replicated), GetSecretValue/DescribeSecret
    * on that secret only, and a read of its metadata limited to the tenant's partitions.
    */
   grantSecretRead(fn: lambda.Function, name: string, options: SecretReadOptions): void {
@@ -199,6 +200,8 @@ export class Secretm extends Construct {
       fn.addLayers(this.layer.layerVersion);
       fn.addEnvironment('SECRETM_TABLE_NAME', this.data.table.tableName);
       fn.addEnvironment('SECRETM_TENANT', options.tenant);
+      const replicas = this.config.vaults.awsSecretsManager.replicaRegions;
+      if (replicas.length > 0) fn.addEnvironment('SECRETM_REPLICA_REGIONS', replicas.join(','));
     }
     grantTenantSecretRead(fn, this.data, {
       tenant: options.tenant,

@@ -197,6 +197,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       Variables: {
         SECRETM_TABLE_NAME: { Ref: logicalId(synth.stack, synth.stack.secretm.data.table) },
         SECRETM_TENANT: 'payments',
+        SECRETM_REPLICA_REGIONS: replicaRegion,
       },
     });
   });
@@ -233,7 +234,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       })),
     );
     for (const statement of reads) {
-      expect(actionsOf([statement]).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+      expect(actionsOf([statement]).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     }
   });
 
