@@ -98,7 +98,9 @@ describe('secretm configuration', () => {
     expect(message).toContain('vaults.awsSecretsManager.replicaRegions.0: must be an AWS region');
     expect(message).toContain('vaults.awsSecretsManager.kmsKeyArns.0: must be a KMS key ARN');
     expect(message).toContain('vaults.awsSecretsManager.assumeRoleArns.0: must be an IAM role ARN');
-    expect(message).toContain('vaults.awsSecretsManager.importable.0: must be a secret name, or a name prefix');
+    expect(message).toContain(
+      'vaults.awsSecretsManager.importable.0: must be a secret name, or a name prefix',
+    );
   });
 
   it('refuses to let the prod stage destroy its data', () => {
