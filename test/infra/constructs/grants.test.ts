@@ -91,7 +91,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       statementsOf(synth.template).filter(({ statement }) => asArray(statement.Action).includes(action));
     const roleOf = (fn: lambda.Function) => logicalId(synth.stack, fn.role as never);
     const policyRoles = (policy: string) =>
-      (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]?.Properties.Roles as { Ref: string }[]).map(
+      (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
         (ref) => ref.Ref,
       );
 
