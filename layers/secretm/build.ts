@@ -10,15 +10,15 @@
  *   the Lambda runtime ships.
  * - Types: TypeScript emits declarations of the public API under `types/`, and `index.d.ts` re-exports
  *   them.
- * - `meta.json` (esbuild's metafile) stays next to the layer, outside the package folder, for the
- *   size figures of the bench.
+ * - `dist/` holds only `nodejs/` (it is the layer's asset as it is); `buildLayer()` answers esbuild's
+ *   metafile to callers that want the chunk sizes (the bench).
  *
  * Run with `npm run build:layer` (Node 24 runs this TypeScript file directly).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 
 const layerDir = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +30,7 @@ export const packageDir = join(distDir, 'nodejs', 'node_modules', 'secretm');
 const requireShim =
   "import { createRequire as __secretmCreateRequire } from 'node:module';\nconst require = __secretmCreateRequire(import.meta.url);";
 
-export async function buildLayer(): Promise<{ packageDir: string }> {
+export async function buildLayer(): Promise<{ packageDir: string; metafile: Metafile }> {
   await rm(distDir, { recursive: true, force: true });
   await mkdir(packageDir, { recursive: true });
 
@@ -49,7 +49,6 @@ export async function buildLayer(): Promise<{ packageDir: string }> {
     metafile: true,
     logLevel: 'warning',
   });
-  await writeFile(join(distDir, 'meta.json'), JSON.stringify(result.metafile));
 
   emitDeclarations(join(packageDir, 'types'));
   const entryTypes = relative(packageDir, join(packageDir, 'types', 'layers', 'secretm', 'src', 'index.js'));
@@ -72,7 +71,7 @@ export async function buildLayer(): Promise<{ packageDir: string }> {
     sideEffects: false,
   };
   await writeFile(join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { packageDir };
+  return { packageDir, metafile: result.metafile };
 }
 
 function emitDeclarations(outDir: string): void {

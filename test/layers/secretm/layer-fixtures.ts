@@ -69,6 +69,8 @@ export interface CountingProxy {
   endpoint: string;
   /** While true, every connection is reset at once: the server is unreachable. */
   down: boolean;
+  /** Operations answered with AWS's AccessDeniedException instead of being forwarded. */
+  denied: Set<string>;
   /** Requests forwarded, by operation (the X-Amz-Target action, else `METHOD /path`). */
   count(operation?: string): number;
   reset(): void;
@@ -91,6 +93,12 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
         ? (amzTarget.split('.').pop() ?? amzTarget)
         : `${req.method} ${req.url?.split('?')[0]}`;
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    if (proxy.denied.has(operation)) {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: `not allowed: ${operation}` }));
+      return;
+    }
     const forward = httpRequest(
       {
         host: upstream.hostname,
@@ -113,6 +121,7 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
   const proxy: CountingProxy = {
     endpoint: `http://127.0.0.1:${port}`,
     down: false,
+    denied: new Set(),
     count(operation) {
       if (operation !== undefined) return counts.get(operation) ?? 0;
       return [...counts.values()].reduce((sum, n) => sum + n, 0);
