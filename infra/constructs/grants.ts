@@ -53,31 +53,40 @@ export interface OwnSecretsAccess {
   importable: string[];
 }
 
-const ownSecretActions = [
+const secretReadActions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+const secretManageActions = [
   'secretsmanager:CreateSecret',
   'secretsmanager:PutSecretValue',
-  'secretsmanager:GetSecretValue',
-  'secretsmanager:DescribeSecret',
+  ...secretReadActions,
   'secretsmanager:UpdateSecret',
   'secretsmanager:TagResource',
   'secretsmanager:DeleteSecret',
   'secretsmanager:RestoreSecret',
 ];
 
+/** `read`: values and descriptions only; `manage`: create, write, tag, delete and restore as well. */
+export type SecretAccess = 'read' | 'manage';
+
 /**
- * Create, write, read, tag, delete and restore the secrets secretm names `secretm/…` (here and in the
- * replica regions), and the same, but create, on the existing secrets configured as importable.
+ * The secrets secretm names `secretm/…` (here and in the replica regions), and the existing secrets
+ * configured as importable (never created there): read, or `manage` — create, write, read, tag,
+ * delete, restore, and replicate when replicas are configured.
  */
-export function grantOwnSecrets(grantee: iam.IGrantable & Construct, access: OwnSecretsAccess): void {
+export function grantOwnSecrets(
+  grantee: iam.IGrantable & Construct,
+  access: OwnSecretsAccess,
+  level: SecretAccess,
+): void {
   const stack = Stack.of(grantee);
-  const replicated = access.replicaRegions.length > 0;
+  const manage = level === 'manage';
+  const replicated = manage && access.replicaRegions.length > 0;
   const ownArns = [undefined, ...access.replicaRegions].map((region) =>
     secretArn(stack, `${ownSecretNamePrefix}*`, region),
   );
   iam.Grant.addToPrincipal({
     grantee,
     actions: [
-      ...ownSecretActions,
+      ...(manage ? secretManageActions : secretReadActions),
       ...(replicated
         ? ['secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication']
         : []),
@@ -100,7 +109,9 @@ export function grantOwnSecrets(grantee: iam.IGrantable & Construct, access: Own
     );
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ownSecretActions.filter((action) => action !== 'secretsmanager:CreateSecret'),
+      actions: manage
+        ? secretManageActions.filter((action) => action !== 'secretsmanager:CreateSecret')
+        : secretReadActions,
       resourceArns: importableArns,
     });
     for (const arn of importableArns.filter((_arn, i) => access.importable[i]?.endsWith('*'))) {
@@ -112,7 +123,12 @@ export function grantOwnSecrets(grantee: iam.IGrantable & Construct, access: Own
       );
     }
   }
-  grantSecretKeys(grantee, access.kmsKeyArns, ['kms:Decrypt', 'kms:GenerateDataKey'], access.replicaRegions);
+  grantSecretKeys(
+    grantee,
+    access.kmsKeyArns,
+    manage ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+    access.replicaRegions,
+  );
 }
 
 /**
@@ -161,7 +177,7 @@ export function grantTenantSecretRead(
   const regions = read.vaultName ? [undefined] : [undefined, ...read.replicaRegions];
   iam.Grant.addToPrincipal({
     grantee,
-    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    actions: secretReadActions,
     resourceArns: regions.map((region) => secretArn(stack, name, region)),
   });
   // BatchGetSecretValue (the layer's getSecrets) has no resource-level permissions; AWS still checks

@@ -30,6 +30,7 @@ import {
   grantSecretDiscovery,
   grantTableReadWrite,
   grantTenantSecretRead,
+  type SecretAccess,
 } from './grants.ts';
 import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
@@ -41,15 +42,17 @@ export type SecretmProps = SecretmConfigInput;
 
 /**
  * What each family's function may touch. A new family fails to compile until it is listed here.
- * `system` (health, OpenAPI) touches nothing; every other family reads and writes the table;
- * `secrets` and `connections` (which keeps connection credentials in the built-in vault) reach the
- * vaults; only `connections` lists secrets (test and discover).
+ * `system` (health, OpenAPI) touches nothing; every other family reads and writes the table.
+ * `secrets` and `connections` (which keeps connection credentials in the built-in vault) manage
+ * secrets in the vaults, `bindings` only reads them (resolve, render); only `connections` lists
+ * secrets (test and discover).
  */
-const familyAccess: Record<RouteFamily, { table: boolean; vaults: boolean; discovery: boolean }> = {
-  system: { table: false, vaults: false, discovery: false },
-  secrets: { table: true, vaults: true, discovery: false },
-  connections: { table: true, vaults: true, discovery: true },
-  'api-keys': { table: true, vaults: false, discovery: false },
+const familyAccess: Record<RouteFamily, { table: boolean; vaults?: SecretAccess; discovery?: true }> = {
+  system: { table: false },
+  secrets: { table: true, vaults: 'manage' },
+  connections: { table: true, vaults: 'manage', discovery: true },
+  bindings: { table: true, vaults: 'read' },
+  'api-keys': { table: true },
 };
 
 export interface SecretReadOptions {
@@ -101,7 +104,7 @@ export class Secretm extends Construct {
       const access = familyAccess[family];
       if (access.table) grantTableReadWrite(fn.function, this.data);
       if (access.vaults && awsVault) {
-        grantOwnSecrets(fn.function, secretsManager);
+        grantOwnSecrets(fn.function, secretsManager, access.vaults);
         grantAssumeRoles(fn.function, secretsManager.assumeRoleArns);
         if (access.discovery) grantSecretDiscovery(fn.function);
       }

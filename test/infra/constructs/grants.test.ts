@@ -122,6 +122,26 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(secretsActions).not.toContain('secretsmanager:ListSecrets');
   });
 
+  it('lets the bindings function (resolve, render) only read secrets', () => {
+    const actions = actionsOf(statementsOfFunction(synth, synth.stack.secretm.functions.bindings.function));
+    const vaultActions = [...new Set(actions.filter((action) => /^(secretsmanager|kms|sts):/.test(action)))];
+
+    expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
+    expect(vaultActions.sort()).toEqual([
+      'kms:Decrypt', // the secrets' customer-managed key, through Secrets Manager
+      'kms:DescribeKey', // the table's key
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'sts:AssumeRole',
+    ]);
+    const secretsKeyActions = statementsOfFunction(synth, synth.stack.secretm.functions.bindings.function)
+      .filter((statement) => asArray(statement.Resource).includes(secretsKey))
+      .flatMap((statement) => actionsOf([statement]));
+    expect(secretsKeyActions).toEqual(['kms:Decrypt']);
+  });
+
   it('keeps the api-keys function away from Secrets Manager and STS', () => {
     const actions = actionsOf(
       statementsOfFunction(synth, synth.stack.secretm.functions['api-keys'].function),
