@@ -35,7 +35,7 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
   await mkdir(packageDir, { recursive: true });
 
   const result = await build({
-    entryPoints: { index: join(layerDir, 'src', 'index.ts') },
+    entryPoints: { index: join(layerDir, 'src', 'index.ts'), aws: join(layerDir, 'src', 'aws-only.ts') },
     outdir: packageDir,
     bundle: true,
     splitting: true,
@@ -51,8 +51,13 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
   });
 
   emitDeclarations(join(packageDir, 'types'));
-  const entryTypes = relative(packageDir, join(packageDir, 'types', 'layers', 'secretm', 'src', 'index.js'));
-  await writeFile(join(packageDir, 'index.d.ts'), `export * from './${entryTypes.split('\\').join('/')}';\n`);
+  for (const [entry, source] of [
+    ['index', 'index'],
+    ['aws', 'aws-only'],
+  ] as const) {
+    const types = relative(packageDir, join(packageDir, 'types', 'layers', 'secretm', 'src', `${source}.js`));
+    await writeFile(join(packageDir, `${entry}.d.ts`), `export * from './${types.split('\\').join('/')}';\n`);
+  }
 
   const source = JSON.parse(await readFile(join(layerDir, 'package.json'), 'utf8')) as Record<
     string,
@@ -67,7 +72,10 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
     engines: source.engines,
     main: './index.js',
     types: './index.d.ts',
-    exports: { '.': { types: './index.d.ts', default: './index.js' } },
+    exports: {
+      '.': { types: './index.d.ts', default: './index.js' },
+      './aws': { types: './aws.d.ts', default: './aws.js' },
+    },
     sideEffects: false,
   };
   await writeFile(join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -75,22 +83,25 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
 }
 
 function emitDeclarations(outDir: string): void {
-  const program = ts.createProgram([join(layerDir, 'src', 'index.ts')], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ['lib.es2024.d.ts'],
-    types: ['node'],
-    strict: true,
-    skipLibCheck: true,
-    declaration: true,
-    emitDeclarationOnly: true,
-    allowImportingTsExtensions: true,
-    rewriteRelativeImportExtensions: true,
-    verbatimModuleSyntax: true,
-    rootDir: repoRoot,
-    outDir,
-  });
+  const program = ts.createProgram(
+    [join(layerDir, 'src', 'index.ts'), join(layerDir, 'src', 'aws-only.ts')],
+    {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2024.d.ts'],
+      types: ['node'],
+      strict: true,
+      skipLibCheck: true,
+      declaration: true,
+      emitDeclarationOnly: true,
+      allowImportingTsExtensions: true,
+      rewriteRelativeImportExtensions: true,
+      verbatimModuleSyntax: true,
+      rootDir: repoRoot,
+      outDir,
+    },
+  );
   // Declarations keep the sources' `.ts` specifiers; a consumer resolves the emitted `.d.ts` through `.js`.
   const emitted = program.emit(undefined, (fileName, text) => {
     ts.sys.writeFile(

@@ -1,28 +1,38 @@
 /**
- * The process-wide client behind the module-level functions (`getSecret`, …): made on first use from
- * the environment (config.ts), read once; `configure()` replaces it.
+ * The process-wide client behind an entry point's module-level functions (`getSecret`, …): made on
+ * first use from the environment (config.ts), read once; `configure()` replaces it.
  */
 import { optionsFromEnv } from './config.ts';
-import { createSecretm, type Secretm, type SecretmOptions } from './secretm.ts';
+import { createClient, type Secretm, type SecretmOptions, type SourceLoaders } from './secretm.ts';
 
-let client: Secretm | undefined;
-
-export function defaultClient(): Secretm {
-  if (client === undefined) client = createSecretm(optionsFromEnv(process.env));
-  return client;
+export interface DefaultClient {
+  get(): Secretm;
+  /** Replaces the default client: the environment's settings, overridden by `options`. */
+  configure(options?: SecretmOptions): Secretm;
 }
 
-/** Replaces the default client: the environment's settings, overridden by `options`. */
-export function configure(options: SecretmOptions = {}): Secretm {
-  const fromEnv = optionsFromEnv(process.env);
-  client = createSecretm({
-    ...fromEnv,
-    ...options,
-    aws: { ...fromEnv.aws, ...options.aws },
-    dynamodb: { ...fromEnv.dynamodb, ...options.dynamodb },
-    vault: { ...fromEnv.vault, ...options.vault },
-    azure: { ...fromEnv.azure, ...options.azure },
-    metrics: { ...fromEnv.metrics, ...options.metrics },
-  });
-  return client;
+export function defaultClientFor(loaders: SourceLoaders): DefaultClient {
+  let client: Secretm | undefined;
+  return {
+    get() {
+      if (client === undefined) client = createClient(optionsFromEnv(process.env), loaders);
+      return client;
+    },
+    configure(options = {}) {
+      const fromEnv = optionsFromEnv(process.env);
+      client = createClient(
+        {
+          ...fromEnv,
+          ...options,
+          aws: { ...fromEnv.aws, ...options.aws },
+          dynamodb: { ...fromEnv.dynamodb, ...options.dynamodb },
+          vault: { ...fromEnv.vault, ...options.vault },
+          azure: { ...fromEnv.azure, ...options.azure },
+          metrics: { ...fromEnv.metrics, ...options.metrics },
+        },
+        loaders,
+      );
+      return client;
+    },
+  };
 }

@@ -8,73 +8,63 @@
  * `vault://MOUNT/PATH`, or `azure://VAULT/NAME` (see references.ts). Values are cached (cache.ts) and
  * every vault's code is loaded only when a secret on it is first read. Settings come from the
  * environment (config.ts), read once; `configure()` or `createSecretm()` take them in code instead.
+ * `secretm/aws` (aws-only.ts) is the same API for AWS Secrets Manager alone, in the smallest bundle.
  */
-import { defaultClient } from './default-client.ts';
-import type { GetSecretOptions, Secretm, SecretRequest } from './secretm.ts';
-
-export {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ProviderUnavailableError,
-  SecretmError,
-  TooManyRequestsError,
-  UnauthorizedError,
-  UnprocessableError,
-  ValidationError,
-} from '../../../shared/errors.ts';
-export type { ReadValue, SecretPayload } from '../../../shared/providers/provider.ts';
-export type { LayerClock } from './cache.ts';
-export { configure } from './default-client.ts';
-export type { LayerStats, MetricsOptions, SecretCounters } from './metrics.ts';
-export {
-  type MiddlewareRequest,
-  type SecretsMiddleware,
-  type SecretsMiddlewareOptions,
-  secretsMiddleware,
-} from './middleware.ts';
-export {
-  type AzureCredential,
-  type ConnectionResolver,
-  createSecretm,
+import { defaultClientFor } from './default-client.ts';
+import { allSources } from './loaders.ts';
+import { middlewareFor } from './middleware.ts';
+import {
+  createClient,
   type GetSecretOptions,
-  notCached,
-  type PluggedConnection,
   type Secretm,
   type SecretmOptions,
   type SecretRequest,
 } from './secretm.ts';
-export type { ReadableProvider } from './sources/reader.ts';
-export type { Transform } from './transform.ts';
+
+export * from './public-types.ts';
+
+const defaults = defaultClientFor(allSources);
+
+/** A client of its own (its own cache and settings), reading every kind of vault. */
+export function createSecretm(options: SecretmOptions = {}): Secretm {
+  return createClient(options, allSources);
+}
+
+/** Replaces the default client behind the module-level functions. */
+export function configure(options?: SecretmOptions): Secretm {
+  return defaults.configure(options);
+}
 
 /** Reads a secret through the default client (see Secretm.getSecret). */
 export const getSecret: Secretm['getSecret'] = ((name: string, options?: GetSecretOptions) =>
-  defaultClient().getSecret(name, options)) as Secretm['getSecret'];
+  defaults.get().getSecret(name, options)) as Secretm['getSecret'];
 
 export function getSecrets(
   requests: readonly (string | SecretRequest)[],
   options?: GetSecretOptions,
 ): Promise<unknown[]> {
-  return defaultClient().getSecrets(requests, options);
+  return defaults.get().getSecrets(requests, options);
 }
 
 export function getBinding(service: string): Promise<Record<string, string>> {
-  return defaultClient().getBinding(service);
+  return defaults.get().getBinding(service);
 }
 
 export function render(template: string): Promise<string> {
-  return defaultClient().render(template);
+  return defaults.get().render(template);
 }
 
 export function invalidate(name?: string): void {
-  defaultClient().invalidate(name);
+  defaults.get().invalidate(name);
 }
 
 export function stats(): ReturnType<Secretm['stats']> {
-  return defaultClient().stats();
+  return defaults.get().stats();
 }
 
 export function flushMetrics(): string | undefined {
-  return defaultClient().flushMetrics();
+  return defaults.get().flushMetrics();
 }
+
+/** The middy middleware, reading through the default client unless given one (see middleware.ts). */
+export const secretsMiddleware = middlewareFor(() => defaults.get());

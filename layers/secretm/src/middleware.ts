@@ -10,7 +10,6 @@
  * Into `process.env`, values must be text, and a variable is written only when its value changed.
  */
 import { ValidationError } from '../../../shared/errors.ts';
-import { defaultClient } from './default-client.ts';
 import { type GetSecretOptions, notCached, type Secretm, type SecretRequest } from './secretm.ts';
 
 export interface SecretsMiddlewareOptions {
@@ -35,7 +34,17 @@ const allowedOptions = new Set(['fetch', 'to', 'client']);
 const allowedRequest = new Set(['name', 'key', 'version', 'transform', 'ttl', 'maxAge', 'forceFetch']);
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function secretsMiddleware(options: SecretsMiddlewareOptions): SecretsMiddleware {
+/** The middleware of an entry point, whose default client it reads through unless given one. */
+export function middlewareFor(
+  defaultClient: () => Pick<Secretm, 'getSecrets' | 'peek'>,
+): (options: SecretsMiddlewareOptions) => SecretsMiddleware {
+  return (options) => secretsMiddleware(options, defaultClient);
+}
+
+export function secretsMiddleware(
+  options: SecretsMiddlewareOptions,
+  defaultClient: () => Pick<Secretm, 'getSecrets' | 'peek'> = noDefaultClient,
+): SecretsMiddleware {
   const { names, requests, to } = checkOptions(options);
   const count = names.length;
   const fixedClient = options.client;
@@ -76,6 +85,12 @@ export function secretsMiddleware(options: SecretsMiddlewareOptions): SecretsMid
       return undefined;
     },
   };
+}
+
+function noDefaultClient(): never {
+  throw new ValidationError(
+    'secretsMiddleware needs a client: pass options.client, or use the one secretm exports',
+  );
 }
 
 interface NormalisedRequest {

@@ -154,10 +154,31 @@ interface View {
 const defaultTtlSeconds = 300;
 const defaultTimeoutMs = 5_000;
 
-export function createSecretm(options: SecretmOptions = {}): Secretm {
+/**
+ * How the client loads each vault's code: `import()`s, so that a bundler makes each its own chunk and
+ * a function loads only those it reads from. An entry point leaves out what it does not offer.
+ */
+export interface SourceLoaders {
+  aws?: () => Promise<typeof import('./sources/aws.ts')>;
+  vault?: () => Promise<typeof import('./sources/vault.ts')>;
+  azure?: () => Promise<typeof import('./sources/azure.ts')>;
+  local?: () => Promise<typeof import('./sources/local.ts')>;
+  table?: () => Promise<typeof import('./table.ts')>;
+}
+
+function need<T>(loader: (() => Promise<T>) | undefined, what: string): Promise<T> {
+  if (loader === undefined) {
+    return Promise.reject(
+      new ValidationError(`this entry point of secretm does not read ${what}; import from 'secretm' instead`),
+    );
+  }
+  return loader();
+}
+
+export function createClient(options: SecretmOptions, loaders: SourceLoaders): Secretm {
   const clock = options.clock ?? systemLayerClock;
   const tenant = options.tenant;
-  const secretmNames = options.tableName !== undefined && tenant !== undefined;
+  const secretmNames = loaders.table !== undefined && options.tableName !== undefined && tenant !== undefined;
   const defaultTtlMs = checkSeconds(options.ttlSeconds ?? defaultTtlSeconds, 'ttlSeconds') * 1000;
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const metrics = createMetrics({ now: () => clock.now(), ...options.metrics });
@@ -201,7 +222,7 @@ export function createSecretm(options: SecretmOptions = {}): Secretm {
             'reading an AWS secret needs a region: set AWS_REGION, or pass aws.region',
           );
         }
-        const { createAwsReader } = await import('./sources/aws.ts');
+        const { createAwsReader } = await need(loaders.aws, 'AWS Secrets Manager');
         return createAwsReader(
           {
             region,
@@ -221,7 +242,7 @@ export function createSecretm(options: SecretmOptions = {}): Secretm {
   const vaultReader = () =>
     (vault ??= once(
       async () =>
-        (await import('./sources/vault.ts')).createVaultReader({ timeoutMs, ...options.vault }, request),
+        (await need(loaders.vault, 'vault://')).createVaultReader({ timeoutMs, ...options.vault }, request),
       () => {
         vault = undefined;
       },
@@ -229,7 +250,7 @@ export function createSecretm(options: SecretmOptions = {}): Secretm {
   const azureReader = () =>
     (azure ??= once(
       async () => {
-        const { createAzureReader } = await import('./sources/azure.ts');
+        const { createAzureReader } = await need(loaders.azure, 'azure://');
         const azureOptions = options.azure ?? {};
         return createAzureReader(
           {
@@ -263,7 +284,7 @@ export function createSecretm(options: SecretmOptions = {}): Secretm {
         if (!options.localVaultDir) {
           throw new ValidationError('the local connection needs its folder: set SECRETM_LOCAL_VAULT_DIR');
         }
-        return (await import('./sources/local.ts')).createLocalReader(
+        return (await need(loaders.local, 'the local connection')).createLocalReader(
           { dir: options.localVaultDir },
           request,
         );
@@ -281,7 +302,7 @@ export function createSecretm(options: SecretmOptions = {}): Secretm {
             'reading the secretm table needs a region: set AWS_REGION, or pass dynamodb.region',
           );
         }
-        const { createTableReader } = await import('./table.ts');
+        const { createTableReader } = await need(loaders.table, 'secretm names');
         return createTableReader(
           {
             tableName: options.tableName!,

@@ -4,8 +4,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createSecretm } from '../../../layers/secretm/src/index.ts';
 import { secretsMiddleware } from '../../../layers/secretm/src/middleware.ts';
-import { createSecretm } from '../../../layers/secretm/src/secretm.ts';
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import {
   createAwsSecret,

@@ -4,7 +4,8 @@
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createSecretm, type SecretmOptions } from '../../../layers/secretm/src/secretm.ts';
+import { createSecretm } from '../../../layers/secretm/src/index.ts';
+import type { SecretmOptions } from '../../../layers/secretm/src/secretm.ts';
 import {
   NotFoundError,
   ProviderUnavailableError,

@@ -4,7 +4,7 @@
  * that the value then behaves as any other cached secret.
  */
 import { describe, expect, it } from 'vitest';
-import { createSecretm } from '../../../../layers/secretm/src/secretm.ts';
+import { createSecretm } from '../../../../layers/secretm/src/index.ts';
 import type { ReadableProvider } from '../../../../layers/secretm/src/sources/reader.ts';
 import { ValidationError } from '../../../../shared/errors.ts';
 import { createAzureKeyVaultProvider } from '../../../../shared/providers/azure-key-vault.ts';

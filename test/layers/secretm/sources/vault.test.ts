@@ -3,7 +3,8 @@
  * database dynamic credentials (PostgreSQL) whose cache life follows their lease, on a fake clock.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createSecretm, type SecretmOptions } from '../../../../layers/secretm/src/secretm.ts';
+import { createSecretm } from '../../../../layers/secretm/src/index.ts';
+import type { SecretmOptions } from '../../../../layers/secretm/src/secretm.ts';
 import { NotFoundError, ProviderUnavailableError, ValidationError } from '../../../../shared/errors.ts';
 import {
   type AppRoleCredentials,

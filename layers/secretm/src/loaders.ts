@@ -1,0 +1,10 @@
+/** Every vault the layer reads, each loaded on first use (see SourceLoaders): the `secretm` entry point. */
+import type { SourceLoaders } from './secretm.ts';
+
+export const allSources: SourceLoaders = {
+  aws: () => import('./sources/aws.ts'),
+  vault: () => import('./sources/vault.ts'),
+  azure: () => import('./sources/azure.ts'),
+  local: () => import('./sources/local.ts'),
+  table: () => import('./table.ts'),
+};
