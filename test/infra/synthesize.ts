@@ -41,6 +41,15 @@ export interface SynthesizeOptions {
 
 export function synthesize(config: SecretmConfigInput, options: SynthesizeOptions = {}): Synthesized {
   const outdir = mkdtempSync(path.join(tmpdir(), 'secretm-cdk-'));
+  try {
+    return synthesizeInto(outdir, config, options);
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function synthesizeInto(outdir: string, config: SecretmConfigInput, options: SynthesizeOptions): Synthesized {
   const app = new App({
     outdir,
     context: {

@@ -70,7 +70,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       },
     );
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('grants no Secrets Manager, DynamoDB or KMS action on *, but the two AWS cannot scope', () => {
     const statements = statementsOf(synth.template);
@@ -281,7 +281,7 @@ describe('grants when Secrets Manager is not an allowed vault', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, vaults: { allowed: ['hashicorp-vault'] } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('grants no Secrets Manager action to any function', () => {
     const actions = statementsOf(synth.template).flatMap(({ statement }) => asArray(statement.Action));

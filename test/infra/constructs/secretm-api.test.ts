@@ -51,7 +51,7 @@ describe('SecretmApi without an authorizer (API keys)', () => {
       logRetentionDays: 30,
     });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('has every route of the route table, and no other, each on its family’s function with no authorizer', () => {
     const built = routesOf(synth, logicalId(synth.stack, synth.stack.secretm.api.httpApi));
@@ -102,7 +102,7 @@ describe('SecretmApi with a JWT authorizer', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, auth: jwt });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('guards every scoped route with the JWT authorizer and leaves public routes open', () => {
     const authorizer = Object.keys(resourcesOf(synth.template, 'AWS::ApiGatewayV2::Authorizer'))[0]!;
@@ -155,7 +155,7 @@ describe('SecretmApi with a JWT authorizer and no API-key endpoint', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, auth: { ...jwt, apiKeyEndpoint: false } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('builds only the JWT API', () => {
     synth.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);

@@ -7,7 +7,7 @@ describe('SecretmData in a dev stage', () => {
   beforeAll(() => {
     synth = synthesize({ stage: 'dev', layer: { assetPath: fixtureLayerPath } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('builds the table the single table definition describes: keys, types, index and projection', () => {
     const shape = createTableInput('any');
@@ -54,7 +54,7 @@ describe('SecretmData in the prod stage', () => {
   beforeAll(() => {
     synth = synthesize({ stage: 'prod', layer: { assetPath: fixtureLayerPath } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('protects the table from deletion and the stack from termination', () => {
     synth.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
@@ -72,7 +72,7 @@ describe('SecretmData with removalPolicy destroy', () => {
       layer: { assetPath: fixtureLayerPath },
     });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('deletes the table, the key, the layer and the log groups with the stack', () => {
     for (const type of [

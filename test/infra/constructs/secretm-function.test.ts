@@ -13,7 +13,7 @@ describe('SecretmFunction, bundled', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, logRetentionDays: 14 }, { bundle: true });
   }, 120_000);
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   const functionOf = (family: RouteFamily) => {
     const id = logicalId(synth.stack, synth.stack.secretm.functions[family].function);

@@ -16,7 +16,7 @@ describe('SecretmLayer shared with accounts and an organisation', () => {
       },
     });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('publishes the layer from its asset folder for nodejs24.x', () => {
     const [layer] = Object.values(resourcesOf(synth.template, 'AWS::Lambda::LayerVersion'));
@@ -60,7 +60,7 @@ describe('SecretmLayer shared with no one', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('publishes the layer without any permission for other accounts', () => {
     synth.template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
@@ -73,7 +73,7 @@ describe('SecretmLayer before the layer is built', () => {
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: path.join(fixtureLayerPath, 'not-built') } });
   });
-  afterAll(() => synth.dispose());
+  afterAll(() => synth?.dispose());
 
   it('leaves the layer out and says so in a synth warning', () => {
     synth.template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
