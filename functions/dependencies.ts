@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
+import { type BindingService, createBindingService } from '../shared/bindings/binding-service.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createConnectionResolver } from '../shared/connections/connection-resolver.ts';
@@ -23,14 +24,18 @@ import type { ProviderResolver } from '../shared/providers/provider-resolver.ts'
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
 import { createApiKeyStore } from '../shared/store/api-key-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
+import { createBindingStore } from '../shared/store/binding-store.ts';
 import { createConnectionStore } from '../shared/store/connection-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
 import type { ApiKeyStore, AuditStore, IdempotencyStore } from '../shared/store/store-types.ts';
+import { createRenderService, type RenderService } from '../shared/templates/render-service.ts';
 
 export interface ApiDependencies {
   secrets: SecretService;
+  bindings: BindingService;
+  render: RenderService;
   connections: ConnectionService;
   apiKeys: ApiKeyService;
   apiKeyStore: ApiKeyStore;
@@ -96,7 +101,17 @@ export function createDependencies(
       builtIns: builtInProviders,
       factory: { network, clock, ...(localVault ? { localVault } : {}) },
     });
+  const secrets = createSecretService({
+    store: createSecretStore(storeDeps),
+    audit,
+    providers,
+    clock,
+    defaultConnection: config.defaultConnection,
+  });
   return {
+    secrets,
+    bindings: createBindingService({ store: createBindingStore(storeDeps), secrets, clock }),
+    render: createRenderService({ secrets }),
     connections: createConnectionService({
       store: connectionStore,
       credentials,
@@ -106,13 +121,6 @@ export function createDependencies(
       clock,
       audit: (event) => audit.record(event),
       localMode: config.mode === 'local',
-    }),
-    secrets: createSecretService({
-      store: createSecretStore(storeDeps),
-      audit,
-      providers,
-      clock,
-      defaultConnection: config.defaultConnection,
     }),
     apiKeys: createApiKeyService({ store: apiKeyStore, clock }),
     apiKeyStore,

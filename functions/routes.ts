@@ -4,17 +4,25 @@
  * generated from it, so they cannot drift.
  */
 import { apiKeyRoutes } from './api/api-keys.ts';
+import { bindingRoutes } from './api/bindings.ts';
 import { connectionRoutes } from './api/connections.ts';
 import { secretRoutes } from './api/secrets.ts';
 import { systemRoutes } from './api/system.ts';
 import type { Route, RouteFamily } from './http/route.ts';
 
-export const routes: Route[] = [...systemRoutes, ...secretRoutes, ...connectionRoutes, ...apiKeyRoutes];
+export const routes: Route[] = [
+  ...systemRoutes,
+  ...secretRoutes,
+  ...connectionRoutes,
+  ...bindingRoutes,
+  ...apiKeyRoutes,
+];
 
 /** The module under functions/api/ whose `handler` serves each family. */
 export const familyEntries: Record<RouteFamily, string> = {
   system: 'functions/api/system.ts',
   secrets: 'functions/api/secrets.ts',
   connections: 'functions/api/connections.ts',
+  bindings: 'functions/api/bindings.ts',
   'api-keys': 'functions/api/api-keys.ts',
 };

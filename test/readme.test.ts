@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectionBody, kindSchemas } from '../shared/connections/connection-schemas.ts';
 import { type LocalApi, startLocalApi } from './local/local-fixture.ts';
 
 let api: LocalApi;
@@ -40,5 +41,23 @@ describe('the README walk-through', () => {
     expect(stdout).toContain('"name":"prod-db"');
     expect(stdout).toContain("DB_PASSWORD='s3cr#t'");
     expect(stdout).toContain('not really a key');
+  });
+});
+
+describe('the README connection bodies', () => {
+  it('documents every vault kind but local with a body its schemas accept', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('## Connections');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const bodies = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1]!));
+
+    const kinds = bodies.map((body) => body.kind);
+    expect(new Set(kinds)).toEqual(new Set(['aws-secrets-manager', 'hashicorp-vault', 'azure-key-vault']));
+    for (const body of bodies) {
+      const parsed = createConnectionBody.parse(body);
+      const schemas = kindSchemas[parsed.kind];
+      expect(schemas.config.safeParse(parsed.config).success, body.name).toBe(true);
+      expect(schemas.credentials.safeParse(parsed.credentials).success, body.name).toBe(true);
+    }
   });
 });

@@ -20,7 +20,9 @@ async function call(url: string, key: string, method: string, path: string, body
 }
 
 describe('local mode', () => {
-  it('prints a new admin key once, keeps secrets across a restart, and honours a preset bootstrap key', async () => {
+  it('prints a new admin key once, keeps secrets across a restart, and honours a preset bootstrap key', {
+    timeout: 180_000,
+  }, async () => {
     // First start: a key is generated and returned once.
     const first = await startLocal({ dataDir, port: 0 });
     const key = first.newOperatorKey!;

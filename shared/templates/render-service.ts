@@ -1,0 +1,21 @@
+/**
+ * `POST /v1/render`: a template's references resolved with the caller's own permissions. Each
+ * referenced secret is read (and audited) like a value read; another tenant's secret is exactly as
+ * absent as a missing one.
+ */
+import type { RequestContext } from '../auth/principal.ts';
+import type { SecretService } from '../secrets/secret-service.ts';
+import { renderTemplate } from './render.ts';
+
+export function createRenderService(deps: { secrets: SecretService }) {
+  return {
+    render(ctx: RequestContext, template: string): Promise<string> {
+      return renderTemplate(template, async (name) => {
+        const { value } = await deps.secrets.getValue(ctx, name);
+        return value.type === 'env' ? value.data : value.file.content;
+      });
+    },
+  };
+}
+
+export type RenderService = ReturnType<typeof createRenderService>;
