@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_EC2_METADATA_DISABLED=true
+export CDK_DISABLE_CLI_TELEMETRY=true
 bash scripts/install-servers.sh
 npx biome check .
 npx tsc --noEmit

@@ -51,14 +51,14 @@ export function createAuthenticator(deps: { apiKeys: ApiKeyStore; clock: Clock; 
   }
 
   return async function authenticate(credentials: Credentials): Promise<Principal> {
-    const header = credentials.authorization;
-    if (header) {
-      const match = /^Bearer\s+(\S{20,512})$/i.exec(header.trim());
-      if (!match) throw rejected();
-      return fromApiKey(match[1]!);
-    }
+    // A route behind API Gateway's JWT authorizer carries the verified claims; its Authorization
+    // header holds that same JWT, which is no API key.
     if (credentials.jwtClaims) return fromJwt(credentials.jwtClaims, credentials.jwtScopes);
-    throw rejected();
+    const header = credentials.authorization;
+    if (!header) throw rejected();
+    const match = /^Bearer\s+(\S{20,8192})$/i.exec(header.trim());
+    if (!match || match[1]!.length > 512) throw rejected();
+    return fromApiKey(match[1]!);
   };
 }
 

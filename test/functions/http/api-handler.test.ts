@@ -50,7 +50,13 @@ function event(
     routeKey,
     rawPath: options.path,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      // API Gateway passes the verified JWT on in the Authorization header.
+      ...(options.claims
+        ? { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl' }
+        : {}),
+    },
     ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
     requestContext: {
       accountId: '123456789012',
