@@ -21,6 +21,8 @@ import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets
 import { createLocalVault } from '../shared/providers/local.ts';
 import type { SecretProvider } from '../shared/providers/provider.ts';
 import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
+import { createPostgresDriver, type DatabaseDriver } from '../shared/rotation/postgres.ts';
+import { createRotationService, type RotationService } from '../shared/rotation/rotation-service.ts';
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
 import { createApiKeyStore } from '../shared/store/api-key-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
@@ -34,6 +36,7 @@ import { createRenderService, type RenderService } from '../shared/templates/ren
 
 export interface ApiDependencies {
   secrets: SecretService;
+  rotation: RotationService;
   bindings: BindingService;
   render: RenderService;
   connections: ConnectionService;
@@ -52,6 +55,8 @@ export interface DependencyOverrides {
   providers?: ProviderResolver;
   /** Replaces the network policy (tests with an injected resolver). */
   network?: NetworkPolicy;
+  /** Replaces the database client of database rotation (tests that force a database fault). */
+  databases?: DatabaseDriver;
 }
 
 export function createDependencies(
@@ -101,15 +106,26 @@ export function createDependencies(
       builtIns: builtInProviders,
       factory: { network, clock, ...(localVault ? { localVault } : {}) },
     });
+  const secretStore = createSecretStore(storeDeps);
   const secrets = createSecretService({
-    store: createSecretStore(storeDeps),
+    store: secretStore,
     audit,
     providers,
     clock,
     defaultConnection: config.defaultConnection,
+    holdingVault: systemVault,
   });
   return {
     secrets,
+    rotation: createRotationService({
+      store: secretStore,
+      audit,
+      secrets,
+      providers,
+      holdingVault: systemVault,
+      databases: overrides.databases ?? createPostgresDriver({ allowLoopback: network.allowLoopback }),
+      clock,
+    }),
     bindings: createBindingService({ store: createBindingStore(storeDeps), secrets, clock }),
     render: createRenderService({ secrets }),
     connections: createConnectionService({
@@ -136,10 +152,33 @@ export function createDependencies(
 }
 
 /** The Lambda way: configuration from the environment, read once, on first use. */
+/**
+ * The Lambda way: configuration from the environment, read once, on first use; in AWS the operator
+ * key is installed from its secret before the first request is served. A failed start is not kept,
+ * so the next request tries again.
+ */
 export function lazyDependencies(): () => Promise<ApiDependencies> {
   let built: Promise<ApiDependencies> | undefined;
   return () => {
-    built ??= import('../shared/config.ts').then(({ readConfig }) => createDependencies(readConfig()));
+    built ??= (async () => {
+      const { readConfig } = await import('../shared/config.ts');
+      const config = readConfig();
+      const deps = createDependencies(config);
+      if (config.operatorKeySecret) {
+        const { bootstrapOperatorKey } = await import('../shared/auth/operator-bootstrap.ts');
+        await bootstrapOperatorKey({
+          vault: createAwsSecretsManagerProvider({ region: config.region }),
+          ref: config.operatorKeySecret,
+          apiKeys: deps.apiKeyStore,
+          tenant: config.operatorTenant ?? 'default',
+          clock: deps.clock,
+        });
+      }
+      return deps;
+    })();
+    built.catch(() => {
+      built = undefined;
+    });
     return built;
   };
 }

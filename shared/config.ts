@@ -14,6 +14,12 @@ const configSchema = z.object({
   SECRETM_DEFAULT_CONNECTION: z.string().optional(),
   SECRETM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
+  /** AWS: the Secrets Manager secret holding the operator key, installed at cold start. */
+  SECRETM_OPERATOR_KEY_SECRET: z.string().min(1).optional(),
+  SECRETM_OPERATOR_TENANT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .default('default'),
 });
 
 export interface Config {
@@ -25,6 +31,8 @@ export interface Config {
   defaultConnection: string;
   auditRetentionDays: number;
   jwtTenantClaim: string;
+  operatorKeySecret?: string;
+  operatorTenant?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -38,5 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     defaultConnection: raw.SECRETM_DEFAULT_CONNECTION ?? (raw.SECRETM_MODE === 'local' ? 'local' : 'aws'),
     auditRetentionDays: raw.SECRETM_AUDIT_RETENTION_DAYS,
     jwtTenantClaim: raw.SECRETM_JWT_TENANT_CLAIM,
+    ...(raw.SECRETM_OPERATOR_KEY_SECRET ? { operatorKeySecret: raw.SECRETM_OPERATOR_KEY_SECRET } : {}),
+    operatorTenant: raw.SECRETM_OPERATOR_TENANT,
   });
 }

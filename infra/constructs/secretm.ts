@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteFamily } from '../../functions/http/route.ts';
 import { familyEntries, routes } from '../../functions/routes.ts';
@@ -32,6 +33,7 @@ import {
   grantTenantSecretRead,
   type SecretAccess,
 } from './grants.ts';
+import { acknowledge } from './nag.ts';
 import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
 import { SecretmData } from './secretm-data.ts';
@@ -72,6 +74,11 @@ export class Secretm extends Construct {
   readonly apiKeyApi?: SecretmApi;
   /** Absent while the layer has no build output (synth warns). */
   readonly layer?: SecretmLayer;
+  /**
+   * The operator (first admin) API key, generated at deploy; every function that serves the API
+   * installs its hash on cold start. Read it once to create the team's own keys.
+   */
+  readonly operatorKey: secretsmanager.Secret;
   readonly #tenants = new WeakMap<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: SecretmProps = {}) {
@@ -93,6 +100,17 @@ export class Secretm extends Construct {
       ...(config.defaultConnection ? { SECRETM_DEFAULT_CONNECTION: config.defaultConnection } : {}),
       ...(config.auth.mode === 'jwt' ? { SECRETM_JWT_TENANT_CLAIM: config.auth.tenantClaim } : {}),
     };
+    this.operatorKey = new secretsmanager.Secret(this, 'OperatorKey', {
+      secretName: `secretm/_operator/${config.stage}`,
+      description: `secretm ${config.stage}: the operator API key (admin of every tenant's keys)`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    acknowledge(
+      this.operatorKey,
+      'AwsSolutions-SMG4',
+      'The operator key is a bootstrap credential: rotate it by putting a new value; functions install it on their next cold start, and the old key stops working then.',
+    );
     this.functions = byFamily((family) => {
       const fn = new SecretmFunction(this, `${pascal(family)}Function`, {
         entry: familyEntries[family],
@@ -102,7 +120,11 @@ export class Secretm extends Construct {
         removalPolicy,
       });
       const access = familyAccess[family];
-      if (access.table) grantTableReadWrite(fn.function, this.data);
+      if (access.table) {
+        grantTableReadWrite(fn.function, this.data);
+        fn.function.addEnvironment('SECRETM_OPERATOR_KEY_SECRET', this.operatorKey.secretArn);
+        this.operatorKey.grantRead(fn.function);
+      }
       if (access.vaults && awsVault) {
         grantOwnSecrets(fn.function, secretsManager, access.vaults);
         grantAssumeRoles(fn.function, secretsManager.assumeRoleArns);

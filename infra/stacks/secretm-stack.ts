@@ -35,6 +35,11 @@ export class SecretmStack extends Stack {
         value: this.secretm.layer.layerVersion.layerVersionArn,
       });
     }
+    new CfnOutput(this, 'OperatorKeySecretArn', {
+      description:
+        'The first admin API key: aws secretsmanager get-secret-value --secret-id <this> --query SecretString',
+      value: this.secretm.operatorKey.secretArn,
+    });
     new CfnOutput(this, 'TableName', {
       description: 'secretm metadata table',
       value: this.secretm.data.table.tableName,

@@ -38,6 +38,15 @@ function statementsOfFunction(synth: Synthesized, fn: lambda.Function): Statemen
     .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
+/** The operator key's read grant: GetSecretValue and DescribeSecret on that one secret. */
+function readsOnlyOperatorKey(synth: Synthesized, statement: Statement): boolean {
+  const keyArn = JSON.stringify(resolve(synth, synth.stack.secretm.operatorKey.secretArn));
+  return (
+    asArray(statement.Resource).every((resource) => JSON.stringify(resource) === keyArn) &&
+    asArray(statement.Action).every((action) => action.startsWith('secretsmanager:'))
+  );
+}
+
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => asArray(statement.Action));
 const resolve = (synth: Synthesized, value: string) => Stack.of(synth.stack).resolve(value);
 
@@ -105,6 +114,37 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(new Set(batch.flatMap(({ policy }) => policyRoles(policy)))).toEqual(new Set([roleOf(consumer)]));
   });
 
+  it('generates the operator key and lets exactly the table-using functions read it, by its ARN', () => {
+    const { operatorKey, functions } = synth.stack.secretm;
+    const keyArn = resolve(synth, operatorKey.secretArn);
+    const readers = statementsOf(synth.template).filter(({ statement }) =>
+      asArray(statement.Resource).some((resource) => JSON.stringify(resource) === JSON.stringify(keyArn)),
+    );
+    const policyRoles = (policy: string) =>
+      (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
+        (ref) => ref.Ref,
+      );
+    const tableFamilies = (['secrets', 'connections', 'bindings', 'api-keys'] as const).map((family) =>
+      logicalId(synth.stack, functions[family].function.role as never),
+    );
+
+    const secret = Object.values(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'))[0]!;
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
+    expect(new Set(readers.flatMap(({ policy }) => policyRoles(policy)))).toEqual(new Set(tableFamilies));
+    for (const { statement } of readers) {
+      expect(asArray(statement.Action).every((action) => action.startsWith('secretsmanager:'))).toBe(true);
+    }
+    const environment = (fn: lambda.Function) =>
+      resolve(synth, (fn.node.defaultChild as lambda.CfnFunction).environment as never) as {
+        variables?: Record<string, unknown>;
+      };
+    expect(environment(functions.secrets.function).variables?.SECRETM_OPERATOR_KEY_SECRET).toEqual(keyArn);
+    expect(environment(functions.system.function).variables?.SECRETM_OPERATOR_KEY_SECRET).toBeUndefined();
+  });
+
   it('lets the system function (health, OpenAPI) write its logs and nothing else', () => {
     const actions = actionsOf(statementsOfFunction(synth, synth.stack.secretm.functions.system.function));
 
@@ -142,9 +182,11 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(secretsKeyActions).toEqual(['kms:Decrypt']);
   });
 
-  it('keeps the api-keys function away from Secrets Manager and STS', () => {
+  it('keeps the api-keys function away from Secrets Manager and STS, but for the operator key', () => {
     const actions = actionsOf(
-      statementsOfFunction(synth, synth.stack.secretm.functions['api-keys'].function),
+      statementsOfFunction(synth, synth.stack.secretm.functions['api-keys'].function).filter(
+        (statement) => !readsOnlyOperatorKey(synth, statement),
+      ),
     );
 
     expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
@@ -283,8 +325,10 @@ describe('grants when Secrets Manager is not an allowed vault', () => {
   });
   afterAll(() => synth?.dispose());
 
-  it('grants no Secrets Manager action to any function', () => {
-    const actions = statementsOf(synth.template).flatMap(({ statement }) => asArray(statement.Action));
+  it('grants no Secrets Manager action to any function, but reading the operator key', () => {
+    const actions = statementsOf(synth.template)
+      .filter(({ statement }) => !readsOnlyOperatorKey(synth, statement))
+      .flatMap(({ statement }) => asArray(statement.Action));
 
     expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
     expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
