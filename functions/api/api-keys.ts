@@ -1,7 +1,7 @@
 /** The API keys API: create (the key is shown once), list, revoke. */
 import { z } from 'zod';
 import { scopes } from '../../shared/auth/principal.ts';
-import type { ApiKeyRecord } from '../../shared/store/store-types.ts';
+import type { ApiKeyListing } from '../../shared/store/store-types.ts';
 import { tenantId } from '../../shared/validation/names.ts';
 import { lazyDependencies } from '../dependencies.ts';
 import { createApiHandler } from '../http/api-handler.ts';
@@ -32,7 +32,7 @@ const pageQuery = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
-function apiKeyView(record: ApiKeyRecord) {
+function apiKeyView(record: ApiKeyListing) {
   return {
     id: record.id,
     name: record.name,

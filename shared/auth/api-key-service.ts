@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
-import type { ApiKeyRecord, ApiKeyStore, Page } from '../store/store-types.ts';
+import type { ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from '../store/store-types.ts';
 import { generateApiKey, hashSecret, operatorKeyId } from './api-key-format.ts';
 import { scopes as allScopes, type RequestContext, type Scope } from './principal.ts';
 
@@ -50,7 +50,7 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock }) 
       return { record, key };
     },
 
-    list(ctx: RequestContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>> {
+    list(ctx: RequestContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyListing>> {
       return deps.store.list(ctx.principal.tenant, page);
     },
 

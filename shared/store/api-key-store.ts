@@ -11,7 +11,7 @@ import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import { apiKeyKey, apiKeyListingKey, apiKeyListingSkPrefix, pkName, skName, tenantPk } from './keys.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
-import type { ApiKeyRecord, ApiKeyStore, Page } from './store-types.ts';
+import type { ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from './store-types.ts';
 
 const apiKeyFields: FieldMap<ApiKeyRecord> = {
   id: true,
@@ -28,6 +28,11 @@ const apiKeyFields: FieldMap<ApiKeyRecord> = {
 
 function toApiKeyRecord(item: object): ApiKeyRecord {
   return pickFields<ApiKeyRecord>(item, apiKeyFields);
+}
+
+function withoutHash(record: ApiKeyRecord): ApiKeyListing {
+  const { hash: _hash, ...listing } = record;
+  return listing;
 }
 
 export interface ApiKeyStoreDeps extends StoreDeps {
@@ -53,7 +58,8 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
         {
           Put: {
             TableName: tableName,
-            Item: { ...fields, ...apiKeyListingKey(record.tenant, record.id) },
+            // The listing copy lives in the tenant's partition, which more readers may reach: no hash.
+            Item: { ...withoutHash(fields), ...apiKeyListingKey(record.tenant, record.id) },
             ...fresh,
           },
         },
@@ -90,7 +96,7 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
       }
     },
 
-    async list(tenant, page): Promise<Page<ApiKeyRecord>> {
+    async list(tenant, page): Promise<Page<ApiKeyListing>> {
       const limit = checkLimit(page.limit);
       const pk = tenantPk(tenant);
       const startKey =
@@ -108,7 +114,7 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
             ExclusiveStartKey: startKey,
           }),
         );
-        const found = (result.Items ?? []).map(toApiKeyRecord);
+        const found = (result.Items ?? []).map((item) => withoutHash(toApiKeyRecord(item)));
         const items = found.slice(0, limit);
         const last = items.at(-1);
         return { items, ...(found.length > limit && last ? { cursor: encodeCursor(last.id) } : {}) };

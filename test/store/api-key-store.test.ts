@@ -71,7 +71,8 @@ describe('API key store', () => {
 
     // Assess
     expect(await store.get(original.id)).toEqual(replacement);
-    expect((await store.list(after, { limit: 10 })).items).toEqual([replacement]);
+    const { hash: _hash, ...listed } = replacement;
+    expect((await store.list(after, { limit: 10 })).items).toEqual([listed]);
     expect((await store.list(before, { limit: 10 })).items).toEqual([]);
   });
 
@@ -87,6 +88,19 @@ describe('API key store', () => {
     const items = [await rawItem(apiKeyKey(record.id)), await rawItem(apiKeyListingKey(tenant, record.id))];
     expect(items.every((item) => item !== undefined)).toBe(true);
     expect(JSON.stringify(items)).not.toContain('plaintext');
+  });
+
+  it('keeps the hash on the key item only, never on the tenant’s listing copy', async () => {
+    // Prepare
+    const tenant = freshTenant();
+    const record = apiKey(tenant);
+
+    // Act
+    await store.put(record, auditEvent(tenant, 'api-key.create'));
+
+    // Assess
+    expect((await rawItem(apiKeyKey(record.id)))?.hash).toBe(record.hash);
+    expect(await rawItem(apiKeyListingKey(tenant, record.id))).not.toHaveProperty('hash');
   });
 
   it('lists only the tenant’s keys, one page at a time', async () => {
@@ -105,7 +119,9 @@ describe('API key store', () => {
     const crossed = await store.list(other, { limit: 10, cursor: first.cursor });
 
     // Assess
-    expect([...first.items, ...second.items, ...third.items]).toEqual(mine);
+    expect([...first.items, ...second.items, ...third.items]).toEqual(
+      mine.map(({ hash: _hash, ...rest }) => rest),
+    );
     expect(third.cursor).toBeUndefined();
     expect(crossed.items.every((record) => record.tenant === other)).toBe(true);
   });
@@ -122,8 +138,9 @@ describe('API key store', () => {
 
     // Assess
     const revoked = { ...record, revokedAt: '2025-03-02T00:00:00.000Z' };
+    const { hash: _hash, ...listed } = revoked;
     expect(await store.get(record.id)).toEqual(revoked);
-    expect((await store.list(tenant, { limit: 10 })).items).toEqual([revoked]);
+    expect((await store.list(tenant, { limit: 10 })).items).toEqual([listed]);
   });
 
   it('answers NotFound when another tenant revokes the key, and leaves it valid', async () => {
