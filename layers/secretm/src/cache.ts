@@ -106,6 +106,12 @@ export interface SecretCache<V> {
   fresh(key: string, ttlMs?: number): CacheEntry<V> | undefined;
   /** The value for `key`: from memory, or loaded once however many callers ask at the same time. */
   get(key: string, tag: string, load: () => Promise<Loaded<V>>, options?: GetOptions): Promise<CacheEntry<V>>;
+  /**
+   * Starts a background refresh of a loaded entry, unless one is in flight or the entry backs off after
+   * a failure; answers whether it started one. Callers use it to refresh values that will expire soon in
+   * the same batch as values that expired already.
+   */
+  refresh(key: string, load: () => Promise<Loaded<V>>): boolean;
   /** Drops every entry whose tag is `tag` (all entries without one); the next read loads again. */
   invalidate(tag?: string): number;
 }
@@ -253,9 +259,11 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
 
     fresh(key, ttlMs) {
       const entry = entries.get(key);
-      if (entry === undefined || !entry.loaded) return undefined;
-      const now = clock.now();
-      if (now >= freshFor(entry, ttlMs) || now >= entry.hardUntil) return undefined;
+      if (entry === undefined) return undefined;
+      // Freshness is 0 until a value is loaded, and ends before a lease does (capUntil < hardUntil).
+      const freshUntil =
+        ttlMs === undefined ? entry.freshUntil : Math.min(entry.fetchedAt + ttlMs, entry.capUntil);
+      if (clock.now() >= freshUntil) return undefined;
       entry.lastUsed = ++tick;
       entry.counters.hits++;
       onActivity();
@@ -311,6 +319,23 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
       }
       entry.counters.misses++;
       return settle(entry, entry.inflight ?? start(entry, load));
+    },
+
+    refresh(key, load) {
+      const entry = entries.get(key);
+      if (
+        entry === undefined ||
+        !entry.loaded ||
+        entry.inflight !== undefined ||
+        clock.now() < entry.retryAt
+      ) {
+        return false;
+      }
+      start(entry, load).catch(() => {
+        // Nobody waits for a refresh ahead of time; the next read sees its outcome.
+      });
+      entry.counters.revalidations++;
+      return true;
     },
 
     invalidate(tag) {

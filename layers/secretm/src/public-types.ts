@@ -1,4 +1,6 @@
 /** What both entry points (`secretm`, `secretm/aws`) export besides their functions. */
+import './error-names.ts';
+
 export {
   ConflictError,
   ForbiddenError,

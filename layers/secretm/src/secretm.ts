@@ -13,7 +13,6 @@
  */
 import { NotFoundError, UnprocessableError, ValidationError } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
-import { renderTemplate } from '../../../shared/templates/render.ts';
 import { type CacheEntry, createCache, type LayerClock, type Loaded, systemLayerClock } from './cache.ts';
 import { createMetrics, type LayerStats, type MetricsOptions } from './metrics.ts';
 import { parseReference } from './references.ts';
@@ -471,16 +470,32 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     return slowGet(name, options);
   }
 
+  /**
+   * Several secrets at once. When some of them go to the vault, those past half their TTL are refreshed
+   * in the same tick, so they ride in the same batch: secrets read together stay in step, and cost
+   * ⌈n/20⌉ AWS requests per TTL instead of drifting into more, smaller batches.
+   */
   const getSecrets = (requests: readonly (string | SecretRequest)[], common?: GetSecretOptions) => {
     if (!Array.isArray(requests))
       return Promise.reject(new ValidationError('getSecrets takes a list of secrets'));
-    return Promise.all(
-      requests.map((item) =>
-        typeof item === 'string'
-          ? getSecret(item, common)
-          : getSecret(item.name, { ...common, ...withoutName(item) }),
-      ),
+    const asked = requests.map((item) =>
+      typeof item === 'string'
+        ? { name: item, options: common }
+        : { name: item.name, options: { ...common, ...withoutName(item) } },
     );
+    const reads = asked.map(({ name, options }) => getSecret(name, options));
+    const entries = asked.map(({ name, options }) => cache.entries.get(keyOf(name, options?.version)));
+    if (entries.some((entry) => entry === undefined || entry.inflight !== undefined)) {
+      const now = clock.now();
+      asked.forEach(({ name, options }, i) => {
+        const entry = entries[i];
+        const halfLife = entry === undefined ? 0 : (entry.freshUntil - entry.fetchedAt) / 2;
+        if (entry?.loaded && entry.inflight === undefined && now - entry.fetchedAt >= halfLife) {
+          cache.refresh(entry.key, loader(name, options?.version));
+        }
+      });
+    }
+    return Promise.all(reads);
   };
 
   const getBinding = async (service: string): Promise<Record<string, string>> => {
@@ -516,11 +531,14 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     return env;
   };
 
-  const render = (template: string) =>
-    renderTemplate(template, async (name) => {
+  // The template code is loaded on first use, like a vault's: most functions never render.
+  const render = async (template: string) => {
+    const { renderTemplate } = await import('../../../shared/templates/render.ts');
+    return renderTemplate(template, async (name) => {
       const entry = await entryFor(name, undefined);
       return wholeValue(entry.value!.payload);
     });
+  };
 
   return {
     getSecret: getSecret as Secretm['getSecret'],
@@ -540,8 +558,13 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     },
 
     peek(name, options) {
-      const entry =
-        options === undefined ? cache.fresh(name) : cache.fresh(keyOf(name, options.version), ttlOf(options));
+      if (options === undefined) {
+        const entry = cache.fresh(name);
+        if (entry === undefined) return notCached;
+        const view = plainView(entry.value!, name);
+        return view.ok ? view.value : notCached;
+      }
+      const entry = cache.fresh(keyOf(name, options.version), ttlOf(options));
       if (entry === undefined) return notCached;
       const view = viewOf(entry.value!, name, options);
       return view.ok ? view.value : notCached;

@@ -53,8 +53,11 @@ describe('the built layer', () => {
 
     const secretm = built.createSecretm({ aws: { region, endpoint: inject('motoEndpoint'), credentials } });
     const password = await secretm.getSecret(name, { key: 'password' });
+    const missing = await secretm.getSecret(`${name}-absent`).catch((error: Error) => error);
 
     expect(password).toBe('built');
+    expect(missing).toBeInstanceOf(built.NotFoundError);
+    expect(missing.name).toBe('NotFoundError');
   });
 
   it('reads with the default client from the environment, in a fresh process, loading the AWS chunk only', async () => {

@@ -4,10 +4,17 @@ import { createMetrics } from '../../../layers/secretm/src/metrics.ts';
 describe('createMetrics', () => {
   it('flushes what changed since the last flush as one EMF line, on a timer off the caller’s path', async () => {
     const lines: string[] = [];
+    let written: () => void = () => {};
+    const flushed = new Promise<void>((resolve) => {
+      written = resolve;
+    });
     const metrics = createMetrics({
       enabled: true,
       flushIntervalMs: 20,
-      write: (line) => lines.push(line),
+      write: (line) => {
+        lines.push(line);
+        written();
+      },
       service: 'fn',
       now: () => 1_700_000_000_000,
     });
@@ -18,7 +25,7 @@ describe('createMetrics', () => {
 
     metrics.touch();
     const writtenAtOnce = lines.length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await flushed;
 
     expect(writtenAtOnce).toBe(0);
     expect(lines).toHaveLength(1);

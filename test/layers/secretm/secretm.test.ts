@@ -193,6 +193,28 @@ describe('coalescing and batching', () => {
     expect(proxy.count('GetSecretValue')).toBe(0);
   });
 
+  it('refreshes secrets read together in one batch, bringing those past half their TTL along', async () => {
+    const a = await createAwsSecret('a');
+    const b = await createAwsSecret('b');
+    const clock = fakeClock();
+    const secretm = client(clock, { ttlSeconds: 60, staleWhileRevalidateSeconds: 0 });
+    await secretm.getSecrets([a.name]);
+    clock.advance(10_000);
+    await secretm.getSecrets([a.name, b.name]);
+    proxy.reset();
+
+    clock.advance(50_000);
+    const refreshed = await secretm.getSecrets([a.name, b.name]);
+    const requestsAtFirstExpiry = proxy.count();
+    clock.advance(10_000);
+    await secretm.getSecrets([a.name, b.name]);
+
+    expect(refreshed).toEqual(['a', 'b']);
+    expect(requestsAtFirstExpiry).toBe(1);
+    expect(proxy.count('BatchGetSecretValue')).toBe(1);
+    expect(proxy.count()).toBe(1);
+  });
+
   it('reads one secret per TTL however many calls ask, over a long run', async () => {
     const secrets = await Promise.all(Array.from({ length: 21 }, (_, i) => createAwsSecret(`long-${i}`)));
     const names = secrets.map((secret) => secret.name);
@@ -206,7 +228,6 @@ describe('coalescing and batching', () => {
       clock.advance(5_000);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
 
     // 10 TTLs × ⌈21 / 20⌉ requests: a batch of 20, and the 21st alone (a batch of one is a plain read).
     expect(proxy.count('BatchGetSecretValue')).toBe(10);

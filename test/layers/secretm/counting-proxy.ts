@@ -1,0 +1,82 @@
+/**
+ * A counting HTTP proxy on loopback in front of a live server (moto, OpenBao): it counts every request
+ * it forwards, by operation, can be switched off to make a real outage (connections reset at once), and
+ * can refuse chosen AWS operations with AccessDeniedException. Used by the layer's tests and by the
+ * bench (no test-runner imports here).
+ */
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CountingProxy {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  /** While true, every connection is reset at once: the server is unreachable. */
+  down: boolean;
+  /** Operations answered with AWS's AccessDeniedException instead of being forwarded. */
+  denied: Set<string>;
+  /** Requests forwarded, by operation (the X-Amz-Target action, else `METHOD /path`). */
+  count(operation?: string): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy on loopback in front of `target` (http://127.0.0.1:PORT). */
+export async function countingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true });
+  const counts = new Map<string, number>();
+  const server = createServer((req, res) => {
+    if (proxy.down) {
+      req.socket.destroy();
+      return;
+    }
+    const amzTarget = req.headers['x-amz-target'];
+    const operation =
+      typeof amzTarget === 'string'
+        ? (amzTarget.split('.').pop() ?? amzTarget)
+        : `${req.method} ${req.url?.split('?')[0]}`;
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    if (proxy.denied.has(operation)) {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: `not allowed: ${operation}` }));
+      return;
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const proxy: CountingProxy = {
+    endpoint: `http://127.0.0.1:${port}`,
+    down: false,
+    denied: new Set(),
+    count(operation) {
+      if (operation !== undefined) return counts.get(operation) ?? 0;
+      return [...counts.values()].reduce((sum, n) => sum + n, 0);
+    },
+    reset() {
+      counts.clear();
+    },
+    close() {
+      agent.destroy();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
