@@ -8,46 +8,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../shared/errors.ts';
 import { createHashicorpVaultProvider } from '../../shared/providers/hashicorp-vault.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
-import { type AppRoleCredentials, appRoleWithPolicy, baoOk, uniqueName } from './hashicorp-vault-fixtures.ts';
+import { baoOk, type DatabaseEngine, databaseEngine, uniqueName } from './hashicorp-vault-fixtures.ts';
 import { describeReadOnlyProviderContract } from './provider-contract.ts';
-
-interface DatabaseEngine {
-  mount: string;
-  role: string;
-  credentials: AppRoleCredentials;
-}
-
-/** A database mount wired to the test PostgreSQL, a role that creates login roles, and an AppRole for it. */
-async function databaseEngine(): Promise<DatabaseEngine> {
-  const mount = uniqueName('database');
-  const role = uniqueName('app');
-  await baoOk(`sys/mounts/${mount}`, { body: { type: 'database' } });
-  await baoOk(`${mount}/config/postgres`, {
-    body: {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: `postgresql://{{username}}:{{password}}@${inject('postgresHost')}:${inject('postgresPort')}/${inject('postgresDatabase')}?sslmode=disable`,
-      username: inject('postgresUser'),
-      password: inject('postgresPassword'),
-      allowed_roles: [role],
-    },
-  });
-  await baoOk(`${mount}/roles/${role}`, {
-    body: {
-      db_name: 'postgres',
-      creation_statements: [
-        `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-      ],
-      default_ttl: '1h',
-      max_ttl: '2h',
-    },
-  });
-  const credentials = await appRoleWithPolicy(`
-path "${mount}/creds/*" { capabilities = ["read"] }
-path "${mount}/roles/*" { capabilities = ["read"] }
-path "${mount}/roles" { capabilities = ["list"] }
-`);
-  return { mount, role, credentials };
-}
 
 function providerFor(engine: DatabaseEngine, role = engine.role): SecretProvider {
   return createHashicorpVaultProvider(

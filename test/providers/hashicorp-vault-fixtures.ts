@@ -112,3 +112,41 @@ export async function appRoleWithPolicy(
   );
   return { roleId, secretId, role: name };
 }
+
+export interface DatabaseEngine {
+  mount: string;
+  role: string;
+  credentials: AppRoleCredentials;
+}
+
+/** A database mount wired to the test PostgreSQL, a role that creates login roles, and an AppRole for it. */
+export async function databaseEngine(): Promise<DatabaseEngine> {
+  const mount = uniqueName('database');
+  const role = uniqueName('app');
+  await baoOk(`sys/mounts/${mount}`, { body: { type: 'database' } });
+  await baoOk(`${mount}/config/postgres`, {
+    body: {
+      plugin_name: 'postgresql-database-plugin',
+      connection_url: `postgresql://{{username}}:{{password}}@${inject('postgresHost')}:${inject('postgresPort')}/${inject('postgresDatabase')}?sslmode=disable`,
+      username: inject('postgresUser'),
+      password: inject('postgresPassword'),
+      allowed_roles: [role],
+    },
+  });
+  await baoOk(`${mount}/roles/${role}`, {
+    body: {
+      db_name: 'postgres',
+      creation_statements: [
+        `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
+      ],
+      default_ttl: '1h',
+      max_ttl: '2h',
+    },
+  });
+  const credentials = await appRoleWithPolicy(`
+path "${mount}/creds/*" { capabilities = ["read"] }
+path "${mount}/roles/*" { capabilities = ["read"] }
+path "${mount}/roles" { capabilities = ["list"] }
+`);
+  return { mount, role, credentials };
+}

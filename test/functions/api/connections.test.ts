@@ -17,6 +17,7 @@ import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
 import {
   appRoleWithPolicy,
   baoOk,
+  databaseEngine,
   enableKvV2,
   kvPolicy,
   uniqueName,
@@ -162,30 +163,7 @@ describe('a HashiCorp Vault connection', () => {
   });
 
   it('imports database credentials from the database engine: each read is a fresh login that works', async () => {
-    const mount = uniqueName('database');
-    const role = uniqueName('app');
-    await baoOk(`sys/mounts/${mount}`, { body: { type: 'database' } });
-    await baoOk(`${mount}/config/postgres`, {
-      body: {
-        plugin_name: 'postgresql-database-plugin',
-        connection_url: `postgresql://{{username}}:{{password}}@${inject('postgresHost')}:${inject('postgresPort')}/${inject('postgresDatabase')}?sslmode=disable`,
-        username: inject('postgresUser'),
-        password: inject('postgresPassword'),
-        allowed_roles: [role],
-      },
-    });
-    await baoOk(`${mount}/roles/${role}`, {
-      body: {
-        db_name: 'postgres',
-        creation_statements: [
-          `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-        ],
-        default_ttl: '1h',
-      },
-    });
-    const dbRole = await appRoleWithPolicy(
-      `path "${mount}/creds/*" { capabilities = ["read"] }\npath "${mount}/roles/*" { capabilities = ["read"] }\npath "${mount}/roles" { capabilities = ["list"] }`,
-    );
+    const { mount, role, credentials: dbRole } = await databaseEngine();
     const connection = await api.request('POST', '/v1/connections', {
       body: {
         name: 'vault-db',
