@@ -130,7 +130,7 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
   const serveStaleMs = options.serveStaleMs ?? cacheDefaults.serveStaleMs;
   const isUnavailable = options.isUnavailable ?? isUnavailableError;
   const countersFor = options.countersFor ?? (() => zeroCounters());
-  const onActivity = options.onActivity ?? (() => {});
+  const onActivity = options.onActivity;
   const entries = new Map<string, CacheEntry<V>>();
   let tick = 0;
 
@@ -266,7 +266,7 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
       if (clock.now() >= freshUntil) return undefined;
       entry.lastUsed = ++tick;
       entry.counters.hits++;
-      onActivity();
+      if (onActivity !== undefined) onActivity();
       return entry;
     },
 
@@ -275,7 +275,7 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
       let entry = entries.get(key);
       if (entry === undefined) entry = insert(key, tag);
       entry.lastUsed = ++tick;
-      onActivity();
+      if (onActivity !== undefined) onActivity();
       if (!entry.loaded) {
         entry.counters.misses++;
         const running = entry.inflight ?? start(entry, load);

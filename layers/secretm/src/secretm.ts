@@ -194,7 +194,8 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       ? {}
       : { serveStaleMs: checkSeconds(options.serveStaleSeconds, 'serveStaleSeconds') * 1000 }),
     countersFor: metrics.counters,
-    onActivity: metrics.touch,
+    // Counting needs no call; only EMF lines need their flush armed.
+    ...(options.metrics?.enabled ? { onActivity: metrics.touch } : {}),
   };
   const cache = createCache<SecretData>(cacheOptions);
   const bindings = createCache<BindingEntry[]>(cacheOptions);

@@ -16,6 +16,8 @@ export interface CountingProxy {
   denied: Set<string>;
   /** Requests forwarded, by operation (the X-Amz-Target action, else `METHOD /path`). */
   count(operation?: string): number;
+  /** AWS requests forwarded whose body names one of `ids` (SecretId, or one of SecretIdList). */
+  countNaming(ids: readonly string[]): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -25,6 +27,7 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const counts = new Map<string, number>();
+  const named: string[][] = [];
   const server = createServer((req, res) => {
     if (proxy.down) {
       req.socket.destroy();
@@ -42,22 +45,28 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
       res.end(JSON.stringify({ __type: 'AccessDeniedException', message: `not allowed: ${operation}` }));
       return;
     }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (typeof amzTarget === 'string') named.push(secretIdsOf(body));
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -69,8 +78,13 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
       if (operation !== undefined) return counts.get(operation) ?? 0;
       return [...counts.values()].reduce((sum, n) => sum + n, 0);
     },
+    countNaming(ids) {
+      const wanted = new Set(ids);
+      return named.filter((list) => list.some((id) => wanted.has(id))).length;
+    },
     reset() {
       counts.clear();
+      named.length = 0;
     },
     close() {
       agent.destroy();
@@ -79,4 +93,14 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     },
   };
   return proxy;
+}
+
+function secretIdsOf(body: Buffer): string[] {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { SecretId?: unknown; SecretIdList?: unknown };
+    const list = Array.isArray(parsed.SecretIdList) ? parsed.SecretIdList : [parsed.SecretId];
+    return list.filter((id): id is string => typeof id === 'string');
+  } catch {
+    return [];
+  }
 }
