@@ -21,6 +21,8 @@ import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets
 import { createLocalVault } from '../shared/providers/local.ts';
 import type { SecretProvider } from '../shared/providers/provider.ts';
 import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
+import { createPostgresDriver, type DatabaseDriver } from '../shared/rotation/postgres.ts';
+import { createRotationService, type RotationService } from '../shared/rotation/rotation-service.ts';
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
 import { createApiKeyStore } from '../shared/store/api-key-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
@@ -34,6 +36,7 @@ import { createRenderService, type RenderService } from '../shared/templates/ren
 
 export interface ApiDependencies {
   secrets: SecretService;
+  rotation: RotationService;
   bindings: BindingService;
   render: RenderService;
   connections: ConnectionService;
@@ -52,6 +55,8 @@ export interface DependencyOverrides {
   providers?: ProviderResolver;
   /** Replaces the network policy (tests with an injected resolver). */
   network?: NetworkPolicy;
+  /** Replaces the database client of database rotation (tests that force a database fault). */
+  databases?: DatabaseDriver;
 }
 
 export function createDependencies(
@@ -108,9 +113,19 @@ export function createDependencies(
     providers,
     clock,
     defaultConnection: config.defaultConnection,
+    holdingVault: systemVault,
   });
   return {
     secrets,
+    rotation: createRotationService({
+      store: secretStore,
+      audit,
+      secrets,
+      providers,
+      holdingVault: systemVault,
+      databases: overrides.databases ?? createPostgresDriver({ allowLoopback: network.allowLoopback }),
+      clock,
+    }),
     bindings: createBindingService({ store: createBindingStore(storeDeps), secrets, clock }),
     render: createRenderService({ secrets }),
     connections: createConnectionService({

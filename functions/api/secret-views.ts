@@ -23,6 +23,26 @@ export function metadataView(record: SecretRecord) {
     updatedAt: record.updatedAt,
     updatedBy: record.updatedBy,
     ...(record.deletedAt ? { deletedAt: record.deletedAt, deletionDate: record.deletionDate } : {}),
+    ...(record.rotation || record.rotationState ? { rotation: rotationView(record) } : {}),
+  };
+}
+
+/** Rotation settings and how rotations went: names, times and error codes only. */
+export function rotationView(record: SecretRecord) {
+  const state = record.rotationState;
+  const settings = record.rotation;
+  return {
+    enabled: settings !== undefined,
+    ...(settings
+      ? { schedule: settings.schedule, strategy: settings.strategy, options: settings.options }
+      : {}),
+    ...(record.nextRotationAt ? { nextRotationAt: record.nextRotationAt } : {}),
+    ...(state?.lastRotatedAt ? { lastRotatedAt: state.lastRotatedAt } : {}),
+    ...(state?.lastAttemptAt ? { lastAttemptAt: state.lastAttemptAt } : {}),
+    ...(state?.lastError ? { lastError: state.lastError } : {}),
+    consecutiveFailures: state?.consecutiveFailures ?? 0,
+    ...(state?.pending ? { pending: { step: state.pending.step, startedAt: state.pending.startedAt } } : {}),
+    ...(state?.lease ? { leaseExpiresAt: state.lease.expiresAt } : {}),
   };
 }
 

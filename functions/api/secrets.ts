@@ -23,6 +23,7 @@ import { lazyDependencies } from '../dependencies.ts';
 import { createApiHandler } from '../http/api-handler.ts';
 import { etag } from '../http/request-headers.ts';
 import { json, type Route, route } from '../http/route.ts';
+import { rotationRoutes } from './rotation.ts';
 import { metadataView, valueResponse, versionView } from './secret-views.ts';
 
 const metadata = { description: 'The secret’s metadata (never its value)', schema: secretMetadataResponse };
@@ -263,6 +264,7 @@ export const secretRoutes: Route[] = [
       return json(200, metadataView(record), withEtag(record.version));
     },
   }),
+  ...rotationRoutes,
 ];
 
 function writeOptions(expectedVersion: number | undefined, idempotencyKey: string | undefined) {

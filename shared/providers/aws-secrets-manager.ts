@@ -17,6 +17,9 @@
  *   secretm layer's batched reads), with one outcome per secret; the payload rules are `get`'s.
  * - `roleArn` makes every call with the credentials of an assumed role (STS AssumeRole, refreshed
  *   before they expire), so one deployment reaches secrets in other accounts.
+ * - Staging labels (`staging`, for rotation): `putPending` writes a version labelled AWSPENDING only
+ *   (AWSCURRENT stays where it is), `promotePending` moves AWSCURRENT to it (AWS moves AWSPREVIOUS to
+ *   the old current) and drops AWSPENDING, `discardPending` drops AWSPENDING; all idempotent.
  * - Network: one NodeHttpHandler per adapter on its own agents (the connection's `lookup`, its CA),
  *   connect and request timeouts, two attempts at most, and an abort after `timeoutMs` per call; the
  *   SDK follows no redirects.
@@ -48,6 +51,7 @@ import {
   SecretsManagerServiceException,
   TagResourceCommand,
   UpdateSecretCommand,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -280,8 +284,88 @@ export function createAwsSecretsManagerProvider(
     return fail(error, ref);
   };
 
+  /** Each version id of the secret with its staging labels. */
+  const versionStages = async (ref: string): Promise<Record<string, string[]>> => {
+    try {
+      const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
+      if (described.DeletedDate !== undefined) {
+        throw new NotFoundError(`"${ref}" is pending deletion in ${where}; restore it to use it again`);
+      }
+      return described.VersionIdsToStages ?? {};
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+      throw fail(error, ref);
+    }
+  };
+
+  const moveStage = async (
+    ref: string,
+    stage: string,
+    move: { to?: string; from?: string },
+  ): Promise<void> => {
+    try {
+      await client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: ref,
+          VersionStage: stage,
+          ...(move.to === undefined ? {} : { MoveToVersionId: move.to }),
+          ...(move.from === undefined ? {} : { RemoveFromVersionId: move.from }),
+        }),
+        bounded(),
+      );
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+      if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+      throw fail(error, ref);
+    }
+  };
+
   const provider: AwsSecretsManagerProvider = {
     kind: 'aws-secrets-manager',
+
+    staging: {
+      async putPending(ref, payload, token) {
+        checkRef(ref);
+        const value = encode(payload);
+        const requestToken = clientRequestToken({ idempotencyToken: token });
+        try {
+          const written = await client.send(
+            new PutSecretValueCommand({
+              SecretId: ref,
+              ...value,
+              ClientRequestToken: requestToken,
+              VersionStages: ['AWSPENDING'],
+            }),
+            bounded(),
+          );
+          return { versionId: writtenVersion(written.VersionId, requestToken, ref) };
+        } catch (error) {
+          if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+          if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+          throw fail(error, ref);
+        }
+      },
+
+      async promotePending(ref, versionId) {
+        checkRef(ref);
+        const stages = await versionStages(ref);
+        const labels = stages[versionId];
+        if (!labels) throw new NotFoundError(`"${ref}" has no version ${versionId} in ${where}`);
+        const current = Object.keys(stages).find((id) => stages[id]?.includes('AWSCURRENT'));
+        if (current !== versionId) {
+          await moveStage(ref, 'AWSCURRENT', { to: versionId, ...(current ? { from: current } : {}) });
+        }
+        if (labels.includes('AWSPENDING')) await moveStage(ref, 'AWSPENDING', { from: versionId });
+      },
+
+      async discardPending(ref, versionId) {
+        checkRef(ref);
+        const stages = await versionStages(ref);
+        if (stages[versionId]?.includes('AWSPENDING')) {
+          await moveStage(ref, 'AWSPENDING', { from: versionId });
+        }
+      },
+    },
 
     refFor(tenant, name) {
       return `${namePrefix}${tenant}/${name}`;

@@ -34,6 +34,8 @@
  *   `{ username, password }` as a map, the lease id as versionId and the lease's end as
  *   `leaseExpiresAt`. Each read issues new credentials; an earlier lease cannot be read again.
  * - create, put, delete and restore are refused with a ValidationError: Vault issues these values.
+ * - `leases.renew` extends a lease (`sys/leases/renew`, capped by the role's max TTL): the
+ *   `vault-dynamic` rotation keeps the credentials secretm holds alive with it.
  * - discover lists the mount's roles; test checks that the connection's role exists and may be read.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -52,6 +54,7 @@ import type {
   ConnectionCheck,
   DeleteMode,
   DiscoveredSecret,
+  Leases,
   NetworkOptions,
   ReadValue,
   SecretPayload,
@@ -689,9 +692,39 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
       },
     ]);
 
+  const leases: Leases = {
+    async renew(leaseId, incrementSeconds) {
+      if (!leaseId.startsWith(`${mount}/creds/`)) {
+        throw new ValidationError(
+          `the lease ${leaseId} was not issued by the database engine at "${mount}/"`,
+        );
+      }
+      const action = `renew the lease ${leaseId}`;
+      const response = await client.call(
+        {
+          method: 'PUT',
+          path: 'sys/leases/renew',
+          body: { lease_id: leaseId, increment: Math.max(1, Math.round(incrementSeconds)) },
+        },
+        action,
+        [400],
+      );
+      if (response.status === 400) {
+        const message = vaultMessage(response.body);
+        if (/not renewable/i.test(message)) {
+          throw new ValidationError(`the lease ${leaseId} cannot be renewed: ${message}`);
+        }
+        throw new NotFoundError(`the lease ${leaseId} is gone (expired or revoked): ${message}`);
+      }
+      const seconds = numberField(response.body as Record<string, unknown> | undefined, 'lease_duration');
+      return { expiresAt: new Date(Date.now() + seconds * 1000) };
+    },
+  };
+
   return {
     kind: 'hashicorp-vault',
     refFor: () => role,
+    leases,
     create: refused,
     put: refused,
     get,

@@ -65,8 +65,35 @@ export interface DiscoveredSecret {
   updatedAt?: string;
 }
 
+/**
+ * Staging labels, where a vault has them (AWS Secrets Manager's AWSPENDING, AWSCURRENT, AWSPREVIOUS):
+ * a version written as pending stays out of every read of the current value until it is promoted.
+ * Rotation keeps its pending value this way.
+ */
+export interface StagingLabels {
+  /** Writes a new version labelled pending; the current one stays current. Idempotent by token (its version id). */
+  putPending(ref: string, payload: SecretPayload, token: string): Promise<WrittenVersion>;
+  /** Makes the pending version current (the old current becomes previous) and drops its pending label. Idempotent. */
+  promotePending(ref: string, versionId: string): Promise<void>;
+  /** Drops the pending label from the version (the vault discards unlabelled versions in time). Idempotent. */
+  discardPending(ref: string, versionId: string): Promise<void>;
+}
+
+/** Leases of dynamic credentials (HashiCorp Vault's database engine), where the vault issues them. */
+export interface Leases {
+  /**
+   * Extends the lease by up to `incrementSeconds` (the vault caps it at the role's max TTL) and answers
+   * its new end. NotFoundError when the lease is gone; ValidationError when it cannot be renewed.
+   */
+  renew(leaseId: string, incrementSeconds: number): Promise<{ expiresAt: Date }>;
+}
+
 export interface SecretProvider {
   readonly kind: VaultKind;
+  /** Present on vaults with staging labels. */
+  readonly staging?: StagingLabels;
+  /** Present on vaults that issue leased credentials. */
+  readonly leases?: Leases;
 
   /** The vault reference secretm uses for one of its own secrets. Deterministic and tenant-scoped. */
   refFor(tenant: string, name: string): string;

@@ -4,6 +4,7 @@
  * timestamps) is refused, not ignored.
  */
 import { z } from 'zod';
+import { rotationView } from '../rotation/rotation-schemas.ts';
 import { connectionId, envKey, secretName, tagKey, tagValue } from '../validation/names.ts';
 
 const filename = z
@@ -162,6 +163,7 @@ export const secretMetadataResponse = z.object({
   updatedBy: z.string(),
   deletedAt: z.string().optional(),
   deletionDate: z.string().optional(),
+  rotation: rotationView.optional().describe('Rotation settings and status (never a value)'),
 });
 
 export const secretListResponse = z.object({
@@ -178,7 +180,7 @@ export const secretValueResponse = z.object({
 
 export const versionResponse = z.object({
   version: z.number().int(),
-  action: z.enum(['create', 'replace', 'patch', 'rollback', 'clone', 'import']),
+  action: z.enum(['create', 'replace', 'patch', 'rollback', 'clone', 'import', 'rotate']),
   sourceVersion: z.number().int().optional(),
   keys: z.array(z.string()),
   size: z.number().int(),

@@ -10,8 +10,14 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
-import { payloadSize, type SecretProvider } from '../providers/provider.ts';
+import {
+  payloadSize,
+  type SecretPayload,
+  type SecretProvider,
+  type WrittenVersion,
+} from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import { heldRef } from '../rotation/vault-refs.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
 import { envKeyPattern, secretNamePattern } from '../validation/names.ts';
 import type {
@@ -44,6 +50,8 @@ export interface SecretServiceDeps {
   lockTtlMs?: number;
   /** How long a writer waits for another writer's lock before answering 409. */
   lockWaitMs?: number;
+  /** secretm's own vault, holding the Vault dynamic credentials a `vault-dynamic` rotation renews. */
+  holdingVault?: SecretProvider;
 }
 
 export interface WriteOptions {
@@ -65,11 +73,20 @@ export interface RevealedValue {
   value: SecretValue;
 }
 
-interface NextVersion {
+export interface NextVersion {
   value: SecretValue;
   sourceVersion?: number;
   description?: string | null;
   tags?: Record<string, string | null>;
+  /**
+   * Puts the value in the vault instead of a plain new version at the secret's ref: a rotation
+   * promotes its pending version (AWS staging labels) or writes to the holding vault.
+   */
+  write?: (provider: SecretProvider, payload: SecretPayload) => Promise<WrittenVersion>;
+  /** Last changes to the record, committed in the same transaction as the version (rotation state). */
+  amend?: (record: SecretRecord) => SecretRecord;
+  /** The value lives in the holding vault (see VersionRecord.held). */
+  held?: boolean;
 }
 
 export const defaultRecoveryWindowDays = 30;
@@ -99,6 +116,19 @@ export function createSecretService(deps: SecretServiceDeps) {
     }
   }
 
+  /** A value write, delete or rotation change must wait while a rotation runs or waits pending. */
+  function assertNotRotating(record: SecretRecord): void {
+    const pending = record.rotationState?.pending;
+    const rotating = record.rotationLock && record.rotationLock.expiresAt >= clock.now().getTime();
+    if (pending || rotating) {
+      throw new ConflictError(
+        pending
+          ? `a rotation of secret ${record.name} is pending (step ${pending.step}); finish it first with POST /v1/secrets/${record.name}/rotate`
+          : `secret ${record.name} is being rotated right now; retry once that rotation ends`,
+      );
+    }
+  }
+
   async function active(ctx: RequestContext, name: string): Promise<SecretRecord> {
     const record = await live(ctx, name);
     assertActive(record);
@@ -116,6 +146,22 @@ export function createSecretService(deps: SecretServiceDeps) {
   ): Promise<{ versionRecord: VersionRecord; value: SecretValue }> {
     const versionRecord = await store.getVersion(record.tenant, record.name, version);
     if (!versionRecord) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
+    // Held dynamic credentials are read while their lease lives; after that (rotation turned off, or
+    // failing), the secret reads as any imported dynamic secret: fresh credentials from Vault.
+    const lease = record.rotationState?.lease;
+    if (
+      versionRecord.held &&
+      deps.holdingVault &&
+      version === record.version &&
+      lease &&
+      Date.parse(lease.expiresAt) > clock.now().getTime()
+    ) {
+      const read = await deps.holdingVault.get(heldRef(deps.holdingVault, record.tenant, record.name), {
+        versionId: versionRecord.vaultVersionId,
+        kind: payloadKindFor(record.type, versionRecord.file),
+      });
+      return { versionRecord, value: fromPayload(read.payload, record.type, versionRecord.file) };
+    }
     const provider = await deps.providers(record.tenant, record.connection);
     const readCurrentFromVault = record.imported && version === record.version;
     const read = await provider.get(record.vaultRef, {
@@ -166,15 +212,18 @@ export function createSecretService(deps: SecretServiceDeps) {
     try {
       if (isPurged(current, clock.now())) throw new NotFoundError(`secret ${name} not found`);
       assertActive(current);
+      if (action !== 'rotate') assertNotRotating(current);
       const next = await build(current);
       const payload = toPayload(next.value);
       const size = assertValueSize(payload);
       const provider = await deps.providers(tenant, current.connection);
       const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
-      const written = await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
+      const written = next.write
+        ? await next.write(provider, payload)
+        : await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
       const now = clock.now().toISOString();
       const file = fileMetadataOf(next.value);
-      const record: SecretRecord = {
+      let record: SecretRecord = {
         ...withMetadataChanges(current, next.description, next.tags),
         version: current.version + 1,
         keys: keysOf(next.value),
@@ -184,7 +233,9 @@ export function createSecretService(deps: SecretServiceDeps) {
       };
       if (file) record.file = file;
       else delete record.file;
+      if (next.amend) record = next.amend(record);
       const version = versionRecord(record, written.versionId, action, ctx, now, next.sourceVersion);
+      if (next.held) version.held = true;
       await store.commitVersion(
         record,
         version,
@@ -269,6 +320,9 @@ export function createSecretService(deps: SecretServiceDeps) {
   async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
     const provider = await deps.providers(record.tenant, record.connection);
     await purgeVault(provider, record.vaultRef);
+    if (record.rotationState?.lease && deps.holdingVault) {
+      await purgeVault(deps.holdingVault, heldRef(deps.holdingVault, record.tenant, record.name));
+    }
     await store.remove(
       record.tenant,
       record.name,
@@ -403,6 +457,7 @@ export function createSecretService(deps: SecretServiceDeps) {
         return { name, deletionDate: clock.now().toISOString() };
       }
       assertActive(current);
+      assertNotRotating(current);
       const days = options.recoveryWindowDays ?? defaultRecoveryWindowDays;
       const now = clock.now();
       const deletionDate = new Date(now.getTime() + days * 86_400_000).toISOString();
@@ -538,6 +593,24 @@ export function createSecretService(deps: SecretServiceDeps) {
         auditEvent(ctx, 'secret.import', target(name), clock.now()),
       );
       return record;
+    },
+
+    /** The current value of a secret, for other domain services (rotation). Not a reveal: not audited as one. */
+    async readCurrent(record: SecretRecord): Promise<SecretValue> {
+      return (await readVersion(record, record.version)).value;
+    },
+
+    /**
+     * Commits a rotation's new value through the same path as every value write: the write lock, the
+     * vault (`build`'s `write` promotes a pending version), then metadata, version and audit event
+     * (`secret.rotate`) in one transaction. `build` sees the record as locked.
+     */
+    async commitRotation(
+      ctx: RequestContext,
+      name: string,
+      build: (current: SecretRecord) => Promise<NextVersion>,
+    ): Promise<SecretRecord> {
+      return writeVersion(ctx, name, {}, 'rotate', build);
     },
 
     async rollback(

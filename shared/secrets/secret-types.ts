@@ -1,4 +1,5 @@
 /** Domain types of a secret. Values never appear in these records: they live only in the vault. */
+import type { RotationLock, RotationSettings, RotationState } from '../rotation/rotation-types.ts';
 
 export type SecretType = 'env' | 'file';
 
@@ -41,9 +42,20 @@ export interface SecretRecord {
   /** Set while the secret waits out its recovery window. */
   deletedAt?: string;
   deletionDate?: string;
+  /** Rotation settings; absent while rotation is off. */
+  rotation?: RotationSettings;
+  /**
+   * When the secret is rotated next (ISO-8601), while rotation is on. The `secretm` layer expires its
+   * cached value no later than this; the store indexes it so due secrets are found without a scan.
+   */
+  nextRotationAt?: string;
+  /** How rotations went, the rotation in progress, a held lease. */
+  rotationState?: RotationState;
+  /** Taken by the worker that rotates the secret now. */
+  rotationLock?: RotationLock;
 }
 
-export type VersionAction = 'create' | 'replace' | 'patch' | 'rollback' | 'clone' | 'import';
+export type VersionAction = 'create' | 'replace' | 'patch' | 'rollback' | 'clone' | 'import' | 'rotate';
 
 /** One entry of a secret's history. */
 export interface VersionRecord {
@@ -55,6 +67,11 @@ export interface VersionRecord {
   action: VersionAction;
   /** For a rollback: the version whose value was written again. */
   sourceVersion?: number;
+  /**
+   * The value is kept in secretm's holding vault, not at the secret's own ref: Vault dynamic
+   * credentials that secretm holds and renews by lease (the `vault-dynamic` rotation).
+   */
+  held?: boolean;
   keys: string[];
   file?: FileMetadata;
   size: number;

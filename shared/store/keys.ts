@@ -11,6 +11,9 @@
  *   API key listing   pk T#<tenant>            sk K#<id>
  *   vault ref claim   pk T#<tenant>            sk R#<connection>#<sha256 of vaultRef>
  *   connection        pk T#<tenant>            sk C#<id>
+ *
+ * Index gsi1 (secrets by next rotation time): gsi1pk ROTATION#<shard>, gsi1sk <nextRotationAt>#<tenant>#<name>,
+ * on the secret metadata items whose rotation is on.
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.ts';
@@ -82,4 +85,24 @@ export function apiKeyListingKey(tenant: string, id: string): ItemKey {
 export function vaultRefClaimKey(tenant: string, connection: string, vaultRef: string): ItemKey {
   const digest = createHash('sha256').update(vaultRef).digest('hex');
   return key(tenantPk(tenant), `R#${connection}#${digest}`);
+}
+
+/**
+ * The index of secrets by next rotation time (`gsi1`, keys only): `gsi1pk` spreads the secrets over a
+ * few shards, so writes to the index never crowd one partition; `gsi1sk` sorts them by due time. A
+ * secret is in the index exactly while its rotation is on.
+ */
+export const rotationShards = 4;
+
+export function rotationIndexPk(shard: number): string {
+  return `ROTATION#${shard}`;
+}
+
+export function rotationShardOf(tenant: string, name: string): number {
+  return createHash('sha256').update(`${tenant}\n${name}`).digest()[0]! % rotationShards;
+}
+
+/** `nextRotationAt` must be a normalised ISO time (Date#toISOString), so sort keys order by time. */
+export function rotationIndexSk(nextRotationAt: string, tenant: string, name: string): string {
+  return `${nextRotationAt}#${tenant}#${name}`;
 }

@@ -19,8 +19,10 @@ import {
   NotFoundError,
   PreconditionFailedError,
   ProviderUnavailableError,
+  UnprocessableError,
   ValidationError,
 } from '../errors.ts';
+import type { RotationLock, RotationState } from '../rotation/rotation-types.ts';
 import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
 import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
@@ -28,6 +30,10 @@ import { failedCondition, rawNumber, rawString, storeFailure } from './dynamo-er
 import { type FieldMap, pickFields } from './fields.ts';
 import {
   pkName,
+  rotationIndexPk,
+  rotationIndexSk,
+  rotationShardOf,
+  rotationShards,
   secretKey,
   secretSkPrefix,
   skName,
@@ -39,7 +45,8 @@ import {
   versionSkPrefix,
 } from './keys.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
-import type { Page, SecretListQuery, SecretStore } from './store-types.ts';
+import type { DueRotation, Page, RotationFields, SecretListQuery, SecretStore } from './store-types.ts';
+import { tableDefinition } from './table-definition.ts';
 
 const secretFields: FieldMap<SecretRecord> = {
   tenant: true,
@@ -60,7 +67,29 @@ const secretFields: FieldMap<SecretRecord> = {
   updatedBy: true,
   deletedAt: true,
   deletionDate: true,
+  rotation: true,
+  nextRotationAt: true,
+  rotationState: true,
+  rotationLock: true,
 };
+
+/** The rotation fields: `update` leaves them as they are, only the rotation methods write them. */
+const rotationFieldNames: readonly (keyof RotationFields)[] = [
+  'rotation',
+  'nextRotationAt',
+  'rotationState',
+  'rotationLock',
+];
+const rotationStateFields: FieldMap<RotationState> = {
+  lastRotatedAt: true,
+  lastAttemptAt: true,
+  lastError: true,
+  consecutiveFailures: true,
+  pending: true,
+  lease: true,
+};
+const rotationLockFields: FieldMap<RotationLock> = { id: true, expiresAt: true };
+const indexNames = { pk: 'gsi1pk', sk: 'gsi1sk' } as const;
 
 const versionFields: FieldMap<VersionRecord> = {
   tenant: true,
@@ -69,6 +98,7 @@ const versionFields: FieldMap<VersionRecord> = {
   vaultVersionId: true,
   action: true,
   sourceVersion: true,
+  held: true,
   keys: true,
   file: true,
   size: true,
@@ -81,7 +111,64 @@ const fileFields: FieldMap<FileMetadata> = { filename: true, encoding: true, mou
 function toSecretRecord(item: object): SecretRecord {
   const record = pickFields<SecretRecord>(item, secretFields);
   if (record.file) record.file = pickFields<FileMetadata>(record.file, fileFields);
+  if (record.rotationState)
+    record.rotationState = pickFields<RotationState>(record.rotationState, rotationStateFields);
+  if (record.rotationLock)
+    record.rotationLock = pickFields<RotationLock>(record.rotationLock, rotationLockFields);
   return record;
+}
+
+/** The index entry of a secret whose rotation is on: `gsi1pk`/`gsi1sk`, or none. */
+function rotationIndexKeys(
+  tenant: string,
+  name: string,
+  fields: Pick<RotationFields, 'rotation' | 'nextRotationAt'>,
+): Record<string, string> | undefined {
+  if (!fields.rotation || !fields.nextRotationAt) return undefined;
+  return {
+    [indexNames.pk]: rotationIndexPk(rotationShardOf(tenant, name)),
+    [indexNames.sk]: rotationIndexSk(fields.nextRotationAt, tenant, name),
+  };
+}
+
+/**
+ * An UpdateExpression that sets the listed fields of `record` that are present and removes the others,
+ * with the rotation index entry when `withIndex`. Names and values are prefixed by `tag`.
+ */
+function setFields(
+  record: SecretRecord,
+  fields: readonly string[],
+  tag: string,
+  withIndex: boolean,
+  alsoRemove: readonly string[] = [],
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const item = toSecretRecord(record) as unknown as Record<string, unknown>;
+  if (withIndex) {
+    const index = rotationIndexKeys(record.tenant, record.name, record);
+    item[indexNames.pk] = index?.[indexNames.pk];
+    item[indexNames.sk] = index?.[indexNames.sk];
+  }
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const all = [...fields, ...(withIndex ? [indexNames.pk, indexNames.sk] : []), ...alsoRemove];
+  all.forEach((field, i) => {
+    names[`#${tag}${i}`] = field;
+    if (item[field] === undefined) {
+      removes.push(`#${tag}${i}`);
+    } else {
+      values[`:${tag}${i}`] = item[field];
+      sets.push(`#${tag}${i} = :${tag}${i}`);
+    }
+  });
+  const expression = [
+    sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return { expression, names, values };
 }
 
 function toVersionRecord(item: object): VersionRecord {
@@ -93,6 +180,9 @@ function toVersionRecord(item: object): VersionRecord {
 const lockNames = { '#lockId': 'lockId', '#lockExpiresAt': 'lockExpiresAt' } as const;
 /** No live lock: none at all, or one whose expiry has passed. */
 const unlocked = '(attribute_not_exists(#lockExpiresAt) OR #lockExpiresAt < :now)';
+const rotationLockNames = { '#rotationLock': 'rotationLock', '#rotationLockExpiry': 'expiresAt' } as const;
+/** No live rotation lock. */
+const rotationUnlocked = '(attribute_not_exists(#rotationLock) OR #rotationLock.#rotationLockExpiry < :now)';
 /** Largest query page while refilling: pages double from the limit up to this, so sparse matches stay cheap. */
 const maxQueryPage = 1000;
 const batchWriteSize = 25;
@@ -108,14 +198,46 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
   const { client, tableName } = deps;
   const retentionDays = deps.auditRetentionDays ?? defaultAuditRetentionDays;
 
-  /** The metadata item holds the record's fields and its key only: a Put also drops any lock. */
+  /**
+   * The metadata item holds the record's fields, its key and its rotation index entry only: a Put
+   * also drops any write lock.
+   */
   const metadataPut = (record: SecretRecord, condition: PutCondition): TransactItem => ({
     Put: {
       TableName: tableName,
-      Item: { ...toSecretRecord(record), ...secretKey(record.tenant, record.name) },
+      Item: {
+        ...toSecretRecord(record),
+        ...secretKey(record.tenant, record.name),
+        ...rotationIndexKeys(record.tenant, record.name, record),
+      },
       ...condition,
     },
   });
+
+  /** Why a conditional write on a metadata item failed, from the item as it was (raw attributes). */
+  function rotationRefusal(
+    name: string,
+    item: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined,
+    now: number,
+    cause: unknown,
+  ): Error {
+    if (!item) return new NotFoundError(`secret '${name}' not found`, { cause });
+    const writeLockExpiry = rawNumber(item, 'lockExpiresAt');
+    if (writeLockExpiry !== undefined && writeLockExpiry >= now) {
+      return new ConflictError(`secret '${name}' is being written by another request; retry shortly`, {
+        cause,
+      });
+    }
+    const rotationLockExpiry = item.rotationLock?.M?.expiresAt?.N;
+    if (rotationLockExpiry !== undefined && Number(rotationLockExpiry) >= now) {
+      return new ConflictError(`secret '${name}' is being rotated right now; retry once that rotation ends`, {
+        cause,
+      });
+    }
+    if (!item.rotation)
+      return new UnprocessableError(`secret '${name}' has no rotation configured`, { cause });
+    return new ConflictError(`secret '${name}' is not in a state for this rotation change`, { cause });
+  }
 
   const versionPut = (version: VersionRecord): TransactItem => ({
     Put: {
@@ -384,18 +506,33 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     },
 
     async update(next, options, audit) {
+      const own = Object.keys(secretFields).filter(
+        (field) => !(rotationFieldNames as readonly string[]).includes(field),
+      );
+      // An expired write lock left by a crashed writer goes too (the condition allows no live one).
+      const changes = setFields(next, own, 'f', false, ['lockId', 'lockExpiresAt']);
       try {
         await transact([
-          metadataPut(next, {
-            ConditionExpression: `attribute_exists(#pk) AND #version = :expected AND ${unlocked}`,
-            ExpressionAttributeNames: {
-              '#pk': pkName,
-              '#version': 'version',
-              '#lockExpiresAt': 'lockExpiresAt',
+          {
+            Update: {
+              TableName: tableName,
+              Key: secretKey(next.tenant, next.name),
+              UpdateExpression: changes.expression,
+              ConditionExpression: `attribute_exists(#pk) AND #version = :expected AND ${unlocked}`,
+              ExpressionAttributeNames: {
+                ...changes.names,
+                '#pk': pkName,
+                '#version': 'version',
+                '#lockExpiresAt': 'lockExpiresAt',
+              },
+              ExpressionAttributeValues: {
+                ...changes.values,
+                ':expected': options.expectedVersion,
+                ':now': options.now,
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            ExpressionAttributeValues: { ':expected': options.expectedVersion, ':now': options.now },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
+          },
           auditPut(tableName, audit, retentionDays),
         ]);
       } catch (error) {
@@ -412,6 +549,192 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         throw new ConflictError(`secret '${next.name}' is being written by another request`, {
           cause: error,
         });
+      }
+    },
+
+    async claimRotation(tenant, name, lock, options) {
+      const names: Record<string, string> = {
+        '#pk': pkName,
+        '#rotation': 'rotation',
+        '#lockExpiresAt': 'lockExpiresAt',
+        ...rotationLockNames,
+      };
+      const values: Record<string, unknown> = {
+        ':lock': { id: lock.id, expiresAt: lock.expiresAt },
+        ':now': options.now,
+      };
+      let condition = `attribute_exists(#pk) AND attribute_exists(#rotation) AND ${unlocked} AND ${rotationUnlocked}`;
+      if (options.dueBy !== undefined) {
+        names['#nextRotationAt'] = 'nextRotationAt';
+        values[':dueBy'] = options.dueBy;
+        condition += ' AND #nextRotationAt <= :dueBy';
+      }
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: secretKey(tenant, name),
+            UpdateExpression: 'SET #rotationLock = :lock',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return toSecretRecord(Attributes ?? {});
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw storeFailure(error);
+        const refusal = rotationRefusal(name, error.Item, options.now, error);
+        if (refusal instanceof ConflictError && error.Item?.rotation && options.dueBy !== undefined) {
+          const writeLocked = Number(error.Item.lockExpiresAt?.N ?? 0) >= options.now;
+          const rotating = Number(error.Item.rotationLock?.M?.expiresAt?.N ?? 0) >= options.now;
+          if (!writeLocked && !rotating) {
+            throw new ConflictError(`secret '${name}' is not due for rotation`, { cause: error });
+          }
+        }
+        throw refusal;
+      }
+    },
+
+    async saveRotation(record, lockId, options, audit) {
+      const changes = setFields(record, rotationFieldNames, 'r', true);
+      const update = {
+        TableName: tableName,
+        Key: secretKey(record.tenant, record.name),
+        UpdateExpression: changes.expression,
+        ConditionExpression: `attribute_exists(#pk) AND ${unlocked} AND #rotationLock.#rotationLockId = :lockId`,
+        ExpressionAttributeNames: {
+          ...changes.names,
+          '#pk': pkName,
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#rotationLock': 'rotationLock',
+          '#rotationLockId': 'id',
+        },
+        ExpressionAttributeValues: { ...changes.values, ':now': options.now, ':lockId': lockId },
+      };
+      try {
+        if (audit) {
+          await transact([
+            { Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+            auditPut(tableName, audit, retentionDays),
+          ]);
+        } else {
+          await client.send(new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+        }
+      } catch (error) {
+        const item =
+          error instanceof ConditionalCheckFailedException
+            ? { failed: true, item: error.Item }
+            : failedCondition(error, 0)
+              ? { failed: true, item: failedCondition(error, 0)?.Item }
+              : undefined;
+        if (!item) throw storeFailure(error);
+        if (!item.item) throw new NotFoundError(`secret '${record.name}' not found`, { cause: error });
+        if (Number(item.item.lockExpiresAt?.N ?? 0) >= options.now) {
+          throw new ConflictError(
+            `secret '${record.name}' is being written by another request; retry shortly`,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw new ConflictError(`the rotation lock on secret '${record.name}' was lost`, { cause: error });
+      }
+    },
+
+    async configureRotation(tenant, name, settings, options, audit) {
+      const record = { tenant, name, ...settings } as SecretRecord;
+      const changes = setFields(record, ['rotation', 'nextRotationAt'], 'r', true);
+      try {
+        await transact([
+          {
+            Update: {
+              TableName: tableName,
+              Key: secretKey(tenant, name),
+              UpdateExpression: changes.expression,
+              ConditionExpression: `attribute_exists(#pk) AND ${unlocked} AND ${rotationUnlocked} AND attribute_not_exists(#rotationState.#pending)`,
+              ExpressionAttributeNames: {
+                ...changes.names,
+                '#pk': pkName,
+                '#lockExpiresAt': 'lockExpiresAt',
+                ...rotationLockNames,
+                '#rotationState': 'rotationState',
+                '#pending': 'pending',
+              },
+              ExpressionAttributeValues: { ...changes.values, ':now': options.now },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          auditPut(tableName, audit, retentionDays),
+        ]);
+      } catch (error) {
+        const failed = failedCondition(error, 0);
+        if (!failed) throw storeFailure(error);
+        if (failed.Item?.rotationState?.M?.pending) {
+          throw new ConflictError(
+            `a rotation of secret '${name}' is pending; finish it first (POST /v1/secrets/${name}/rotate)`,
+            { cause: error },
+          );
+        }
+        const refusal = rotationRefusal(name, failed.Item, options.now, error);
+        throw refusal instanceof UnprocessableError
+          ? new ConflictError(`secret '${name}' changed meanwhile; retry`, { cause: error })
+          : refusal;
+      }
+      try {
+        const { Item } = await client.send(
+          new GetCommand({ TableName: tableName, Key: secretKey(tenant, name), ConsistentRead: true }),
+        );
+        if (!Item) throw new NotFoundError(`secret '${name}' not found`);
+        return toSecretRecord(Item);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async listDueRotations(query): Promise<Page<DueRotation>> {
+      const limit = checkLimit(query.limit);
+      if (!Number.isInteger(query.shard) || query.shard < 0 || query.shard >= rotationShards) {
+        throw new ValidationError('invalid rotation shard');
+      }
+      const pk = rotationIndexPk(query.shard);
+      let startKey: Record<string, unknown> | undefined;
+      if (query.cursor !== undefined) {
+        const parsed = parseIndexCursor(decodeCursor(query.cursor));
+        if (parsed[indexNames.pk] !== pk) throw new ValidationError('invalid cursor');
+        startKey = parsed;
+      }
+      try {
+        const result = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: tableDefinition.indexes.byNextRotation.name,
+            KeyConditionExpression: '#gpk = :gpk AND #gsk < :upper',
+            ExpressionAttributeNames: { '#gpk': indexNames.pk, '#gsk': indexNames.sk },
+            // `<iso>#tenant#name` for every time up to dueBy: '$' sorts right after '#'.
+            ExpressionAttributeValues: { ':gpk': pk, ':upper': `${query.dueBy}$` },
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const items = (result.Items ?? []).flatMap((item): DueRotation[] => {
+          const itemPk = String(item[pkName]);
+          const itemSk = String(item[skName]);
+          const sk = String(item[indexNames.sk]);
+          if (!itemPk.startsWith('T#') || !itemSk.startsWith(secretSkPrefix)) return [];
+          return [
+            {
+              tenant: itemPk.slice(2),
+              name: itemSk.slice(secretSkPrefix.length),
+              nextRotationAt: sk.slice(0, sk.indexOf('#')),
+            },
+          ];
+        });
+        const last = result.LastEvaluatedKey;
+        return { items, ...(last ? { cursor: encodeCursor(JSON.stringify(last)) } : {}) };
+      } catch (error) {
+        throw storeFailure(error);
       }
     },
 
@@ -503,4 +826,24 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       }
     },
   };
+}
+
+/** A start key of the rotation index, as listDueRotations encoded it: four string attributes. */
+function parseIndexCursor(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ValidationError('invalid cursor');
+  }
+  const expected = [pkName, skName, indexNames.pk, indexNames.sk].sort();
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Object.keys(parsed).sort().join('\n') !== expected.join('\n') ||
+    Object.values(parsed).some((value) => typeof value !== 'string')
+  ) {
+    throw new ValidationError('invalid cursor');
+  }
+  return parsed as Record<string, string>;
 }

@@ -4,6 +4,7 @@
  */
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { Scope } from '../auth/principal.ts';
+import type { RotationLock } from '../rotation/rotation-types.ts';
 import type { SecretRecord, SecretType, VersionRecord } from '../secrets/secret-types.ts';
 
 export interface Page<T> {
@@ -31,6 +32,19 @@ export interface WriteLock {
   id: string;
   /** Epoch milliseconds after which another writer may take the lock over. */
   expiresAt: number;
+}
+
+/** The fields of a secret's metadata that belong to rotation; `update` never touches them. */
+export type RotationFields = Pick<
+  SecretRecord,
+  'rotation' | 'nextRotationAt' | 'rotationState' | 'rotationLock'
+>;
+
+/** A secret whose rotation is due, as the index by next rotation time lists it. */
+export interface DueRotation {
+  tenant: string;
+  name: string;
+  nextRotationAt: string;
 }
 
 export interface SecretStore {
@@ -61,7 +75,8 @@ export interface SecretStore {
   unlock(tenant: string, name: string, lockId: string): Promise<void>;
   /**
    * Replaces metadata that does not change the value (description, tags, deletion marks), with the
-   * audit event, in one transaction. PreconditionFailedError when the current version is not
+   * audit event, in one transaction. The rotation fields are left as they are in the table (a rotation
+   * may have moved on since `next` was read). PreconditionFailedError when the current version is not
    * `expectedVersion`; ConflictError while a write lock is held; NotFoundError when absent.
    */
   update(
@@ -69,6 +84,52 @@ export interface SecretStore {
     options: { expectedVersion: number; now: number },
     audit: AuditEvent,
   ): Promise<void>;
+  /**
+   * Takes the secret's rotation lock. With `dueBy`, only when its next rotation is due by then (so a
+   * secret rotated a moment ago by another worker is not rotated again). NotFoundError when absent;
+   * UnprocessableError when rotation is off; ConflictError while another rotation lock or a write
+   * lock is held, or when it is not due. Returns the record as locked.
+   */
+  claimRotation(
+    tenant: string,
+    name: string,
+    lock: RotationLock,
+    options: { now: number; dueBy?: string },
+  ): Promise<SecretRecord>;
+  /**
+   * Writes the rotation fields of `record` (absent ones are removed), and the index entry they imply,
+   * while the caller holds the rotation lock `lockId`; with the audit event in the same transaction.
+   * ConflictError when the rotation lock was lost or a write lock is held.
+   */
+  saveRotation(
+    record: SecretRecord,
+    lockId: string,
+    options: { now: number },
+    audit?: AuditEvent,
+  ): Promise<void>;
+  /**
+   * Changes the rotation settings and the next rotation time (absent: removed, rotation off) with the
+   * audit event. ConflictError while a rotation runs or waits pending, or a write lock is held;
+   * NotFoundError when absent. Returns the record as changed.
+   */
+  configureRotation(
+    tenant: string,
+    name: string,
+    settings: Pick<RotationFields, 'rotation' | 'nextRotationAt'>,
+    options: { now: number },
+    audit: AuditEvent,
+  ): Promise<SecretRecord>;
+  /**
+   * Secrets of every tenant whose next rotation is due by `dueBy`, earliest first, from one shard of
+   * the index (`rotationShards` in keys.ts), one page at a time. The index is eventually consistent:
+   * claimRotation decides.
+   */
+  listDueRotations(query: {
+    shard: number;
+    dueBy: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<DueRotation>>;
   /** Removes the metadata and every version item (purge). Audited in the same transaction as the metadata delete. */
   remove(tenant: string, name: string, audit: AuditEvent): Promise<void>;
   getVersion(tenant: string, name: string, version: number): Promise<VersionRecord | undefined>;
