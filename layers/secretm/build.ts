@@ -76,7 +76,6 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
       '.': { types: './index.d.ts', default: './index.js' },
       './aws': { types: './aws.d.ts', default: './aws.js' },
     },
-    sideEffects: false,
   };
   await writeFile(join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { packageDir, metafile: result.metafile };

@@ -9,5 +9,3 @@ for (const [name, value] of Object.entries(errors)) {
   if (typeof value === 'function' && value.name !== name)
     Object.defineProperty(value, 'name', { value: name });
 }
-
-export const errorNamesRestored = true;
