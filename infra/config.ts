@@ -126,6 +126,19 @@ export const secretmConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** Scheduled rotation: an EventBridge Scheduler schedule starts the dispatcher, which hands due secrets to the worker. */
+    rotation: z
+      .strictObject({
+        /** Off, nothing rotates on a schedule (POST /v1/secrets/{name}/rotate still rotates on demand). */
+        enabled: z.boolean().default(true),
+        /** How often the dispatcher looks for due secrets, in minutes. */
+        everyMinutes: z.number().int().min(1).max(1440).default(5),
+        /** Secrets handed to the worker per run, at most; the rest wait for the next run. */
+        perRun: z.number().int().min(1).max(5000).default(500),
+        /** Rotations running at once. */
+        concurrency: z.number().int().min(1).max(40).default(10),
+      })
+      .prefault({}),
     /** CloudWatch retention of function and access logs, in days (a value CloudWatch accepts). */
     logRetentionDays: z
       .number()

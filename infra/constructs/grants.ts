@@ -8,6 +8,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { tenantPk, versionPk } from '../../shared/store/keys.ts';
+import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import type { SecretmData } from './secretm-data.ts';
 
@@ -129,6 +130,59 @@ export function grantOwnSecrets(
     manage ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
     access.replicaRegions,
   );
+}
+
+/**
+ * Moving the staging labels of secretm's own and the importable secrets (UpdateSecretVersionStage):
+ * a rotation promotes its AWSPENDING version to AWSCURRENT, or drops AWSPENDING when it fails. Given
+ * with `manage` to the functions that rotate (the rotation worker, and the secrets API for rotate-now).
+ */
+export function grantSecretStaging(grantee: iam.IGrantable & Construct, access: OwnSecretsAccess): void {
+  const stack = Stack.of(grantee);
+  const arns = [
+    ...[undefined, ...access.replicaRegions].map((region) =>
+      secretArn(stack, `${ownSecretNamePrefix}*`, region),
+    ),
+    ...access.importable.map((name) =>
+      secretArn(stack, name.endsWith('*') ? name : `${name}-??????`, undefined),
+    ),
+  ];
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['secretsmanager:UpdateSecretVersionStage'],
+    resourceArns: arns,
+  });
+}
+
+/**
+ * What the rotation worker does to the table: read a secret's items, and write them in transactions
+ * (metadata, version and audit items are Put, the rotation fields Updated). No Query, Delete or Scan.
+ */
+export function grantRotationTable(grantee: iam.IGrantable, data: SecretmData): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    resourceArns: [data.table.tableArn],
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
+    resourceArns: [data.key.keyArn],
+  });
+}
+
+/** The rotation dispatcher reads the index by next rotation time, and nothing else. */
+export function grantRotationIndexRead(grantee: iam.IGrantable, data: SecretmData): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:Query'],
+    resourceArns: [`${data.table.tableArn}/index/${tableDefinition.indexes.byNextRotation.name}`],
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt', 'kms:DescribeKey'],
+    resourceArns: [data.key.keyArn],
+  });
 }
 
 /**

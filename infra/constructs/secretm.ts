@@ -3,9 +3,9 @@
  * the HTTP API built from the route table, and the `secretm` layer. Customers can instantiate it in
  * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
  *
- * Extension point — schedules: rotation (functions/rotation/*) and the monthly cost roll-up will each
- * be a `SecretmFunction` created next to the API functions below, granted through grants.ts, and
- * started by an EventBridge Scheduler schedule; they are not part of the deployment until they exist.
+ * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
+ * dispatcher and worker functions of functions/rotation/). Extension point: the monthly cost roll-up
+ * will be one more `SecretmFunction`, granted through grants.ts and started by its own schedule.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import {
   grantAssumeRoles,
   grantOwnSecrets,
   grantSecretDiscovery,
+  grantSecretStaging,
   grantTableReadWrite,
   grantTenantSecretRead,
   type SecretAccess,
@@ -39,6 +40,7 @@ import { SecretmApi } from './secretm-api.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
+import { SecretmRotation } from './secretm-rotation.ts';
 
 export type SecretmProps = SecretmConfigInput;
 
@@ -74,6 +76,8 @@ export class Secretm extends Construct {
   readonly apiKeyApi?: SecretmApi;
   /** Absent while the layer has no build output (synth warns). */
   readonly layer?: SecretmLayer;
+  /** Scheduled rotation: the schedule, its state machine, the dispatcher and worker functions. */
+  readonly rotation: SecretmRotation;
   /**
    * The operator (first admin) API key, generated at deploy; every function that serves the API
    * installs its hash on cold start. Read it once to create the team's own keys.
@@ -129,8 +133,20 @@ export class Secretm extends Construct {
         grantOwnSecrets(fn.function, secretsManager, access.vaults);
         grantAssumeRoles(fn.function, secretsManager.assumeRoleArns);
         if (access.discovery) grantSecretDiscovery(fn.function);
+        // Rotate-now (POST /v1/secrets/{name}/rotate) promotes AWSPENDING versions.
+        if (family === 'secrets') grantSecretStaging(fn.function, secretsManager);
       }
       return fn;
+    });
+
+    this.rotation = new SecretmRotation(this, 'Rotation', {
+      stage: config.stage,
+      data: this.data,
+      environment,
+      ...(awsVault ? { secretsManager } : {}),
+      ...config.rotation,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
     });
 
     const apiProps = {

@@ -1,0 +1,147 @@
+/**
+ * Scheduled rotation: an EventBridge Scheduler schedule starts a state machine every few minutes,
+ * whose first step (the dispatcher function) lists the due secrets from the index by next rotation
+ * time, and whose Map state hands each to the worker function, a bounded number at once. The worker
+ * takes the secret's rotation lock itself, so overlapping runs rotate each secret once.
+ *
+ * Least privilege: the dispatcher may only Query the rotation index; the worker reads and writes a
+ * secret's items (no Query, Delete or Scan), manages secrets in Secrets Manager including their
+ * staging labels, and assumes the configured roles; the state machine may only invoke the two
+ * functions, the schedule only start the state machine.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import {
+  grantAssumeRoles,
+  grantOwnSecrets,
+  grantRotationIndexRead,
+  grantRotationTable,
+  grantSecretStaging,
+  type OwnSecretsAccess,
+} from './grants.ts';
+import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+import type { SecretmData } from './secretm-data.ts';
+import { SecretmFunction } from './secretm-function.ts';
+
+export interface SecretmRotationProps {
+  stage: string;
+  data: SecretmData;
+  /** The functions' environment (table name, audit retention, default connection). */
+  environment: Record<string, string>;
+  /** Secrets Manager access, when secretm may use it; else the worker gets none. */
+  secretsManager?: OwnSecretsAccess & { assumeRoleArns: string[] };
+  everyMinutes: number;
+  perRun: number;
+  concurrency: number;
+  /** The schedule is created disabled when false (rotation on demand only). */
+  enabled: boolean;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** The worker's timeout: several vault and database calls of 10 s each, well under the rotation lock's 5 minutes. */
+export const rotationWorkerTimeout = Duration.minutes(2);
+
+export class SecretmRotation extends Construct {
+  readonly dispatcher: SecretmFunction;
+  readonly worker: SecretmFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: SecretmRotationProps) {
+    super(scope, id);
+    const common = {
+      environment: props.environment,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    };
+
+    this.dispatcher = new SecretmFunction(this, 'Dispatcher', {
+      ...common,
+      entry: 'functions/rotation/dispatcher.ts',
+      description: `secretm ${props.stage}: finds the secrets due for rotation`,
+      timeout: Duration.minutes(1),
+    });
+    grantRotationIndexRead(this.dispatcher.function, props.data);
+
+    this.worker = new SecretmFunction(this, 'Worker', {
+      ...common,
+      entry: 'functions/rotation/worker.ts',
+      description: `secretm ${props.stage}: rotates one due secret`,
+      timeout: rotationWorkerTimeout,
+    });
+    grantRotationTable(this.worker.function, props.data);
+    if (props.secretsManager) {
+      grantOwnSecrets(this.worker.function, props.secretsManager, 'manage');
+      grantSecretStaging(this.worker.function, props.secretsManager);
+      grantAssumeRoles(this.worker.function, props.secretsManager.assumeRoleArns);
+    }
+
+    const findDue = new tasks.LambdaInvoke(this, 'FindDue', {
+      lambdaFunction: this.dispatcher.function,
+      payload: sfn.TaskInput.fromObject({ limit: props.perRun }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    const rotateOne = new tasks.LambdaInvoke(this, 'RotateOne', {
+      lambdaFunction: this.worker.function,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    // A worker that crashed or timed out is one secret's problem: its lock expires and a later run
+    // resumes it. The run goes on with the others.
+    rotateOne.addCatch(new sfn.Pass(this, 'WorkerStopped'), { resultPath: '$.error' });
+    const rotateEach = new sfn.Map(this, 'RotateEach', {
+      itemsPath: sfn.JsonPath.stringAt('$.due'),
+      maxConcurrency: props.concurrency,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    rotateEach.itemProcessor(rotateOne);
+
+    const executionLogs = new logs.LogGroup(this, 'RunLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'Runs', {
+      comment: `secretm ${props.stage}: one run of scheduled rotation`,
+      definitionBody: sfn.DefinitionBody.fromChainable(findDue.next(rotateEach)),
+      timeout: Duration.minutes(30),
+      // Events only: inputs and outputs name secrets and outcomes, never values, but are kept out anyway.
+      logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledge(
+      this.stateMachine,
+      'AwsSolutions-SF2',
+      'each run is two Lambda steps whose functions log their own outcome; the execution history and the ALL-level event log already trace a run, so X-Ray adds nothing but cost',
+    );
+    acknowledge(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Step Functions delivers execution logs through CloudWatch Logs log deliveries, whose actions (CreateLogDelivery, DescribeLogGroups, PutResourcePolicy and the like) accept only *',
+    );
+    for (const fn of [this.dispatcher.function, this.worker.function]) {
+      // CDK grants lambda:InvokeFunction on the function and on its versions (`<arn>:*`).
+      acknowledgeWildcardResource(
+        this.stateMachine.role,
+        `${fn.functionArn}:*`,
+        'the state machine invokes this one function; the :* suffix covers its versions and aliases, which CDK grants with the function itself',
+      );
+    }
+
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `secretm ${props.stage}: looks for secrets due for rotation`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.everyMinutes)),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        retryAttempts: 2,
+      }),
+      enabled: props.enabled,
+    });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Scheduled rotation in the CDK app: schedule → state machine → dispatcher → worker per due secret,
+ * each with the least it needs.
+ */
+
+import { Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotationWorkerTimeout } from '../../../infra/constructs/secretm-rotation.ts';
+import {
+  asArray,
+  fixtureLayerPath,
+  logicalId,
+  resourcesOf,
+  type Statement,
+  type Synthesized,
+  synthesize,
+} from '../synthesize.ts';
+
+const crossAccountRole = 'arn:aws:iam::210987654321:role/secretm-reader';
+
+function statementsOfRole(synth: Synthesized, role: unknown): Statement[] {
+  const id = logicalId(synth.stack, role as never);
+  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const statementsOfFunction = (synth: Synthesized, fn: lambda.Function) => statementsOfRole(synth, fn.role);
+const actionsOf = (statements: Statement[]) =>
+  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
+const resolved = (synth: Synthesized, value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
+
+describe('scheduled rotation', () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize({
+      layer: { assetPath: fixtureLayerPath },
+      rotation: { everyMinutes: 10, perRun: 200, concurrency: 4 },
+      vaults: { awsSecretsManager: { assumeRoleArns: [crossAccountRole], importable: ['legacy/*'] } },
+    });
+  });
+  afterAll(() => synth.dispose());
+
+  it('starts the state machine on the configured rate, with a schedule allowed only to start it', () => {
+    const { rotation } = synth.stack.secretm;
+    const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule'));
+
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(10 minutes)',
+      State: 'ENABLED',
+      Target: { Arn: { Ref: logicalId(synth.stack, rotation.stateMachine) } },
+    });
+    const roleArn = (schedules[0]!.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } })
+      .RoleArn;
+    const roleStatements = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleArn['Fn::GetAtt'][0]),
+      )
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(actionsOf(roleStatements)).toEqual(['states:StartExecution']);
+    expect(
+      roleStatements.flatMap((statement) => asArray(statement.Resource)).map((r) => JSON.stringify(r)),
+    ).toEqual([resolved(synth, rotation.stateMachine.stateMachineArn)]);
+  });
+
+  it('runs the dispatcher with the per-run bound, then the worker on each due secret, a few at a time, catching a stopped worker', () => {
+    const { rotation } = synth.stack.secretm;
+    const machine = resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine')[
+      logicalId(synth.stack, rotation.stateMachine)
+    ]!;
+    const definition = JSON.parse(
+      (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+        .map((part) => (typeof part === 'string' ? part : '"ARN"'))
+        .join('')
+        .replaceAll('""ARN""', '"ARN"'),
+    );
+
+    expect(definition.StartAt).toBe('FindDue');
+    expect(definition.States.FindDue).toMatchObject({
+      Type: 'Task',
+      Parameters: { limit: 200 },
+      Next: 'RotateEach',
+    });
+    expect(definition.States.RotateEach).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.due',
+      MaxConcurrency: 4,
+    });
+    const worker = definition.States.RotateEach.ItemProcessor.States.RotateOne;
+    expect(worker.Type).toBe('Task');
+    expect(worker.Parameters).toBeUndefined();
+    expect(worker.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'WorkerStopped' },
+    ]);
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+    });
+  });
+
+  it('lets the state machine invoke the dispatcher and the worker, and no other function', () => {
+    const { rotation } = synth.stack.secretm;
+    const invokes = statementsOfRole(synth, rotation.stateMachine.role).filter((statement) =>
+      asArray(statement.Action).includes('lambda:InvokeFunction'),
+    );
+    const targets = invokes
+      .flatMap((statement) => asArray(statement.Resource))
+      .map((resource) => JSON.stringify(resource));
+
+    const allowed = [rotation.dispatcher.function, rotation.worker.function].flatMap((fn) => [
+      resolved(synth, fn.functionArn),
+      resolved(synth, `${fn.functionArn}:*`),
+    ]);
+    expect(new Set(targets)).toEqual(new Set(allowed));
+  });
+
+  it('lets the dispatcher query the rotation index and nothing else of the table', () => {
+    const statements = statementsOfFunction(synth, synth.stack.secretm.rotation.dispatcher.function);
+    const table = statements.filter((statement) =>
+      asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:Query',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(JSON.stringify(table.flatMap((statement) => asArray(statement.Resource)))).toContain(
+      '/index/gsi1',
+    );
+  });
+
+  it('lets the worker read and write a secret’s items, manage secrets with their staging labels, and assume the roles — no Query, Delete or Scan', () => {
+    const statements = statementsOfFunction(synth, synth.stack.secretm.rotation.worker.function);
+    const actions = actionsOf(statements);
+
+    expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions).toContain('secretsmanager:UpdateSecretVersionStage');
+    expect(actions).toContain('secretsmanager:PutSecretValue');
+    expect(actions).toContain('sts:AssumeRole');
+    expect(actions).not.toContain('secretsmanager:ListSecrets');
+    const staging = statements.find((statement) =>
+      asArray(statement.Action).includes('secretsmanager:UpdateSecretVersionStage'),
+    )!;
+    const resources = JSON.stringify(staging.Resource);
+    expect(resources).toContain(':secret:secretm/*');
+    expect(resources).toContain(':secret:legacy/*');
+  });
+
+  it('gives the worker a timeout under the rotation lock’s five minutes, and the rotation functions no operator key', () => {
+    const { rotation } = synth.stack.secretm;
+    const functions = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const worker = functions[logicalId(synth.stack, rotation.worker.function)]!;
+    const dispatcher = functions[logicalId(synth.stack, rotation.dispatcher.function)]!;
+
+    expect(worker.Properties.Timeout).toBe(rotationWorkerTimeout.toSeconds());
+    expect(rotationWorkerTimeout.toSeconds()).toBeLessThan(300);
+    for (const fn of [worker, dispatcher]) {
+      expect(fn.Properties.Environment).toMatchObject({
+        Variables: { SECRETM_TABLE_NAME: expect.anything() },
+      });
+      expect(JSON.stringify(fn.Properties.Environment)).not.toContain('SECRETM_OPERATOR_KEY_SECRET');
+    }
+  });
+});
+
+describe('scheduled rotation turned off', () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize({ layer: { assetPath: fixtureLayerPath }, rotation: { enabled: false } });
+  });
+  afterAll(() => synth.dispose());
+
+  it('keeps the schedule, disabled, so rotation runs on demand only', () => {
+    const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule'));
+
+    expect(schedules.map((schedule) => schedule.Properties.State)).toEqual(['DISABLED']);
+  });
+});
