@@ -1,6 +1,7 @@
 /**
  * `npm start`: secretm on 127.0.0.1 with DynamoDB Local and the encrypted local vault, persisted
- * under SECRETM_DATA_DIR (default ./.secretm). PORT chooses the port (default 8765).
+ * under SECRETM_DATA_DIR (default ./.secretm). PORT chooses the port (default 8765). Secrets due for
+ * rotation are rotated every minute.
  */
 import { startLocal } from './start-local.ts';
 
@@ -11,6 +12,7 @@ const dataDir = process.env.SECRETM_DATA_DIR ?? '.secretm';
 const running = await startLocal({
   dataDir,
   port,
+  rotationEveryMs: 60_000,
   ...(process.env.SECRETM_BOOTSTRAP_API_KEY ? { bootstrapKey: process.env.SECRETM_BOOTSTRAP_API_KEY } : {}),
 });
 

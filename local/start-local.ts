@@ -16,6 +16,7 @@ import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { createLocalServer } from './http-server.ts';
+import { startRotationSchedule } from './rotation-schedule.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -27,6 +28,8 @@ export interface LocalOptions {
   dynamodbEndpoint?: string;
   tableName?: string;
   overrides?: DependencyOverrides;
+  /** Looks for secrets due for rotation this often (`npm start`: every minute); off when absent. */
+  rotationEveryMs?: number;
 }
 
 export interface RunningLocal {
@@ -79,10 +82,14 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       server.listen(options.port, '127.0.0.1', () => resolveListen());
     });
     const { port } = server.address() as AddressInfo;
+    const rotation = options.rotationEveryMs
+      ? startRotationSchedule(deps.rotation, options.rotationEveryMs)
+      : undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       ...(key ? { newOperatorKey: key } : {}),
       stop: async () => {
+        await rotation?.stop();
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections();
         await dynamodb?.stop();
