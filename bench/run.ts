@@ -29,11 +29,11 @@ import middy from '@middy/core';
 import secretsManager from '@middy/secrets-manager';
 import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { configure, createSecretm, getSecret as secretmGetSecret } from '../layers/secretm/src/index.ts';
+import { createSecretm } from '../layers/secretm/src/index.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { startMoto } from '../test/servers/moto.ts';
 import { startOpenBao } from '../test/servers/openbao.ts';
-import { median, perCall, runFor, type Summary } from './measure.ts';
+import { median, runFor, type Summary, summarise } from './measure.ts';
 
 const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +41,7 @@ const repoRoot = join(benchDir, '..');
 const command = 'npm run bench';
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-const coldRuns = 7;
+const coldRuns = 9;
 const ttlRunMs = 5_000;
 
 const began = Date.now();
@@ -81,29 +81,38 @@ function freshPowertools(): void {
 // ---------------------------------------------------------------------------------------------------
 // Warm cached reads
 
+const warmRounds = 5;
+
+/** warm-child.ts in fresh processes (each its own JIT history), a few rounds; the medians of their figures. */
 async function warmReads() {
   log('warm cached reads');
   const name = await secret('warm-value');
   const jsonName = await secret('{"user":"app","password":"pw"}');
-  const map = new Map([[name, 'warm-value']]);
-  configure({ aws: clientConfig, metrics: { enabled: false } });
-  await secretmGetSecret(name);
-  await secretmGetSecret(jsonName, { key: 'password' });
-  freshPowertools();
-  const powertoolsOptions = { maxAge: 300 };
-  await powertoolsGetSecret(name, powertoolsOptions);
-  const keyOptions = { key: 'password' };
   proxy.reset();
-  const results = await perCall(
-    [
-      { name: 'awaited Map.get', run: () => map.get(name) },
-      { name: 'secretm getSecret(name)', run: () => secretmGetSecret(name) },
-      { name: 'secretm getSecret(name, { key })', run: () => secretmGetSecret(jsonName, keyOptions) },
-      { name: 'Powertools getSecret(name)', run: () => powertoolsGetSecret(name, powertoolsOptions) },
-    ],
-    { batch: 1_000, samples: 400, warmup: 50_000 },
+  const rounds = new Map<string, Summary[]>();
+  let secretmVaultCalls = 0;
+  for (let round = 0; round < warmRounds; round++) {
+    const { stdout } = await execFileAsync(process.execPath, [join(benchDir, 'warm-child.ts')], {
+      env: childEnv({
+        BENCH_SECRET: name,
+        BENCH_JSON_SECRET: jsonName,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint,
+      }),
+    });
+    const answer = JSON.parse(stdout) as { results: Record<string, Summary>; secretmVaultCalls: number };
+    secretmVaultCalls += answer.secretmVaultCalls;
+    for (const [variant, summary] of Object.entries(answer.results)) {
+      rounds.set(variant, [...(rounds.get(variant) ?? []), summary]);
+    }
+  }
+  const results = Object.fromEntries(
+    [...rounds].map(([variant, list]) => [
+      variant,
+      { median: median(list.map((item) => item.median)), p99: median(list.map((item) => item.p99)) },
+    ]),
   );
-  const requestsDuringWarm = proxy.count();
+  // Each process reads each secret once before timing (secretm, then Powertools).
+  const requestsDuringWarm = proxy.count() - warmRounds * 3;
   const raw = new SecretsManagerClient(clientConfig);
   const rawTimes: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -112,13 +121,19 @@ async function warmReads() {
     rawTimes.push(Number(process.hrtime.bigint() - start));
   }
   raw.destroy();
+  return { results, raw: summarise(rawTimes), requestsDuringWarm, secretmVaultCalls };
+}
+
+/** The environment of a child process: loopback endpoint, moto's dummy keys, and `extra`. */
+function childEnv(extra: Record<string, string>): Record<string, string> {
   return {
-    results,
-    raw: {
-      median: median(rawTimes),
-      p99: [...rawTimes].sort((a, b) => a - b)[Math.floor(rawTimes.length * 0.99)]!,
-    },
-    requestsDuringWarm,
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: motoEndpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
   };
 }
 
@@ -229,15 +244,7 @@ async function middlewareCost() {
   const rounds = new Map<string, Summary[]>(middlewareVariants.map((variant) => [variant, []]));
   for (let round = 0; round < middlewareRounds; round++) {
     const { stdout } = await execFileAsync(process.execPath, [join(benchDir, 'middleware-child.ts')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: motoEndpoint,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        BENCH_SECRET: name,
-      },
+      env: childEnv({ BENCH_SECRET: name }),
     });
     const answer = JSON.parse(stdout) as {
       results: Record<string, Summary>;
@@ -314,15 +321,7 @@ async function coldStart(entryFile: string, env: Record<string, string>, trace =
     process.execPath,
     [join(benchDir, 'cold-child.ts'), entryFile, ...(trace ? ['--trace-loads'] : [])],
     {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: motoEndpoint,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...env,
-      },
+      env: childEnv(env),
     },
   );
   return JSON.parse(stdout) as ColdRun;
@@ -492,7 +491,7 @@ function report(data: {
     '',
     '## Warm cached read, per call',
     '',
-    `Each sample times 1,000 sequential \`await\`ed calls and divides by 1,000; 400 samples per variant, interleaved, after a warm-up. The value is cached (Powertools with \`maxAge: 300\`); ${warm.requestsDuringWarm} vault requests were made while timing.`,
+    `Each of ${warmRounds} fresh \`node\` processes (warm-child.ts) times every variant, interleaved: a sample is 1,000 sequential \`await\`ed calls divided by 1,000, 300 samples per variant after a warm-up; the table holds the medians of the ${warmRounds} processes' figures. The values are cached (Powertools with \`maxAge: 300\`): ${warm.requestsDuringWarm} vault requests were made while timing. The raw GetSecretValue row is 300 sequential requests through the counting proxy, from the bench process.`,
     '',
     '| read | median | p99 | × awaited Map.get | Powertools ÷ this |',
     '|---|---|---|---|---|',

@@ -141,7 +141,10 @@ interface SecretData {
   payload: SecretPayload;
   versionId: string;
   plain: View | undefined;
-  views: Map<string, View>;
+  /** Views by key. */
+  keyViews: Map<string, View>;
+  /** Views by transform and key. */
+  transformViews: Map<string, View>;
 }
 
 interface View {
@@ -387,7 +390,13 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       metrics.counters(name).vaultCalls++;
       const read = await reader.read(ref, readOptions);
       return {
-        value: { payload: read.payload, versionId: read.versionId, plain: undefined, views: new Map() },
+        value: {
+          payload: read.payload,
+          versionId: read.versionId,
+          plain: undefined,
+          keyViews: new Map(),
+          transformViews: new Map(),
+        },
         ttlMs,
         ...(read.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: read.leaseExpiresAt.getTime() }),
         ...(refreshBy === undefined ? {} : { refreshBy }),
@@ -425,11 +434,13 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     const transform = options?.transform === undefined ? undefined : checkTransform(options.transform);
     if (key === undefined && transform === undefined) return plainView(data, name);
     if (key !== undefined && typeof key !== 'string') throw new ValidationError('key must be a string');
-    const viewKey = `${transform ?? ''}\u0000${key ?? ''}`;
-    let view = data.views.get(viewKey);
+    // A key alone is its own view key (no string to build on a warm read); with a transform, both.
+    const views = transform === undefined ? data.keyViews : data.transformViews;
+    const viewKey = transform === undefined ? (key as string) : `${transform}\u0000${key ?? ''}`;
+    let view = views.get(viewKey);
     if (view === undefined) {
       view = makeView(data, name, key, transform);
-      data.views.set(viewKey, view);
+      views.set(viewKey, view);
     }
     return view;
   };
