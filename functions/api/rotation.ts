@@ -2,7 +2,11 @@
  * The rotation routes: settings and rotate-now. Thin handlers, one domain call each. They belong to
  * the `secrets` family (secrets.ts serves them), whose function already reaches the vaults.
  */
-import { rotationBody, rotationOutcomeResponse } from '../../shared/rotation/rotation-schemas.ts';
+import {
+  disableRotationQuery,
+  rotationBody,
+  rotationOutcomeResponse,
+} from '../../shared/rotation/rotation-schemas.ts';
 import { nameParams, secretMetadataResponse } from '../../shared/secrets/secret-schemas.ts';
 import { etag } from '../http/request-headers.ts';
 import { json, type Route, route } from '../http/route.ts';
@@ -42,11 +46,16 @@ export const rotationRoutes: Route[] = [
     scope: 'write',
     family,
     operationId: 'disableRotation',
-    summary: 'Turn rotation off (the rotation status stays visible)',
+    summary:
+      'Turn rotation off (the rotation status stays visible); discardPending=true also drops a pending rotation that cannot finish',
     auditAction: 'secret.rotation.disable',
     params: nameParams,
+    query: disableRotationQuery,
     responses: { 200: metadata },
-    handler: async ({ params, ctx, expectedVersion }, { rotation }) => {
+    handler: async ({ params, query, ctx, expectedVersion }, { rotation }) => {
+      if (query.discardPending) {
+        return json(200, metadataView(await rotation.discardPending(ctx, params.name)));
+      }
       const record = await rotation.configure(
         ctx,
         params.name,

@@ -78,6 +78,14 @@ export const rotationBody = z.union([
 ]);
 export type RotationBody = z.output<typeof rotationBody>;
 
+export const disableRotationQuery = z.strictObject({
+  discardPending: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('Also drop a pending rotation that cannot finish (the current value stays current)'),
+});
+
 const rotationStep = z.enum(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
 
 /** The rotation part of a secret's metadata in API answers. */

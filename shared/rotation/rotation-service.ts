@@ -545,6 +545,37 @@ export function createRotationService(deps: RotationServiceDeps) {
     },
 
     /**
+     * `DELETE …/rotation?discardPending=true`: the way out of a rotation that cannot finish (its
+     * database gone for good): drops the pending value, and turns rotation off. The current value stays
+     * current; after a single-user setSecret the database may hold the dropped password, which is why
+     * this is never done on its own.
+     */
+    async discardPending(ctx: RequestContext, name: string): Promise<SecretRecord> {
+      const now = clock.now();
+      const lockId = randomUUID();
+      const record = await store.claimRotation(
+        ctx.principal.tenant,
+        name,
+        { id: lockId, expiresAt: now.getTime() + lockTtlMs },
+        { now: now.getTime() },
+      );
+      const pending = record.rotationState?.pending;
+      if (pending && record.rotation?.strategy !== 'vault-dynamic') {
+        const provider = await deps.providers(record.tenant, record.connection);
+        await pendingStage(provider, record)
+          .discard(pending.vaultVersionId)
+          .catch(() => undefined);
+      }
+      const {
+        rotation: _settings,
+        nextRotationAt: _next,
+        ...rest
+      } = released(withState(record, {}, ['pending']));
+      await save(rest, lockId, auditEvent(ctx, 'secret.rotation.disable', target(name), now));
+      return rest;
+    },
+
+    /**
      * Rotates now (`POST …/rotate`), or, with `scheduled`, only when due (the worker). Answers what was
      * done; a failure is recorded, then thrown as a typed error saying which step failed.
      */

@@ -214,3 +214,42 @@ describe('the rotation lock', () => {
     expect(outcome.version).toBe(2);
   });
 });
+
+describe('a pending rotation', () => {
+  it('holds value writes, deletion and settings changes until it is finished or discarded', async () => {
+    const tenant = `t-${randomUUID().slice(0, 8)}`;
+    const { ctx, name } = await secretWithRandomRotation(tenant);
+    let reached: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const stopping = rig.rotationWith({
+      afterStep: async () => {
+        reached();
+        await new Promise<never>(() => undefined);
+      },
+    });
+    void stopping.rotate(ctx, name).catch(() => undefined);
+    await stopped;
+    rig.clock.advance(6 * 60_000);
+
+    const refusals = await Promise.all([
+      rig.secrets.replace(ctx, name, { data: { API_KEY: 'mine' } }).catch((error: unknown) => error),
+      rig.secrets.remove(ctx, name).catch((error: unknown) => error),
+      rig.rotation.configure(ctx, name, { enabled: false }).catch((error: unknown) => error),
+    ]);
+    const discarded = await rig.rotation.discardPending(ctx, name);
+    const written = await rig.secrets.replace(ctx, name, { data: { API_KEY: 'mine' } });
+
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(ConflictError);
+      expect((refusal as Error).message).toMatch(/pending/);
+    }
+    expect(discarded.rotation).toBeUndefined();
+    expect(discarded.rotationState?.pending).toBeUndefined();
+    expect(written.version).toBe(2);
+    await expect(rig.vault.get(pendingRef(rig.vault, tenant, name))).rejects.toThrow();
+    const audit = await rig.audit.list(tenant, { limit: 20 });
+    expect(audit.items.map((event) => event.action)).toContain('secret.rotation.disable');
+  });
+});
