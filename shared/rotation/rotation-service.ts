@@ -109,8 +109,8 @@ export function createRotationService(deps: RotationServiceDeps) {
         await store.saveRotation(record, lockId, { now: clock.now().getTime() }, audit);
         return;
       } catch (error) {
-        const busy = error instanceof ConflictError && /being written/.test(error.message);
-        if (!busy || Date.now() >= deadline) throw error;
+        // A value write holds the secret for a moment (or the lock is lost: then retrying changes nothing).
+        if (!(error instanceof ConflictError) || Date.now() >= deadline) throw error;
         await sleep(20 + Math.random() * 60);
       }
     }
@@ -384,8 +384,8 @@ export function createRotationService(deps: RotationServiceDeps) {
             await save(next, lockId, auditEvent(ctx, 'secret.rotate', target(record.name), now));
             return { name: record.name, outcome: 'renewed', version: record.version, ...nextOf(next) };
           }
-        } catch (error) {
-          if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
+        } catch {
+          // Gone, not renewable, or not allowed (the policy lacks sys/leases/renew): issue new ones.
         }
       }
       step = 'createSecret';
