@@ -53,7 +53,6 @@ import {
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   ConflictError,
@@ -193,56 +192,26 @@ export function createAwsSecretsManagerProvider(
   });
   const baseCredentials = config.credentials;
 
-  let assumed: Credentials | undefined;
-  let assuming: Promise<Credentials> | undefined;
   const roleArn = config.roleArn;
-  const sts =
-    roleArn === undefined
-      ? undefined
-      : new STSClient({
-          region,
-          ...(stsEndpoint === undefined ? {} : { endpoint: stsEndpoint }),
-          ...(baseCredentials === undefined ? {} : { credentials: baseCredentials }),
-          requestHandler,
-          maxAttempts: 2,
-        });
-
-  /** The assumed role's credentials, renewed before they expire; one STS call however many callers wait. */
+  // STS is loaded only for a connection that assumes a role: reads in the function's own account
+  // (the layer's common case) never pay for it.
+  let roleSource: Promise<() => Promise<Credentials>> | undefined;
   const roleCredentials = async (): Promise<Credentials> => {
-    if (assumed?.expiration && assumed.expiration.getTime() - credentialRefreshMarginMs > Date.now()) {
-      return assumed;
-    }
-    assuming ??= (async () => {
-      try {
-        const answer = await sts!.send(
-          new AssumeRoleCommand({
-            RoleArn: roleArn,
-            RoleSessionName: 'secretm',
-            DurationSeconds: assumedRoleSeconds,
-            ...(config.externalId === undefined ? {} : { ExternalId: config.externalId }),
-          }),
-          { abortSignal: AbortSignal.timeout(timeoutMs) },
-        );
-        const c = answer.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) {
-          throw new ProviderUnavailableError(
-            `STS answered no credentials for the role ${roleArn}; try again`,
-          );
-        }
-        assumed = {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
-          expiration: c.Expiration ?? new Date(Date.now() + assumedRoleSeconds * 1000),
-        };
-        return assumed;
-      } catch (error) {
-        throw assumeRoleError(error, roleArn!, stsEndpoint ?? `STS in ${region}`, timeoutMs);
-      } finally {
-        assuming = undefined;
-      }
-    })();
-    return assuming;
+    roleSource ??= import('./aws-assume-role.ts').then(({ createRoleCredentials }) =>
+      createRoleCredentials({
+        region,
+        ...(stsEndpoint === undefined ? {} : { endpoint: stsEndpoint }),
+        ...(baseCredentials === undefined ? {} : { credentials: baseCredentials }),
+        requestHandler,
+        roleArn: roleArn!,
+        ...(config.externalId === undefined ? {} : { externalId: config.externalId }),
+        sessionSeconds: assumedRoleSeconds,
+        refreshMarginMs: credentialRefreshMarginMs,
+        timeoutMs,
+        fail: (error) => assumeRoleError(error, roleArn!, stsEndpoint ?? `STS in ${region}`, timeoutMs),
+      }),
+    );
+    return (await roleSource)();
   };
 
   const client = new SecretsManagerClient({
@@ -860,11 +829,18 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An AWS service's answered error (STS's too, whose client is loaded only when a role is assumed). */
+function isServiceException(
+  error: unknown,
+): error is Error & { $fault: string; $metadata: { httpStatusCode?: number } } {
+  return error instanceof Error && '$fault' in error && '$metadata' in error;
+}
+
 /** The HTTP status and error code of an AWS service error; undefined for a network failure. */
 function serviceError(
   error: unknown,
 ): { status: number | undefined; code: string; message: string } | undefined {
-  if (error instanceof SecretsManagerServiceException || error instanceof STSServiceException) {
+  if (error instanceof SecretsManagerServiceException || isServiceException(error)) {
     return { status: error.$metadata.httpStatusCode, code: error.name, message: error.message };
   }
   return undefined;
