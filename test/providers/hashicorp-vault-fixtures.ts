@@ -119,8 +119,10 @@ export interface DatabaseEngine {
   credentials: AppRoleCredentials;
 }
 
-/** A database mount wired to the test PostgreSQL, a role that creates login roles, and an AppRole for it. */
-export async function databaseEngine(): Promise<DatabaseEngine> {
+/** A database mount wired to the test PostgreSQL, and a role on it whose credentials are new login roles. */
+export async function databaseMount(
+  options: { maxTtl?: string } = {},
+): Promise<{ mount: string; role: string }> {
   const mount = uniqueName('database');
   const role = uniqueName('app');
   await baoOk(`sys/mounts/${mount}`, { body: { type: 'database' } });
@@ -140,13 +142,24 @@ export async function databaseEngine(): Promise<DatabaseEngine> {
         `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
       ],
       default_ttl: '1h',
-      max_ttl: '2h',
+      max_ttl: options.maxTtl ?? '2h',
     },
   });
-  const credentials = await appRoleWithPolicy(`
+  return { mount, role };
+}
+
+/** A database mount (see databaseMount) and an AppRole whose policy is `policy(mount)`, by default read-only on it. */
+export async function databaseEngine(
+  options: { maxTtl?: string; policy?: (mount: string) => string } = {},
+): Promise<DatabaseEngine> {
+  const { mount, role } = await databaseMount(options);
+  const policy =
+    options.policy?.(mount) ??
+    `
 path "${mount}/creds/*" { capabilities = ["read"] }
 path "${mount}/roles/*" { capabilities = ["read"] }
 path "${mount}/roles" { capabilities = ["list"] }
-`);
+`;
+  const credentials = await appRoleWithPolicy(policy);
   return { mount, role, credentials };
 }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.ts';
 import { createHashicorpVaultProvider } from '../../shared/providers/hashicorp-vault.ts';
-import { appRoleWithPolicy, baoOk, uniqueName } from '../providers/hashicorp-vault-fixtures.ts';
+import { baoOk, databaseEngine } from '../providers/hashicorp-vault-fixtures.ts';
 import { contextFor, type RotationRig, rotationRig } from './rotation-fixtures.ts';
 
 let rig: RotationRig;
@@ -16,33 +16,17 @@ let mount: string;
 let role: string;
 
 beforeAll(async () => {
-  mount = uniqueName('database');
-  role = uniqueName('app');
-  await baoOk(`sys/mounts/${mount}`, { body: { type: 'database' } });
-  await baoOk(`${mount}/config/postgres`, {
-    body: {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: `postgresql://{{username}}:{{password}}@${inject('postgresHost')}:${inject('postgresPort')}/${inject('postgresDatabase')}?sslmode=disable`,
-      username: inject('postgresUser'),
-      password: inject('postgresPassword'),
-      allowed_roles: [role],
-    },
-  });
-  await baoOk(`${mount}/roles/${role}`, {
-    body: {
-      db_name: 'postgres',
-      creation_statements: [
-        `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-      ],
-      default_ttl: '1h',
-      max_ttl: '24h',
-    },
-  });
-  const credentials = await appRoleWithPolicy(`
-path "${mount}/creds/*" { capabilities = ["read"] }
-path "${mount}/roles/*" { capabilities = ["read"] }
+  const engine = await databaseEngine({
+    maxTtl: '24h',
+    policy: (at) => `
+path "${at}/creds/*" { capabilities = ["read"] }
+path "${at}/roles/*" { capabilities = ["read"] }
 path "sys/leases/renew" { capabilities = ["update"] }
-`);
+`,
+  });
+  mount = engine.mount;
+  role = engine.role;
+  const { credentials } = engine;
   const vaultDb = createHashicorpVaultProvider(
     { url: inject('openbaoAddress'), engine: { type: 'database', mount, role } },
     { roleId: credentials.roleId, secretId: credentials.secretId },

@@ -10,6 +10,7 @@ import {
   type AppRoleCredentials,
   appRoleWithPolicy,
   baoOk,
+  databaseMount as createDatabaseMount,
   enableKvV2,
   kvPolicy,
   uniqueName,
@@ -33,28 +34,7 @@ let identity: AppRoleCredentials;
 beforeAll(async () => {
   proxy = await countingProxy(inject('openbaoAddress'));
   kvMount = await enableKvV2();
-  databaseMount = uniqueName('database');
-  role = uniqueName('app');
-  await baoOk(`sys/mounts/${databaseMount}`, { body: { type: 'database' } });
-  await baoOk(`${databaseMount}/config/postgres`, {
-    body: {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: `postgresql://{{username}}:{{password}}@${inject('postgresHost')}:${inject('postgresPort')}/${inject('postgresDatabase')}?sslmode=disable`,
-      username: inject('postgresUser'),
-      password: inject('postgresPassword'),
-      allowed_roles: [role],
-    },
-  });
-  await baoOk(`${databaseMount}/roles/${role}`, {
-    body: {
-      db_name: 'postgres',
-      creation_statements: [
-        `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-      ],
-      default_ttl: '1h',
-      max_ttl: '2h',
-    },
-  });
+  ({ mount: databaseMount, role } = await createDatabaseMount());
   identity = await appRoleWithPolicy(`${kvPolicy(kvMount)}
 path "${databaseMount}/creds/*" { capabilities = ["read"] }
 `);
