@@ -16,10 +16,15 @@ import {
 } from '../shared/connections/connection-service.ts';
 import { createCredentialVault } from '../shared/connections/credential-vault.ts';
 import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
+import { type CostService, createCostService } from '../shared/costs/cost-service.ts';
+import { meteredResolver } from '../shared/costs/metered-provider.ts';
+import { priceTable } from '../shared/costs/prices.ts';
+import { standaloneConnectionKinds } from '../shared/costs/usage.ts';
+import { createUsageRecorder, type UsageRecorder } from '../shared/costs/usage-recorder.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets-manager.ts';
 import { createLocalVault } from '../shared/providers/local.ts';
-import type { SecretProvider } from '../shared/providers/provider.ts';
+import type { SecretProvider, VaultKind } from '../shared/providers/provider.ts';
 import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
 import { createPostgresDriver, type DatabaseDriver } from '../shared/rotation/postgres.ts';
 import { createRotationService, type RotationService } from '../shared/rotation/rotation-service.ts';
@@ -30,8 +35,10 @@ import { createBindingStore } from '../shared/store/binding-store.ts';
 import { createConnectionStore } from '../shared/store/connection-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
+import { createRollupStore } from '../shared/store/rollup-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
 import type { ApiKeyStore, AuditStore, IdempotencyStore } from '../shared/store/store-types.ts';
+import { createUsageStore } from '../shared/store/usage-store.ts';
 import { createRenderService, type RenderService } from '../shared/templates/render-service.ts';
 
 export interface ApiDependencies {
@@ -45,6 +52,9 @@ export interface ApiDependencies {
   authenticate: Authenticate;
   audit: AuditStore;
   idempotency: IdempotencyStore;
+  costs: CostService;
+  /** Vault calls counted by this instance; flushed after every request. */
+  usage: UsageRecorder;
   clock: Clock;
 }
 
@@ -98,14 +108,31 @@ export function createDependencies(
   if (!systemVault) throw new ValidationError('local mode needs SECRETM_LOCAL_VAULT_DIR');
   const credentials = createCredentialVault(systemVault);
   const connectionStore = createConnectionStore(storeDeps);
-  const providers: ProviderResolver =
+  const usage = createUsageRecorder(
+    createUsageStore({ client, tableName: config.tableName, now: () => clock.now().getTime() }),
+    () => clock.now(),
+  );
+  // Every vault call made for a tenant's secrets or connections is counted for its cost records.
+  const providers: ProviderResolver = meteredResolver(
     overrides.providers ??
-    createConnectionResolver({
-      store: connectionStore,
-      credentials,
-      builtIns: builtInProviders,
-      factory: { network, clock, ...(localVault ? { localVault } : {}) },
-    });
+      createConnectionResolver({
+        store: connectionStore,
+        credentials,
+        builtIns: builtInProviders,
+        factory: { network, clock, ...(localVault ? { localVault } : {}) },
+      }),
+    usage.tally,
+  );
+  const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
+  const costs = createCostService({
+    store: storeDeps,
+    usage: createUsageStore({ client, tableName: config.tableName }),
+    rollups: createRollupStore(storeDeps),
+    connectionKind: async (tenant, id) =>
+      builtInKinds.get(id) ?? (await connectionStore.get(tenant, id))?.kind ?? standaloneConnectionKinds[id],
+    prices: priceTable(config.prices),
+    clock,
+  });
   const secretStore = createSecretStore(storeDeps);
   const secrets = createSecretService({
     store: secretStore,
@@ -147,6 +174,8 @@ export function createDependencies(
     }),
     audit,
     idempotency: createIdempotencyStore(storeDeps),
+    costs,
+    usage,
     clock,
   };
 }

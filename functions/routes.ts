@@ -6,6 +6,7 @@
 import { apiKeyRoutes } from './api/api-keys.ts';
 import { bindingRoutes } from './api/bindings.ts';
 import { connectionRoutes } from './api/connections.ts';
+import { costRoutes } from './api/costs.ts';
 import { secretRoutes } from './api/secrets.ts';
 import { systemRoutes } from './api/system.ts';
 import type { Route, RouteFamily } from './http/route.ts';
@@ -16,6 +17,7 @@ export const routes: Route[] = [
   ...connectionRoutes,
   ...bindingRoutes,
   ...apiKeyRoutes,
+  ...costRoutes,
 ];
 
 /** The module under functions/api/ whose `handler` serves each family. */
@@ -25,4 +27,5 @@ export const familyEntries: Record<RouteFamily, string> = {
   connections: 'functions/api/connections.ts',
   bindings: 'functions/api/bindings.ts',
   'api-keys': 'functions/api/api-keys.ts',
+  costs: 'functions/api/costs.ts',
 };

@@ -14,10 +14,16 @@ export interface RotationSchedule {
   stop(): Promise<void>;
 }
 
-export function startRotationSchedule(rotation: RotationService, everyMs: number): RotationSchedule {
+export function startRotationSchedule(
+  rotation: RotationService,
+  everyMs: number,
+  /** After each run (writes the run's vault-call counts). */
+  afterRun: () => Promise<void> = async () => undefined,
+): RotationSchedule {
   let running: Promise<WorkerResult[]> | undefined;
   const runOnce = () => {
-    running ??= dispatch(rotation, (event) => rotateDue(rotation, event)).finally(() => {
+    running ??= dispatch(rotation, (event) => rotateDue(rotation, event)).finally(async () => {
+      await afterRun();
       running = undefined;
     });
     return running;

@@ -83,7 +83,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     });
     const { port } = server.address() as AddressInfo;
     const rotation = options.rotationEveryMs
-      ? startRotationSchedule(deps.rotation, options.rotationEveryMs)
+      ? startRotationSchedule(deps.rotation, options.rotationEveryMs, deps.usage.flush)
       : undefined;
     return {
       url: `http://127.0.0.1:${port}`,

@@ -16,6 +16,8 @@ const configSchema = z.object({
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
   /** AWS: the Secrets Manager secret holding the operator key, installed at cold start. */
   SECRETM_OPERATOR_KEY_SECRET: z.string().min(1).optional(),
+  /** Changes to the default price table (JSON; shared/costs/prices.ts). */
+  SECRETM_PRICES: z.string().optional(),
   SECRETM_OPERATOR_TENANT: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
@@ -33,6 +35,8 @@ export interface Config {
   jwtTenantClaim: string;
   operatorKeySecret?: string;
   operatorTenant?: string;
+  /** SECRETM_PRICES as given; validated when the price table is built. */
+  prices?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -48,5 +52,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     jwtTenantClaim: raw.SECRETM_JWT_TENANT_CLAIM,
     ...(raw.SECRETM_OPERATOR_KEY_SECRET ? { operatorKeySecret: raw.SECRETM_OPERATOR_KEY_SECRET } : {}),
     operatorTenant: raw.SECRETM_OPERATOR_TENANT,
+    ...(raw.SECRETM_PRICES ? { prices: raw.SECRETM_PRICES } : {}),
   });
 }

@@ -94,6 +94,9 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<Ap
         headers: { 'content-type': 'application/json', 'x-request-id': requestId },
         body: JSON.stringify(body),
       };
+    } finally {
+      // The vault calls this request made, written before the instance can be frozen (never throws).
+      if (deps) await deps.usage.flush();
     }
   };
 }

@@ -69,6 +69,11 @@ const dependencies = lazyDependencies();
 
 export async function handler(event: unknown, context: Context): Promise<WorkerResult> {
   const input = parseInput(workerEvent, event, 'event');
-  const { rotation } = await dependencies();
-  return rotateDue(rotation, input, context.awsRequestId);
+  const { rotation, usage } = await dependencies();
+  try {
+    return await rotateDue(rotation, input, context.awsRequestId);
+  } finally {
+    // The vault calls of this rotation, written before the instance can be frozen (never throws).
+    await usage.flush();
+  }
 }

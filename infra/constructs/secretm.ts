@@ -57,6 +57,7 @@ const familyAccess: Record<RouteFamily, { table: boolean; vaults?: SecretAccess;
   connections: { table: true, vaults: 'manage', discovery: true },
   bindings: { table: true, vaults: 'read' },
   'api-keys': { table: true },
+  costs: { table: true },
 };
 
 export interface SecretReadOptions {

@@ -308,6 +308,7 @@ export function createSecretService(deps: SecretServiceDeps) {
         record,
         versionRecord(record, written.versionId, action, ctx, now),
         auditEvent(ctx, `secret.${action}`, target(input.name), clock.now()),
+        { vaultKind: provider.kind },
       );
     } catch (error) {
       // Without an idempotency key nobody can complete this create later: take the vault write back.
@@ -473,7 +474,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       try {
         await store.update(
           next,
-          { expectedVersion: current.version, now: now.getTime() },
+          { expectedVersion: current.version, now: now.getTime(), life: 'end' },
           auditEvent(ctx, 'secret.delete', target(name), now),
         );
       } catch (error) {
@@ -496,7 +497,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       };
       await store.update(
         next,
-        { expectedVersion: current.version, now: clock.now().getTime() },
+        { expectedVersion: current.version, now: clock.now().getTime(), life: 'start' },
         auditEvent(ctx, 'secret.restore', target(name), clock.now()),
       );
       return next;
@@ -591,6 +592,7 @@ export function createSecretService(deps: SecretServiceDeps) {
         record,
         versionRecord(record, read.versionId, 'import', ctx, now),
         auditEvent(ctx, 'secret.import', target(name), clock.now()),
+        { vaultKind: provider.kind },
       );
       return record;
     },

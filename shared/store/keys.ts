@@ -11,6 +11,10 @@
  *   API key listing   pk T#<tenant>            sk K#<id>
  *   vault ref claim   pk T#<tenant>            sk R#<connection>#<sha256 of vaultRef>
  *   connection        pk T#<tenant>            sk C#<id>
+ *   secret life       pk T#<tenant>            sk L#<connection>#<sha256 of vaultRef>   (cost: when it existed)
+ *   usage counters    pk T#<tenant>#U#<month>  sk <connection>#<sha256 of vaultRef | *>  (atomic ADD)
+ *   cost roll-up      pk T#<tenant>#R#<month>  sk H (summary), P#<part, 4 digits>
+ *   tenant registry   pk TENANTS               sk <tenant>   (who the monthly roll-up visits)
  *
  * Index gsi1 (secrets by next rotation time): gsi1pk ROTATION#<shard>, gsi1sk <nextRotationAt>#<tenant>#<name>,
  * on the secret metadata items whose rotation is on.
@@ -81,10 +85,42 @@ export function apiKeyListingKey(tenant: string, id: string): ItemKey {
   return key(tenantPk(tenant), `${apiKeyListingSkPrefix}${id}`);
 }
 
+/** A vault reference as a fixed-length key part (references can be long ARNs or paths). */
+export function refDigest(vaultRef: string): string {
+  return createHash('sha256').update(vaultRef).digest('hex');
+}
+
+export const lifeSkPrefix = 'L#';
+
+/** When a secret existed, for its secret-hours: one item per connection and vault reference. */
+export function lifeKey(tenant: string, connection: string, vaultRef: string): ItemKey {
+  return key(tenantPk(tenant), `${lifeSkPrefix}${connection}#${refDigest(vaultRef)}`);
+}
+
+/** `month` is YYYY-MM. */
+export function usagePk(tenant: string, month: string): string {
+  return `${tenantPk(tenant)}#U#${month}`;
+}
+
+/** Usage of one secret (by vault reference), or of the connection as a whole (no reference). */
+export function usageKey(tenant: string, month: string, connection: string, vaultRef?: string): ItemKey {
+  return key(usagePk(tenant, month), `${connection}#${vaultRef === undefined ? '*' : refDigest(vaultRef)}`);
+}
+
+export function rollupPk(tenant: string, month: string): string {
+  return `${tenantPk(tenant)}#R#${month}`;
+}
+
+export const tenantRegistryPk = 'TENANTS';
+
+export function tenantRegistryKey(tenant: string): ItemKey {
+  tenantPk(tenant);
+  return key(tenantRegistryPk, tenant);
+}
+
 /** One secretm secret per vault secret: the claim is written with the metadata and removed with it. */
 export function vaultRefClaimKey(tenant: string, connection: string, vaultRef: string): ItemKey {
-  const digest = createHash('sha256').update(vaultRef).digest('hex');
-  return key(tenantPk(tenant), `R#${connection}#${digest}`);
+  return key(tenantPk(tenant), `R#${connection}#${refDigest(vaultRef)}`);
 }
 
 /**

@@ -38,14 +38,23 @@ import {
   secretSkPrefix,
   skName,
   tenantPk,
+  tenantRegistryKey,
   vaultRefClaimKey,
   versionKey,
   versionPk,
   versionSk,
   versionSkPrefix,
 } from './keys.ts';
+import { lifeEnd, lifeStart } from './life-store.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
-import type { DueRotation, Page, RotationFields, SecretListQuery, SecretStore } from './store-types.ts';
+import type {
+  DueRotation,
+  LifeFacts,
+  Page,
+  RotationFields,
+  SecretListQuery,
+  SecretStore,
+} from './store-types.ts';
 import { tableDefinition } from './table-definition.ts';
 
 const secretFields: FieldMap<SecretRecord> = {
@@ -288,7 +297,12 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     }
   }
 
-  async function createOnce(record: SecretRecord, version: VersionRecord, audit: AuditEvent) {
+  async function createOnce(
+    record: SecretRecord,
+    version: VersionRecord,
+    audit: AuditEvent,
+    facts: LifeFacts | undefined,
+  ) {
     await transact([
       metadataPut(record, {
         ConditionExpression: 'attribute_not_exists(#pk)',
@@ -305,6 +319,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
+      lifeStart(tableName, record, record.createdAt, facts),
+      { Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } },
     ]);
   }
 
@@ -397,9 +413,9 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       return { items, ...(found.length > limit && last ? { cursor: encodeCursor(last.name) } : {}) };
     },
 
-    async create(record, version, audit) {
+    async create(record, version, audit, facts) {
       try {
-        await createOnce(record, version, audit);
+        await createOnce(record, version, audit, facts);
       } catch (error) {
         if (failedCondition(error, 0)) {
           throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: error });
@@ -410,7 +426,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         // Versions left behind by a purge that did not finish: clear them, then try once more.
         try {
           await purgeVersions(record.tenant, record.name);
-          await createOnce(record, version, audit);
+          await createOnce(record, version, audit, facts);
         } catch (retryError) {
           if (failedCondition(retryError, 0) || failedCondition(retryError, 1)) {
             throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: retryError });
@@ -534,6 +550,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
             },
           },
           auditPut(tableName, audit, retentionDays),
+          ...(options.life === 'start' ? [lifeStart(tableName, next, next.updatedAt)] : []),
+          ...(options.life === 'end' ? [lifeEnd(tableName, next, next.deletedAt ?? next.updatedAt)] : []),
         ]);
       } catch (error) {
         const failed = failedCondition(error, 0);
@@ -764,6 +782,21 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           },
           auditPut(tableName, audit, retentionDays),
           ...claim,
+          ...(Item
+            ? [
+                lifeEnd(
+                  tableName,
+                  {
+                    tenant,
+                    name,
+                    connection: String(Item.connection),
+                    vaultRef: String(Item.vaultRef),
+                  },
+                  audit.at,
+                  { purged: true, active: Item.deletionDate === undefined },
+                ),
+              ]
+            : []),
         ]);
       } catch (error) {
         if (failedCondition(error, 0))

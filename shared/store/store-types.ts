@@ -4,6 +4,7 @@
  */
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { Scope } from '../auth/principal.ts';
+import type { VaultKind } from '../providers/provider.ts';
 import type { RotationLock } from '../rotation/rotation-types.ts';
 import type { SecretRecord, SecretType, VersionRecord } from '../secrets/secret-types.ts';
 
@@ -25,6 +26,13 @@ export interface SecretListQuery {
   tag?: { key: string; value?: string };
   /** Include secrets waiting out their recovery window. */
   includeDeleted?: boolean;
+}
+
+/** What the cost records keep of a secret when it is created: the vault kind it is priced by, its replicas. */
+export interface LifeFacts {
+  vaultKind?: VaultKind;
+  /** Replica regions (each is billed as a secret of its own). */
+  replicas?: number;
 }
 
 /** A short-lived write lock taken before a vault write, so concurrent writers never lose a version. */
@@ -52,8 +60,11 @@ export interface SecretStore {
   get(tenant: string, name: string): Promise<SecretRecord | undefined>;
   /** Secrets by name order, filtered, one page at a time. Deleted secrets only with `includeDeleted`. */
   list(tenant: string, query: SecretListQuery): Promise<Page<SecretRecord>>;
-  /** Puts metadata, version 1 and the audit event in one transaction. ConflictError when the name exists. */
-  create(record: SecretRecord, version: VersionRecord, audit: AuditEvent): Promise<void>;
+  /**
+   * Puts metadata, version 1 and the audit event in one transaction, and starts the secret's life (its
+   * secret-hours) there too. ConflictError when the name exists.
+   */
+  create(record: SecretRecord, version: VersionRecord, audit: AuditEvent, facts?: LifeFacts): Promise<void>;
   /**
    * Takes the secret's write lock. PreconditionFailedError when `expectedVersion` is given and is not
    * the current version; ConflictError while another unexpired lock is held; NotFoundError when absent.
@@ -81,7 +92,12 @@ export interface SecretStore {
    */
   update(
     next: SecretRecord,
-    options: { expectedVersion: number; now: number },
+    options: {
+      expectedVersion: number;
+      now: number;
+      /** A delete ends the secret's active interval (at `deletedAt`), a restore starts one (at `updatedAt`). */
+      life?: 'start' | 'end';
+    },
     audit: AuditEvent,
   ): Promise<void>;
   /**

@@ -1,0 +1,40 @@
+/** What each secret cost in a month: storage, vault calls, and what the cache saved. */
+import type { z } from 'zod';
+import { costReportCsv } from '../../shared/costs/cost-csv.ts';
+import { costQuery, costReportSchema } from '../../shared/costs/cost-schemas.ts';
+import { lazyDependencies } from '../dependencies.ts';
+import { createApiHandler } from '../http/api-handler.ts';
+import { json, type Route, route } from '../http/route.ts';
+
+const family = 'costs' as const;
+
+export const costRoutes: Route[] = [
+  route<undefined, z.output<typeof costQuery>>({
+    method: 'GET',
+    path: '/v1/costs',
+    scope: 'admin',
+    family,
+    operationId: 'getCosts',
+    summary: 'The month’s costs per secret and per connection, with the current month projected to its end',
+    query: costQuery,
+    responses: {
+      200: { description: 'The cost report (JSON, or CSV with ?format=csv)', schema: costReportSchema },
+    },
+    handler: async ({ query, ctx }, { costs }) => {
+      const report = await costs.report(ctx.principal.tenant, query.month);
+      if (query.format === 'csv') {
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="secretm-costs-${report.month}.csv"`,
+          },
+          text: costReportCsv(report),
+        };
+      }
+      return json(200, report);
+    },
+  }),
+];
+
+export const handler = createApiHandler(costRoutes, lazyDependencies());
