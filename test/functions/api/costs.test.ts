@@ -1,0 +1,116 @@
+/**
+ * `GET /v1/costs` end to end over HTTP in local mode, on a fake clock: a secret on an AWS Secrets
+ * Manager connection (moto), its vault calls counted by the API as they happen, priced with AWS's
+ * public formula; JSON and CSV; scopes, tenant isolation and bad input.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
+
+let now = new Date('2026-03-01T00:00:00Z');
+let api: LocalApi;
+const awsCredentials = { accessKeyId: 'AKIDSECRETMTEST', secretAccessKey: `aws-${randomUUID()}` };
+
+beforeAll(async () => {
+  api = await startLocalApi({ clock: { now: () => now } });
+  const connection = await api.request('POST', '/v1/connections', {
+    body: {
+      name: 'aws-costs',
+      kind: 'aws-secrets-manager',
+      config: { region: 'us-east-1', endpoint: inject('motoEndpoint') },
+      credentials: awsCredentials,
+    },
+  });
+  expect(connection.status).toBe(201);
+  const secret = await api.request('POST', '/v1/secrets', {
+    body: { name: 'billing-db', type: 'env', connection: 'aws-costs', data: { PASSWORD: 'cost-canary' } },
+  });
+  expect(secret.status).toBe(201);
+  for (let i = 0; i < 4; i++) {
+    expect((await api.request('GET', '/v1/secrets/billing-db/value')).status).toBe(200);
+  }
+  expect((await api.request('POST', '/v1/connections/aws-costs/test')).json.ok).toBe(true);
+  now = new Date('2026-03-16T00:00:00Z');
+});
+
+afterAll(async () => {
+  await api.stop();
+});
+
+describe('GET /v1/costs', () => {
+  it('answers each secret’s hours, calls and cost, and the month projected to its end', async () => {
+    const answer = await api.request('GET', '/v1/costs?month=2026-03');
+    expect(answer.status).toBe(200);
+    const line = answer.json.secrets.find((each: { name: string }) => each.name === 'billing-db');
+    expect(line).toMatchObject({
+      connection: 'aws-costs',
+      secretHours: 360,
+      storageCost: '0.19', // 0.40 × 360 / 744 = 0.1935…
+      calls: { create: 1, get: 4 },
+      callCost: '0.00',
+      cacheHits: 0,
+      total: '0.19',
+    });
+    const connection = answer.json.connections.find(
+      (each: { connection: string }) => each.connection === 'aws-costs',
+    );
+    expect(connection).toMatchObject({
+      kind: 'aws-secrets-manager',
+      secrets: 1,
+      connectionCalls: { test: 1 },
+      calls: { create: 1, get: 4, test: 1 },
+    });
+    expect(answer.json).toMatchObject({
+      month: '2026-03',
+      currency: 'USD',
+      complete: false,
+      projected: '0.40',
+    });
+    expect(answer.text).not.toContain('cost-canary');
+    expect(answer.text).not.toContain(awsCredentials.secretAccessKey);
+  });
+
+  it('defaults to the current month, and counts a read as soon as it is answered', async () => {
+    await api.request('GET', '/v1/secrets/billing-db/value');
+    const answer = await api.request('GET', '/v1/costs');
+    expect(answer.json.month).toBe('2026-03');
+    const line = answer.json.secrets.find((each: { name: string }) => each.name === 'billing-db');
+    expect(line.calls.get).toBe(5);
+  });
+
+  it('answers CSV with ?format=csv', async () => {
+    const answer = await api.request('GET', '/v1/costs?month=2026-03&format=csv');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = answer.text.trimEnd().split('\r\n');
+    expect(rows[0]).toBe(
+      'month,connection,name,ref,secretHours,storageCost,calls,callsByOperation,callCost,cacheHits,savedCost,total',
+    );
+    expect(
+      rows.some((row) =>
+        /^2026-03,aws-costs,billing-db,[^,]+,360,0\.19,6,create=1 get=5,0\.00,0,0\.00,0\.19$/.test(row),
+      ),
+    ).toBe(true);
+  });
+
+  it('needs the admin scope, and shows a tenant only its own secrets', async () => {
+    const reader = await api.request('POST', '/v1/api-keys', { body: { name: 'reader', scopes: ['read'] } });
+    expect((await api.request('GET', '/v1/costs', { key: reader.json.key })).status).toBe(403);
+    const other = await api.request('POST', '/v1/api-keys', {
+      body: { name: 'other-admin', scopes: ['admin'], tenant: 'other-tenant' },
+    });
+    const theirs = await api.request('GET', '/v1/costs?month=2026-03', { key: other.json.key });
+    expect(theirs.status).toBe(200);
+    expect(theirs.json.secrets).toEqual([]);
+    expect(theirs.json.total).toBe('0.00');
+    expect((await api.request('GET', '/v1/costs', { key: null })).status).toBe(401);
+  });
+
+  it('refuses a malformed month, a month not yet started, and an unknown format', async () => {
+    const malformed = await api.request('GET', '/v1/costs?month=2026-3');
+    const future = await api.request('GET', '/v1/costs?month=2026-04');
+    const format = await api.request('GET', '/v1/costs?format=xml');
+    expect([malformed.status, future.status, format.status]).toEqual([400, 400, 400]);
+    expect(future.json.error.message).toMatch(/not started/);
+  });
+});
