@@ -4,6 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionBody, kindSchemas } from '../shared/connections/connection-schemas.ts';
+import { buildCostReport } from '../shared/costs/cost-report.ts';
+import { costReportSchema } from '../shared/costs/cost-schemas.ts';
+import { defaultPrices } from '../shared/costs/prices.ts';
 import { type LocalApi, startLocalApi } from './local/local-fixture.ts';
 
 let api: LocalApi;
@@ -59,5 +62,48 @@ describe('the README connection bodies', () => {
       expect(schemas.config.safeParse(parsed.config).success, body.name).toBe(true);
       expect(schemas.credentials.safeParse(parsed.credentials).success, body.name).toBe(true);
     }
+  });
+});
+
+describe('the README cost example', () => {
+  it('is what the report computes for its month, to the cent', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('## Costs');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]!);
+    const at = (iso: string) => new Date(iso);
+    // The month behind the example: prod-db all October, api-token from the 15th.
+    const computed = buildCostReport({
+      month: '2026-10',
+      now: at('2026-11-02T03:00:00Z'),
+      lives: [
+        {
+          name: 'prod-db',
+          connection: 'aws',
+          vaultRef: 'secretm/default/prod-db',
+          intervals: [{ from: at('2026-06-01T00:00:00Z') }],
+        },
+        {
+          name: 'api-token',
+          connection: 'aws',
+          vaultRef: 'secretm/default/api-token',
+          intervals: [{ from: at('2026-10-15T00:00:00Z') }],
+        },
+      ],
+      usage: [
+        {
+          connection: 'aws',
+          ref: 'secretm/default/prod-db',
+          calls: { get: 1_234_567, put: 2 },
+          hits: 48_211_902,
+        },
+        { connection: 'aws', ref: 'secretm/default/api-token', calls: { create: 1, get: 812 }, hits: 90_115 },
+        { connection: 'aws', calls: { getBatch: 3_100 }, hits: 0 },
+      ],
+      kindOf: () => 'aws-secrets-manager',
+      prices: defaultPrices,
+    });
+    expect(costReportSchema.parse(shown)).toEqual(shown);
+    expect(shown).toEqual({ ...computed, rolledUpAt: '2026-11-02T03:00:00.000Z' });
   });
 });

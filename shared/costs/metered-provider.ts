@@ -1,50 +1,59 @@
 /**
  * Counts every call secretm makes to a vault, for the cost records: a SecretProvider decorator that
  * tells `count` the operation and the vault reference of each call (none for calls on the connection
- * as a whole: test, discover). `meteredResolver` wraps every adapter a ProviderResolver answers, so the
- * API, the rotation functions and local mode count the same way wherever they reach a vault.
+ * as a whole: test, discover, batch reads). `meteredResolver` wraps every adapter a ProviderResolver
+ * answers, so the API, the rotation functions and local mode count the same way wherever they reach a
+ * vault.
  *
- * A call is counted when it is made, whether it succeeds or not: a vault bills refused calls too.
- * One operation of an adapter is one request to its vault for every read, and for most writes; see
- * docs/costs.md for the few that send more.
+ * An adapter that `countsRequests` (AWS Secrets Manager) is counted request by request, by the vault's
+ * own operation names (`GetSecretValue`, `DescribeSecret`, …, retries included): each call runs inside
+ * the request meter. Any other adapter is counted one per operation (`get`, `put`, …). A call is
+ * counted when it is made, whether it succeeds or not: a vault bills refused calls too.
  */
 import type { SecretProvider } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import { type RequestCounter, requestMeter } from './request-meter.ts';
 import type { UsageTally } from './usage.ts';
 
-export type CallCounter = (operation: string, ref: string | undefined) => void;
+export type CallCounter = RequestCounter;
 
-export function meteredProvider(provider: SecretProvider, count: CallCounter): SecretProvider {
+export function meteredProvider(provider: SecretProvider, counter: CallCounter): SecretProvider {
+  const byRequest = provider.countsRequests === true;
+  // Per-request adapters count themselves inside the meter; others are counted here, per operation.
+  const count: CallCounter = byRequest ? () => undefined : counter;
+  const run = <T>(call: () => Promise<T>): Promise<T> =>
+    byRequest ? requestMeter.run(counter, call) : call();
   const metered: SecretProvider = {
     kind: provider.kind,
+    ...(byRequest ? { countsRequests: true } : {}),
     refFor: (tenant, name) => provider.refFor(tenant, name),
     create(ref, payload, options) {
       count('create', ref);
-      return provider.create(ref, payload, options);
+      return run(() => provider.create(ref, payload, options));
     },
     put(ref, payload, options) {
       count('put', ref);
-      return provider.put(ref, payload, options);
+      return run(() => provider.put(ref, payload, options));
     },
     get(ref, options) {
       count('get', ref);
-      return provider.get(ref, options);
+      return run(() => provider.get(ref, options));
     },
     delete(ref, mode) {
       count(mode.mode === 'purge' ? 'purge' : 'delete', ref);
-      return provider.delete(ref, mode);
+      return run(() => provider.delete(ref, mode));
     },
     restore(ref) {
       count('restore', ref);
-      return provider.restore(ref);
+      return run(() => provider.restore(ref));
     },
     test() {
       count('test', undefined);
-      return provider.test();
+      return run(() => provider.test());
     },
     discover(options) {
       count('discover', undefined);
-      return provider.discover(options);
+      return run(() => provider.discover(options));
     },
   };
   const { staging, leases } = provider;
@@ -52,15 +61,15 @@ export function meteredProvider(provider: SecretProvider, count: CallCounter): S
     (metered as { staging?: SecretProvider['staging'] }).staging = {
       putPending(ref, payload, token) {
         count('putPending', ref);
-        return staging.putPending(ref, payload, token);
+        return run(() => staging.putPending(ref, payload, token));
       },
       promotePending(ref, versionId) {
         count('promotePending', ref);
-        return staging.promotePending(ref, versionId);
+        return run(() => staging.promotePending(ref, versionId));
       },
       discardPending(ref, versionId) {
         count('discardPending', ref);
-        return staging.discardPending(ref, versionId);
+        return run(() => staging.discardPending(ref, versionId));
       },
     };
   }
@@ -68,7 +77,7 @@ export function meteredProvider(provider: SecretProvider, count: CallCounter): S
     (metered as { leases?: SecretProvider['leases'] }).leases = {
       renew(leaseId, incrementSeconds) {
         count('renewLease', undefined);
-        return leases.renew(leaseId, incrementSeconds);
+        return run(() => leases.renew(leaseId, incrementSeconds));
       },
     };
   }

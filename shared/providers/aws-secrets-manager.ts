@@ -54,6 +54,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { meterRequest } from '../costs/request-meter.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -226,6 +227,21 @@ export function createAwsSecretsManagerProvider(
     maxAttempts: 2,
   });
 
+  // Every request this client sends (each retry too) is told to the cost meter, by API operation name.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      // The secret a request is about: SecretId, or Name for CreateSecret; none for list and batch calls.
+      const input = args.input as { SecretId?: unknown; Name?: unknown };
+      const ref = input.SecretId ?? input.Name;
+      meterRequest(
+        (context.commandName ?? 'Unknown').replace(/Command$/, ''),
+        typeof ref === 'string' ? ref : undefined,
+      );
+      return next(args);
+    },
+    { step: 'deserialize', name: 'secretmRequestMeter' },
+  );
+
   /** Every call is bounded: the handler's timeouts per attempt, and an abort after `timeoutMs` overall. */
   const bounded = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
   const fail = (error: unknown, ref?: string) => mapError(error, { where, timeoutMs, ref });
@@ -291,6 +307,7 @@ export function createAwsSecretsManagerProvider(
 
   const provider: AwsSecretsManagerProvider = {
     kind: 'aws-secrets-manager',
+    countsRequests: true,
 
     staging: {
       async putPending(ref, payload, token) {

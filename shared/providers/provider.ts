@@ -90,6 +90,11 @@ export interface Leases {
 
 export interface SecretProvider {
   readonly kind: VaultKind;
+  /**
+   * The adapter tells the request meter (shared/costs/request-meter.ts) of every request it sends, so
+   * its calls are counted request by request rather than one per operation.
+   */
+  readonly countsRequests?: boolean;
   /** Present on vaults with staging labels. */
   readonly staging?: StagingLabels;
   /** Present on vaults that issue leased credentials. */

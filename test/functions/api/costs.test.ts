@@ -1,7 +1,8 @@
 /**
  * `GET /v1/costs` end to end over HTTP in local mode, on a fake clock: a secret on an AWS Secrets
- * Manager connection (moto), its vault calls counted by the API as they happen, priced with AWS's
- * public formula; JSON and CSV; scopes, tenant isolation and bad input.
+ * Manager connection (moto), its vault calls counted by the API request by request as they happen
+ * (AWS operation names), priced with AWS's public formula; JSON and CSV; scopes, tenant isolation
+ * and bad input.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -46,7 +47,7 @@ describe('GET /v1/costs', () => {
       connection: 'aws-costs',
       secretHours: 360,
       storageCost: '0.19', // 0.40 × 360 / 744 = 0.1935…
-      calls: { create: 1, get: 4 },
+      calls: { CreateSecret: 1, GetSecretValue: 4 },
       callCost: '0.00',
       cacheHits: 0,
       total: '0.19',
@@ -57,8 +58,8 @@ describe('GET /v1/costs', () => {
     expect(connection).toMatchObject({
       kind: 'aws-secrets-manager',
       secrets: 1,
-      connectionCalls: { test: 1 },
-      calls: { create: 1, get: 4, test: 1 },
+      connectionCalls: { ListSecrets: 1 },
+      calls: { CreateSecret: 1, GetSecretValue: 4, ListSecrets: 1 },
     });
     expect(answer.json).toMatchObject({
       month: '2026-03',
@@ -75,7 +76,7 @@ describe('GET /v1/costs', () => {
     const answer = await api.request('GET', '/v1/costs');
     expect(answer.json.month).toBe('2026-03');
     const line = answer.json.secrets.find((each: { name: string }) => each.name === 'billing-db');
-    expect(line.calls.get).toBe(5);
+    expect(line.calls.GetSecretValue).toBe(5);
   });
 
   it('answers CSV with ?format=csv', async () => {
@@ -88,7 +89,7 @@ describe('GET /v1/costs', () => {
     );
     expect(
       rows.some((row) =>
-        /^2026-03,aws-costs,billing-db,[^,]+,360,0\.19,6,create=1 get=5,0\.00,0,0\.00,0\.19$/.test(row),
+        /^2026-03,aws-costs,billing-db,[^,]+,360,0\.19,6,CreateSecret=1 GetSecretValue=5,0\.00,0,0\.00,0\.19$/.test(row),
       ),
     ).toBe(true);
   });
