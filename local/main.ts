@@ -1,7 +1,7 @@
 /**
  * `npm start`: secretm on 127.0.0.1 with DynamoDB Local and the encrypted local vault, persisted
  * under SECRETM_DATA_DIR (default ./.secretm). PORT chooses the port (default 8765). Secrets due for
- * rotation are rotated every minute.
+ * rotation are rotated every minute. SECRETM_PRICES changes the price table of cost reports.
  */
 import { startLocal } from './start-local.ts';
 
@@ -14,6 +14,7 @@ const running = await startLocal({
   port,
   rotationEveryMs: 60_000,
   ...(process.env.SECRETM_BOOTSTRAP_API_KEY ? { bootstrapKey: process.env.SECRETM_BOOTSTRAP_API_KEY } : {}),
+  ...(process.env.SECRETM_PRICES ? { prices: process.env.SECRETM_PRICES } : {}),
 });
 
 console.log(`secretm is listening on ${running.url} (data in ${dataDir})`);

@@ -30,6 +30,8 @@ export interface LocalOptions {
   overrides?: DependencyOverrides;
   /** Looks for secrets due for rotation this often (`npm start`: every minute); off when absent. */
   rotationEveryMs?: number;
+  /** Changes to the price table of cost reports (SECRETM_PRICES, JSON). */
+  prices?: string;
 }
 
 export interface RunningLocal {
@@ -58,6 +60,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       defaultConnection: 'local',
       auditRetentionDays: 365,
       jwtTenantClaim: 'tenant',
+      ...(options.prices ? { prices: options.prices } : {}),
     };
     const client: DynamoDBDocumentClient =
       options.overrides?.client ??
