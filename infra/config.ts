@@ -5,6 +5,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { priceOverrides } from '../shared/costs/prices.ts';
 import { vaultKinds } from '../shared/providers/provider.ts';
 
 /** The stage name that turns on deletion protection and stack termination protection. */
@@ -35,6 +36,50 @@ const importableName = z
     /^[A-Za-z0-9/_+=.@-]{1,512}\*?$/,
     'must be a secret name, or a name prefix ending in * (at least one character before it)',
   );
+
+/** 03:00 UTC on the 2nd: counters an instance flushes late still land in the month they belong to. */
+export const defaultRollupSchedule = 'cron(0 3 2 * ? *)';
+
+const rateUnits = ['minute', 'hour', 'day'];
+
+/**
+ * An EventBridge Scheduler expression: `rate(<n> <unit>)` (minute/hour/day, singular for 1) or
+ * `cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)` with `?` in exactly one of the
+ * two day fields. Checked here so a typo fails the synth instead of the deployment.
+ */
+const scheduleExpression = z.string().superRefine((expression, ctx) => {
+  const rate = /^rate\((\d+) ([a-z]+)\)$/.exec(expression);
+  if (rate) {
+    const [, value = '', unit = ''] = rate;
+    const count = Number(value);
+    const expected = count === 1 ? rateUnits : rateUnits.map((name) => `${name}s`);
+    if (count < 1 || !expected.includes(unit)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${expression}" is not a rate: write rate(1 day) or rate(<n> minutes|hours|days), n ≥ 1`,
+      });
+    }
+    return;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  const fields = cron?.[1]?.split(' ') ?? [];
+  const wellFormed = fields.length === 6 && fields.every((field) => /^[0-9A-Za-z*?,/#-]+$/.test(field));
+  if (!cron || !wellFormed) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `"${expression}" is not a schedule expression: write cron(<minutes> <hours> <day-of-month> ` +
+        '<month> <day-of-week> <year>), e.g. "cron(0 3 2 * ? *)", or rate(<n> <unit>)',
+    });
+    return;
+  }
+  if ((fields[2] === '?') === (fields[4] === '?')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${expression}": exactly one of day-of-month and day-of-week must be ?`,
+    });
+  }
+});
 
 const noAuthorizer = z.strictObject({
   /** No API Gateway authorizer: the functions authenticate API keys (`Authorization: Bearer smk_…`). */
@@ -137,6 +182,19 @@ export const secretmConfigSchema = z
         perRun: z.number().int().min(1).max(5000).default(500),
         /** Rotations running at once. */
         concurrency: z.number().int().min(1).max(40).default(10),
+      })
+      .prefault({}),
+    /** Cost reports: the vaults' prices, and when last month is rolled up. */
+    costs: z
+      .strictObject({
+        /**
+         * Changes to the default price table, per vault kind: `secretMonth` and `callBlock` in dollars
+         * as decimal strings ("0.40"), `callsPerBlock` a whole number. Handed to the functions that
+         * build cost reports as SECRETM_PRICES.
+         */
+        prices: priceOverrides.optional(),
+        /** When the monthly roll-up of last month's cost reports runs (UTC). */
+        rollupSchedule: scheduleExpression.default(defaultRollupSchedule),
       })
       .prefault({}),
     /** CloudWatch retention of function and access logs, in days (a value CloudWatch accepts). */

@@ -7,7 +7,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { tenantPk, versionPk } from '../../shared/store/keys.ts';
+import { rollupPk, tenantPk, usagePk, versionPk } from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import type { SecretmData } from './secretm-data.ts';
@@ -185,6 +185,36 @@ export function grantRotationIndexRead(grantee: iam.IGrantable, data: SecretmDat
   });
 }
 
+/** Every tenant's roll-up partitions (keys.ts: `T#<tenant>#R#<month>`), as an IAM StringLike pattern. */
+export const rollupPkPattern = rollupPk('*', '*');
+
+/**
+ * What the monthly cost roll-up does to the table: read the tenant registry and each tenant's secret
+ * lives, usage counters, connections and roll-ups (Query, GetItem on the table; no index), and write
+ * roll-up items only: PutItem and BatchWriteItem (new parts, the header, deleting an older
+ * generation's parts) are limited by `dynamodb:LeadingKeys` to the `T#<tenant>#R#<month>` partitions.
+ * No UpdateItem, DeleteItem or Scan.
+ */
+export function grantCostRollupTable(grantee: iam.IGrantable, data: SecretmData): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: tableReadActions,
+    resourceArns: [data.table.tableArn],
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+    resourceArns: [data.table.tableArn],
+    // A tenant id never holds `#` (keys.ts), so only roll-up partitions spell `T#…#R#…`.
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [rollupPkPattern] } },
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
+    resourceArns: [data.key.keyArn],
+  });
+}
+
 /**
  * ListSecrets, for a connection's test and discover: AWS offers no resource-level permission for it
  * (the Service Authorization Reference lists no resource type), so it is granted on `*`. It answers
@@ -256,6 +286,25 @@ export function grantTenantSecretRead(
     },
   });
   iam.Grant.addToPrincipal({ grantee, actions: tableKeyReadActions, resourceArns: [data.key.keyArn] });
+}
+
+/**
+ * What the secretm layer needs to count its vault calls and cache hits: UpdateItem (atomic ADD) on
+ * the tenant's usage counters only, limited by `dynamodb:LeadingKeys` to `T#<tenant>#U#*` (one
+ * partition per month), so a consumer counts into its own tenant's usage items and nowhere else.
+ */
+export function grantTenantUsageCount(grantee: iam.IGrantable, data: SecretmData, tenant: string): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [data.table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [usagePk(tenant, '*')] } },
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
+    resourceArns: [data.key.keyArn],
+  });
 }
 
 /** Use of customer-managed keys, only through Secrets Manager. */

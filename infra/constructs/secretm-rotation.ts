@@ -26,6 +26,7 @@ import {
   type OwnSecretsAccess,
 } from './grants.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+import { scheduleTargetProps } from './schedules.ts';
 import type { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 
@@ -137,10 +138,7 @@ export class SecretmRotation extends Construct {
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `secretm ${props.stage}: looks for secrets due for rotation`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.everyMinutes)),
-      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-        retryAttempts: 2,
-      }),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, scheduleTargetProps()),
       enabled: props.enabled,
     });
   }

@@ -4,8 +4,8 @@
  * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
  *
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
- * dispatcher and worker functions of functions/rotation/). Extension point: the monthly cost roll-up
- * will be one more `SecretmFunction`, granted through grants.ts and started by its own schedule.
+ * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
+ * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,11 +32,13 @@ import {
   grantSecretStaging,
   grantTableReadWrite,
   grantTenantSecretRead,
+  grantTenantUsageCount,
   type SecretAccess,
 } from './grants.ts';
 import { acknowledge } from './nag.ts';
 import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
+import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
@@ -49,15 +51,18 @@ export type SecretmProps = SecretmConfigInput;
  * `system` (health, OpenAPI) touches nothing; every other family reads and writes the table.
  * `secrets` and `connections` (which keeps connection credentials in the built-in vault) manage
  * secrets in the vaults, `bindings` only reads them (resolve, render); only `connections` lists
- * secrets (test and discover).
+ * secrets (test and discover). `costReports`: builds cost reports, so it gets the configured prices.
  */
-const familyAccess: Record<RouteFamily, { table: boolean; vaults?: SecretAccess; discovery?: true }> = {
+const familyAccess: Record<
+  RouteFamily,
+  { table: boolean; vaults?: SecretAccess; discovery?: true; costReports?: true }
+> = {
   system: { table: false },
   secrets: { table: true, vaults: 'manage' },
   connections: { table: true, vaults: 'manage', discovery: true },
   bindings: { table: true, vaults: 'read' },
   'api-keys': { table: true },
-  costs: { table: true },
+  costs: { table: true, costReports: true },
 };
 
 export interface SecretReadOptions {
@@ -79,6 +84,8 @@ export class Secretm extends Construct {
   readonly layer?: SecretmLayer;
   /** Scheduled rotation: the schedule, its state machine, the dispatcher and worker functions. */
   readonly rotation: SecretmRotation;
+  /** The monthly cost roll-up: its schedule and function. */
+  readonly costs: SecretmCosts;
   /**
    * The operator (first admin) API key, generated at deploy; every function that serves the API
    * installs its hash on cold start. Read it once to create the team's own keys.
@@ -105,6 +112,12 @@ export class Secretm extends Construct {
       ...(config.defaultConnection ? { SECRETM_DEFAULT_CONNECTION: config.defaultConnection } : {}),
       ...(config.auth.mode === 'jwt' ? { SECRETM_JWT_TENANT_CLAIM: config.auth.tenantClaim } : {}),
     };
+    // What the functions that build cost reports read (shared/costs/prices.ts), validated at synth.
+    const prices = config.costs.prices;
+    const costEnvironment: Record<string, string> = {
+      ...environment,
+      ...(prices && Object.keys(prices).length > 0 ? { SECRETM_PRICES: JSON.stringify(prices) } : {}),
+    };
     this.operatorKey = new secretsmanager.Secret(this, 'OperatorKey', {
       secretName: `secretm/_operator/${config.stage}`,
       description: `secretm ${config.stage}: the operator API key (admin of every tenant's keys)`,
@@ -120,7 +133,7 @@ export class Secretm extends Construct {
       const fn = new SecretmFunction(this, `${pascal(family)}Function`, {
         entry: familyEntries[family],
         description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
-        environment,
+        environment: familyAccess[family].costReports ? costEnvironment : environment,
         logRetention: config.logRetentionDays,
         removalPolicy,
       });
@@ -146,6 +159,15 @@ export class Secretm extends Construct {
       environment,
       ...(awsVault ? { secretsManager } : {}),
       ...config.rotation,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    this.costs = new SecretmCosts(this, 'Costs', {
+      stage: config.stage,
+      data: this.data,
+      environment: costEnvironment,
+      rollupSchedule: config.costs.rollupSchedule,
       logRetention: config.logRetentionDays,
       removalPolicy,
     });
@@ -200,8 +222,9 @@ export class Secretm extends Construct {
   /**
    * Lets an application function read one secret through the secretm layer: adds the layer, the
    * environment the layer reads (SECRETM_TABLE_NAME, SECRETM_TENANT, SECRETM_REPLICA_REGIONS when
-   * secrets are replicated), GetSecretValue/DescribeSecret
-   * on that secret only, and a read of its metadata limited to the tenant's partitions.
+   * secrets are replicated), GetSecretValue/DescribeSecret on that secret only, a read of its metadata
+   * limited to the tenant's partitions, and UpdateItem on the tenant's usage counters only (the layer
+   * counts its vault calls and cache hits there).
    */
   grantSecretRead(fn: lambda.Function, name: string, options: SecretReadOptions): void {
     const problems = [
@@ -244,6 +267,7 @@ export class Secretm extends Construct {
       fn.addEnvironment('SECRETM_TENANT', options.tenant);
       const replicas = this.config.vaults.awsSecretsManager.replicaRegions;
       if (replicas.length > 0) fn.addEnvironment('SECRETM_REPLICA_REGIONS', replicas.join(','));
+      grantTenantUsageCount(fn, this.data, options.tenant);
     }
     grantTenantSecretRead(fn, this.data, {
       tenant: options.tenant,

@@ -40,6 +40,10 @@ export class SecretmStack extends Stack {
         'The first admin API key: aws secretsmanager get-secret-value --secret-id <this> --query SecretString',
       value: this.secretm.operatorKey.secretArn,
     });
+    new CfnOutput(this, 'CostRollupFunctionName', {
+      description: 'The monthly cost roll-up: invoke it with {"month":"YYYY-MM"} to roll up a month again',
+      value: this.secretm.costs.rollup.function.functionName,
+    });
     new CfnOutput(this, 'TableName', {
       description: 'secretm metadata table',
       value: this.secretm.data.table.tableName,

@@ -27,7 +27,9 @@ describe('secretm configuration', () => {
       logRetentionDays: 90,
       auditRetentionDays: 365,
       removalPolicy: 'retain',
+      costs: { rollupSchedule: 'cron(0 3 2 * ? *)' },
     });
+    expect(config.costs.prices).toBeUndefined();
   });
 
   it('fills the JWT defaults: tenant claim, Authorization header, and an API-key endpoint', () => {
@@ -113,6 +115,57 @@ describe('secretm configuration', () => {
     expect(failure({ api: { throttle: { rateLimit: 50, burstLimit: 10 } } })).toContain(
       'api.throttle.burstLimit: must be at least rateLimit',
     );
+  });
+
+  it('takes price changes per vault kind, in dollars as decimal strings', () => {
+    const prices = {
+      'hashicorp-vault': { secretMonth: '0.10' },
+      'azure-key-vault': { callBlock: '0.15', callsPerBlock: 5000 },
+    };
+
+    expect(parseSecretmConfig({ costs: { prices } }).costs.prices).toEqual(prices);
+  });
+
+  it('refuses a price that is not a decimal number of dollars, naming the price', () => {
+    const message = failure({
+      costs: {
+        prices: {
+          'aws-secrets-manager': { secretMonth: '0,40', callBlock: '-0.05' },
+          'azure-key-vault': { callsPerBlock: 0 },
+          aws: { secretMonth: '0.40' },
+        },
+      },
+    });
+
+    expect(message).toContain(
+      'costs.prices.aws-secrets-manager.secretMonth: must be a decimal number of dollars, such as "0.05"',
+    );
+    expect(message).toContain(
+      'costs.prices.aws-secrets-manager.callBlock: must be a decimal number of dollars',
+    );
+    expect(message).toContain('costs.prices.azure-key-vault.callsPerBlock: Too small');
+    expect(message).toContain('costs.prices: Unrecognized key: "aws"');
+  });
+
+  it('takes a roll-up schedule as a cron or rate expression, and refuses anything else', () => {
+    expect(parseSecretmConfig({ costs: { rollupSchedule: 'rate(30 days)' } }).costs.rollupSchedule).toBe(
+      'rate(30 days)',
+    );
+    expect(
+      parseSecretmConfig({ costs: { rollupSchedule: 'cron(15 4 ? * MON *)' } }).costs.rollupSchedule,
+    ).toBe('cron(15 4 ? * MON *)');
+
+    expect(failure({ costs: { rollupSchedule: '0 3 2 * ? *' } })).toContain(
+      'costs.rollupSchedule: "0 3 2 * ? *" is not a schedule expression: write cron(',
+    );
+    expect(failure({ costs: { rollupSchedule: 'cron(0 3 2 * *)' } })).toContain(
+      'is not a schedule expression',
+    );
+    expect(failure({ costs: { rollupSchedule: 'cron(0 3 2 * * *)' } })).toContain(
+      'exactly one of day-of-month and day-of-week must be ?',
+    );
+    expect(failure({ costs: { rollupSchedule: 'rate(1 days)' } })).toContain('"rate(1 days)" is not a rate');
+    expect(failure({ costs: { rollupSchedule: 'rate(0 hours)' } })).toContain('is not a rate');
   });
 
   it('reads the context as an object (cdk.json) or as a JSON string (-c secretm=…)', () => {

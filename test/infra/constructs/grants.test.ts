@@ -1,6 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteFamily } from '../../../functions/http/route.ts';
 import { ownSecretNamePrefix } from '../../../infra/constructs/grants.ts';
 import type { SecretmStack } from '../../../infra/stacks/secretm-stack.ts';
 import { createAwsSecretsManagerProvider } from '../../../shared/providers/aws-secrets-manager.ts';
@@ -124,9 +125,10 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
         (ref) => ref.Ref,
       );
-    const tableFamilies = (['secrets', 'connections', 'bindings', 'api-keys'] as const).map((family) =>
-      logicalId(synth.stack, functions[family].function.role as never),
-    );
+    // Every family but system (health, OpenAPI) touches the table and authenticates API keys.
+    const tableFamilies = (Object.keys(functions) as RouteFamily[])
+      .filter((family) => family !== 'system')
+      .map((family) => logicalId(synth.stack, functions[family].function.role as never));
 
     const secret = Object.values(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'))[0]!;
     expect(secret.Properties.GenerateSecretString).toMatchObject({
@@ -299,6 +301,31 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     for (const statement of reads) {
       expect(actionsOf([statement]).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     }
+  });
+
+  it('lets a consumer count usage into its own tenant’s usage items only, and write nothing else', () => {
+    const { data } = synth.stack.secretm;
+    const statements = statementsOfFunction(synth, consumer);
+    const writes = statements.filter((statement) =>
+      actionsOf([statement]).some((action) =>
+        /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/.test(action),
+      ),
+    );
+
+    // Once for the function, however many secrets it was granted.
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: 'dynamodb:UpdateItem',
+      Resource: resolve(synth, data.table.tableArn),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#payments#U#*'] } },
+    });
+    const keyActions = statements
+      .filter(
+        (statement) => JSON.stringify(statement.Resource) === JSON.stringify(resolve(synth, data.key.keyArn)),
+      )
+      .flatMap((statement) => actionsOf([statement]));
+    expect(keyActions).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']));
   });
 
   it('refuses a second tenant, a name secretm would never give a secret, or a vault name not importable', () => {

@@ -123,6 +123,19 @@ describe('SecretmApi with a JWT authorizer', () => {
     }
   });
 
+  it('serves GET /v1/costs from the costs function, behind the authorizer', () => {
+    const authorizer = Object.keys(resourcesOf(synth.template, 'AWS::ApiGatewayV2::Authorizer'))[0]!;
+    const costs = routesOf(synth, logicalId(synth.stack, synth.stack.secretm.api.httpApi)).get(
+      'GET /v1/costs',
+    );
+
+    expect(costs?.family).toBe('costs');
+    expect(costs?.route.Properties).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizer },
+    });
+  });
+
   it('configures the authorizer with the issuer, the audiences and the identity source', () => {
     synth.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
