@@ -14,6 +14,8 @@
  *   SECRETM_LOCAL_VAULT_DIR                the `local` connection's folder (local mode, tests)
  *   SECRETM_METRICS                        `on` / `off` for EMF lines (default: on inside Lambda)
  *   SECRETM_METRICS_NAMESPACE              default `secretm`
+ *   SECRETM_USAGE_FLUSH_SECONDS            seconds between writes of the vault calls and cache hits
+ *                                          counted for the cost records (default 60; with a table)
  *   AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_DYNAMODB,
  *   AWS_ENDPOINT_URL                       as the AWS SDK reads them
  *   VAULT_ADDR, VAULT_TOKEN | VAULT_ROLE_ID + VAULT_SECRET_ID, VAULT_NAMESPACE, VAULT_CACERT (a file)
@@ -63,6 +65,7 @@ export function optionsFromEnv(env: Env): SecretmOptions {
     ...seconds(env, 'SECRETM_SERVE_STALE', 'serveStaleSeconds'),
     ...count(env, 'SECRETM_CACHE_MAX_ENTRIES', 'maxEntries'),
     ...count(env, 'SECRETM_VAULT_TIMEOUT_MS', 'timeoutMs'),
+    ...count(env, 'SECRETM_USAGE_FLUSH_SECONDS', 'usageFlushSeconds'),
     aws: {
       ...(region === undefined ? {} : { region }),
       ...(awsEndpoint === undefined ? {} : { endpoint: awsEndpoint }),

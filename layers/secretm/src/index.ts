@@ -66,5 +66,10 @@ export function flushMetrics(): string | undefined {
   return defaults.get().flushMetrics();
 }
 
+/** Writes the default client's counted vault calls and cache hits to secretm's cost records now. */
+export function flushUsage(): Promise<void> {
+  return defaults.get().flushUsage();
+}
+
 /** The middy middleware, reading through the default client unless given one (see middleware.ts). */
 export const secretsMiddleware = middlewareFor(() => defaults.get());

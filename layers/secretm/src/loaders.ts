@@ -1,5 +1,9 @@
-/** Every vault the layer reads, each loaded on first use (see SourceLoaders): the `secretm` entry point. */
+/**
+ * Every vault the layer reads, each loaded on first use (see SourceLoaders), and the usage counting of
+ * the cost records (whose writes go through the table module): the `secretm` entry point.
+ */
 import type { SourceLoaders } from './secretm.ts';
+import { createLayerUsage } from './usage.ts';
 
 export const allSources: SourceLoaders = {
   aws: () => import('./sources/aws.ts'),
@@ -7,4 +11,5 @@ export const allSources: SourceLoaders = {
   azure: () => import('./sources/azure.ts'),
   local: () => import('./sources/local.ts'),
   table: () => import('./table.ts'),
+  usage: createLayerUsage,
 };

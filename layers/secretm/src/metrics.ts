@@ -45,7 +45,8 @@ export interface MetricsOptions {
 
 export interface Metrics {
   counters(label: string): SecretCounters;
-  request(operation: string, count?: number): void;
+  /** Counts one request by operation; a second argument (reader.ts's vault reference) is ignored. */
+  request(operation: string): void;
   /** Arms the flush timer when lines are enabled and none is armed. Cheap enough for every read. */
   touch(): void;
   stats(): LayerStats;
@@ -148,8 +149,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       return counters;
     },
 
-    request(operation, count = 1) {
-      requests[operation] = (requests[operation] ?? 0) + count;
+    request(operation) {
+      requests[operation] = (requests[operation] ?? 0) + 1;
     },
 
     touch() {

@@ -10,6 +10,10 @@
  *
  * Warm reads. A fresh entry answers with a promise made when its value was derived: no allocation, no
  * await inside, one map lookup and one clock read.
+ *
+ * Cost records. With a table and a tenant, the client counts every vault request and cache hit into
+ * secretm's usage counters (usage.ts): the readers count requests, the loader says which connection and
+ * reference each name stands for, and the hits the cache counts anyway are collected when flushing.
  */
 import { NotFoundError, UnprocessableError, ValidationError } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
@@ -21,12 +25,14 @@ import {
   countedProvider,
   type ReadableProvider,
   type ReadOptions,
+  type RequestCounter,
   readerFor,
   type SecretReader,
 } from './sources/reader.ts';
 import type { VaultSourceOptions } from './sources/vault.ts';
 import type { BindingEntry, TableReader } from './table.ts';
 import { checkTransform, derive, type Transform, wholeValue } from './transform.ts';
+import type { createLayerUsage } from './usage.ts';
 
 export interface GetSecretOptions {
   /** One key of a key/value secret (or of a JSON object held as text). */
@@ -111,6 +117,8 @@ export interface SecretmOptions {
   localVaultDir?: string;
   connections?: ConnectionResolver;
   metrics?: MetricsOptions;
+  /** Seconds between writes of the usage counters (with a table and tenant). Default 60. */
+  usageFlushSeconds?: number;
   clock?: LayerClock;
 }
 
@@ -132,6 +140,12 @@ export interface Secretm {
   stats(): LayerStats;
   /** Writes the pending metrics line now (see metrics.ts). */
   flushMetrics(): string | undefined;
+  /**
+   * Writes the vault calls and cache hits counted since the last flush to secretm's cost records now
+   * (with a table and tenant; else there is nothing to write). Never rejects: counts that could not be
+   * written are kept for the next flush.
+   */
+  flushUsage(): Promise<void>;
 }
 
 /** What `peek` answers when the value is not in the cache, or not fresh. */
@@ -166,6 +180,8 @@ export interface SourceLoaders {
   azure?: () => Promise<typeof import('./sources/azure.ts')>;
   local?: () => Promise<typeof import('./sources/local.ts')>;
   table?: () => Promise<typeof import('./table.ts')>;
+  /** Counts into the cost records (usage.ts), with `table`; its writes go through the table module. */
+  usage?: typeof createLayerUsage;
 }
 
 function need<T>(loader: (() => Promise<T>) | undefined, what: string): Promise<T> {
@@ -235,7 +251,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
             timeoutMs,
             clock,
           },
-          request,
+          counterOf('aws'),
         );
       },
       () => {
@@ -245,7 +261,10 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
   const vaultReader = () =>
     (vault ??= once(
       async () =>
-        (await need(loaders.vault, 'vault://')).createVaultReader({ timeoutMs, ...options.vault }, request),
+        (await need(loaders.vault, 'vault://')).createVaultReader(
+          { timeoutMs, ...options.vault },
+          counterOf('vault'),
+        ),
       () => {
         vault = undefined;
       },
@@ -274,7 +293,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
                   >,
                 }),
           },
-          request,
+          counterOf('azure'),
         );
       },
       () => {
@@ -289,7 +308,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
         }
         return (await need(loaders.local, 'the local connection')).createLocalReader(
           { dir: options.localVaultDir },
-          request,
+          counterOf('local'),
         );
       },
       () => {
@@ -324,6 +343,19 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
         table = undefined;
       },
     ));
+  const usage = secretmNames
+    ? loaders.usage?.({
+        tenant: tenant!,
+        clock,
+        flushSeconds: options.usageFlushSeconds,
+        table: tableReader,
+        request,
+        counters: metrics.counters,
+        entries: cache.entries,
+      })
+    : undefined;
+  /** What a connection's readers count their requests with: the cost records' counter when recording. */
+  const counterOf = (connection: string): RequestCounter => usage?.counter(connection) ?? request;
 
   /** Connections by id, resolved once per TTL. */
   const connections = new Map<
@@ -338,7 +370,10 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       if (plugged) {
         return {
           reader: readerFor(
-            countedProvider(plugged.provider, request, { get: `${id}:get`, batch: `${id}:batch` }),
+            countedProvider(plugged.provider, counterOf(id), {
+              get: `${id}:get`,
+              batch: `${id}:batch`,
+            }),
           ),
           ttlMs:
             plugged.ttlSeconds === undefined
@@ -361,6 +396,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     (name: string, version: string | number | undefined) => async (): Promise<Loaded<SecretData>> => {
       const reference = parseReference(name, secretmNames);
       let reader: SecretReader;
+      let connectionId: string;
       let ref: string;
       const readOptions: ReadOptions = {};
       let ttlMs = defaultTtlMs;
@@ -372,6 +408,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
           version === undefined ? undefined : tableNow.vaultVersion(reference.name, secretmVersion(version)),
         ]);
         const resolved = await connection(meta.connection);
+        connectionId = meta.connection;
         reader = resolved.reader;
         ttlMs = resolved.ttlMs;
         ref = meta.vaultRef;
@@ -384,10 +421,13 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
           : reference.scheme === 'vault'
             ? vaultReader()
             : azureReader());
+        // Read by itself, a reference counts under the connection of its scheme: aws, vault, azure.
+        connectionId = reference.scheme;
         ref = reference.scheme === 'aws' ? reference.id : name;
         if (version !== undefined) readOptions.versionId = String(version);
       }
       metrics.counters(name).vaultCalls++;
+      usage?.label(name, connectionId, ref);
       const read = await reader.read(ref, readOptions);
       return {
         value: {
@@ -584,6 +624,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
 
     stats: () => metrics.stats(),
     flushMetrics: () => metrics.flush(),
+    flushUsage: () => usage?.flush() ?? Promise.resolve(),
   };
 }
 

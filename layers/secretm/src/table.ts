@@ -3,6 +3,7 @@
  * (`pk=T#<tenant>`, `sk=S#<name>`: its connection, vault reference, type, and `nextRotationAt` when a
  * rotation is scheduled), a version item for a pinned version, and a binding item
  * (`sk=B#<service>`: `{ service, entries: [{ name, secret, key? }] }`). Never a value: those live in vaults.
+ * Its one write is the usage counters (usage.ts, shared/store/usage-store.ts), on the same client.
  *
  * Metadata reads that arrive in the same tick go out as one BatchGetItem (up to 100 keys), so
  * `getSecrets` and concurrent first reads cost one table request. Loaded only when a secretm name is
@@ -14,6 +15,7 @@ import {
   DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
+  type UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   ForbiddenError,
@@ -24,6 +26,7 @@ import {
 } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
 import { secretKey, tenantPk, versionKey } from '../../../shared/store/keys.ts';
+import { createUsageStore, type UsageStore } from '../../../shared/store/usage-store.ts';
 import { createTickBatcher } from './batcher.ts';
 import type { RequestCounter } from './sources/reader.ts';
 
@@ -60,6 +63,8 @@ export interface TableReader {
   /** The vault's own version id of a secretm version. */
   vaultVersion(name: string, version: number): Promise<string>;
   binding(service: string): Promise<BindingEntry[]>;
+  /** Adds to the tenant's usage counters (one UpdateItem per line); answers the lines not written. */
+  addUsage: UsageStore['add'];
 }
 
 const maxBatchKeys = 100;
@@ -96,6 +101,17 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
       throw tableError(error);
     }
   };
+
+  // Usage writes are bounded like reads, so a write that hangs cannot hold back every later flush.
+  const usage = createUsageStore({
+    client: {
+      send: ((command: UpdateItemCommand) => {
+        count('dynamodb:UpdateItem');
+        return client.send(command, bounded());
+      }) as DynamoDBClient['send'],
+    },
+    tableName,
+  });
 
   const batcher = createTickBatcher<string, Record<string, AttributeValue> | undefined>({
     maxBatch: maxBatchKeys,
@@ -217,6 +233,8 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
         return key === undefined ? { name: envName, secret } : { name: envName, secret, key };
       });
     },
+
+    addUsage: (lines) => usage.add(lines),
   };
 }
 

@@ -11,6 +11,7 @@ describe('optionsFromEnv', () => {
       SECRETM_STALE_WHILE_REVALIDATE: '0',
       SECRETM_SERVE_STALE: '600',
       SECRETM_CACHE_MAX_ENTRIES: '50',
+      SECRETM_USAGE_FLUSH_SECONDS: '30',
       SECRETM_REPLICA_REGIONS: 'us-west-2, eu-west-1',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4566',
@@ -30,6 +31,7 @@ describe('optionsFromEnv', () => {
       staleWhileRevalidateSeconds: 0,
       serveStaleSeconds: 600,
       maxEntries: 50,
+      usageFlushSeconds: 30,
       aws: {
         region: 'us-east-1',
         endpoint: 'http://127.0.0.1:4566',
@@ -54,6 +56,16 @@ describe('optionsFromEnv', () => {
     ['a region that is not one', { AWS_REGION: 'mars' }, 'AWS_REGION'],
     ['a table without a tenant', { SECRETM_TABLE_NAME: 't' }, 'SECRETM_TENANT'],
     ['an unknown metrics switch', { SECRETM_METRICS: 'maybe' }, 'SECRETM_METRICS'],
+    [
+      'a usage flush interval of no time',
+      { SECRETM_USAGE_FLUSH_SECONDS: '0' },
+      'SECRETM_USAGE_FLUSH_SECONDS',
+    ],
+    [
+      'a usage flush interval with a unit',
+      { SECRETM_USAGE_FLUSH_SECONDS: '1m' },
+      'SECRETM_USAGE_FLUSH_SECONDS',
+    ],
   ])('refuses %s, naming the variable and not its value', (_case, env, variable) => {
     let error: unknown;
     try {

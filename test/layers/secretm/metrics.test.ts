@@ -21,7 +21,8 @@ describe('createMetrics', () => {
     metrics.counters('db').hits += 3;
     metrics.counters('db').misses += 1;
     metrics.counters('api').vaultCalls += 2;
-    metrics.request('GetSecretValue', 2);
+    metrics.request('GetSecretValue');
+    metrics.request('GetSecretValue');
 
     metrics.touch();
     const writtenAtOnce = lines.length;

@@ -15,7 +15,7 @@ import {
 } from '../../../../shared/providers/azure-key-vault.ts';
 import type { NetworkOptions } from '../../../../shared/providers/provider.ts';
 import { parseReference } from '../references.ts';
-import { countedProvider, type ReadableProvider, type RequestCounter, type SecretReader } from './reader.ts';
+import type { ReadableProvider, RequestCounter, SecretReader } from './reader.ts';
 
 export interface AzureSourceOptions {
   credential?: TokenCredential;
@@ -45,14 +45,10 @@ export function createAzureReader(options: AzureSourceOptions, count: RequestCou
         }
         credential = createAzureClientSecretCredential(options.clientSecret);
       }
-      provider = countedProvider(
-        createProvider(
-          { vaultUrl },
-          credential,
-          options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-        ),
-        count,
-        { get: 'azure:get-secret' },
+      provider = createProvider(
+        { vaultUrl },
+        credential,
+        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
       );
       providers.set(vaultUrl, provider);
     }
@@ -64,7 +60,10 @@ export function createAzureReader(options: AzureSourceOptions, count: RequestCou
       const reference = parseReference(ref, false);
       if (reference.scheme !== 'azure')
         throw new ValidationError('the Azure reader reads azure:// references only');
-      return providerFor(reference.vaultUrl).get(reference.name, readOptions);
+      const provider = providerFor(reference.vaultUrl);
+      // Counted under the whole reference: the same name in two vaults is two secrets.
+      count('azure:get-secret', ref);
+      return provider.get(reference.name, readOptions);
     },
   };
 }

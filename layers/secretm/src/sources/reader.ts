@@ -25,10 +25,15 @@ export interface ReadableProvider {
   getBatch?(refs: readonly { ref: string; kind?: SecretPayload['kind'] }[]): Promise<BatchOutcome[]>;
 }
 
-/** Counts each vault request by operation name, for `stats().requests`. */
-export type RequestCounter = (operation: string, count?: number) => void;
+/**
+ * Told of each request the layer sends: `operation` is its name for `stats().requests`
+ * (`GetSecretValue`, `dynamodb:BatchGetItem`, …); `ref` the vault reference of the secret a read asked
+ * for, absent for a request on several secrets at once (a batch read), which the cost records count for
+ * the connection as a whole.
+ */
+export type RequestCounter = (operation: string, ref?: string) => void;
 
-/** Wraps an adapter so every call is counted as a vault request. */
+/** Wraps an adapter so every call is counted as a vault request (a single read with its reference). */
 export function countedProvider(
   provider: ReadableProvider,
   count: RequestCounter,
@@ -37,7 +42,7 @@ export function countedProvider(
   const getBatch = provider.getBatch?.bind(provider);
   return {
     get(ref, options) {
-      count(operations.get);
+      count(operations.get, ref);
       return provider.get(ref, options);
     },
     ...(getBatch === undefined

@@ -12,7 +12,7 @@ import {
   type HashicorpVaultCredentials,
 } from '../../../../shared/providers/hashicorp-vault.ts';
 import { parseReference } from '../references.ts';
-import { countedProvider, type ReadableProvider, type RequestCounter, type SecretReader } from './reader.ts';
+import type { ReadableProvider, RequestCounter, SecretReader } from './reader.ts';
 
 export interface VaultSourceOptions {
   /** VAULT_ADDR */
@@ -38,19 +38,15 @@ export function createVaultReader(options: VaultSourceOptions, count: RequestCou
           'a vault:// secret needs the Vault address and identity: set VAULT_ADDR, and VAULT_TOKEN or VAULT_ROLE_ID and VAULT_SECRET_ID',
         );
       }
-      provider = countedProvider(
-        createHashicorpVaultProvider(
-          {
-            url: options.address,
-            ...(options.namespace ? { namespace: options.namespace } : {}),
-            ...(options.caCert ? { caCert: options.caCert } : {}),
-            engine: engine === 'database' ? { type: 'database', mount, role } : { type: 'kv-v2', mount },
-          },
-          options.credentials,
-          options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs },
-        ),
-        count,
-        { get: engine === 'database' ? 'vault:database-creds' : 'vault:kv-read' },
+      provider = createHashicorpVaultProvider(
+        {
+          url: options.address,
+          ...(options.namespace ? { namespace: options.namespace } : {}),
+          ...(options.caCert ? { caCert: options.caCert } : {}),
+          engine: engine === 'database' ? { type: 'database', mount, role } : { type: 'kv-v2', mount },
+        },
+        options.credentials,
+        options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs },
       );
       providers.set(id, provider);
     }
@@ -62,7 +58,10 @@ export function createVaultReader(options: VaultSourceOptions, count: RequestCou
       const reference = parseReference(ref, false);
       if (reference.scheme !== 'vault')
         throw new ValidationError('the Vault reader reads vault:// references only');
-      return providerFor(reference.mount, reference.engine, reference.path).get(reference.path, readOptions);
+      const provider = providerFor(reference.mount, reference.engine, reference.path);
+      // Counted under the whole reference: the same path on two mounts is two secrets.
+      count(reference.engine === 'database' ? 'vault:database-creds' : 'vault:kv-read', ref);
+      return provider.get(reference.path, readOptions);
     },
   };
 }
