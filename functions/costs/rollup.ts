@@ -1,11 +1,13 @@
 /**
  * The monthly cost roll-up, run by a schedule early each month: it computes last month's report for
  * every tenant and keeps it (shared/store/rollup-store.ts), so `GET /v1/costs` answers a finished month
- * from a few items however many secrets a tenant has. `{ "month": "YYYY-MM" }` rolls up another
- * finished month (an operator's re-run); running it twice for a month replaces the first roll-up.
+ * from a few items however many secrets a tenant has. The scheduled run (no month given) skips tenants
+ * already rolled up, so a run cut short by the function's time limit and retried goes on where it
+ * stopped. `{ "month": "YYYY-MM" }` rolls up a finished month again for every tenant (an operator's
+ * re-run, e.g. after a price change), replacing the earlier roll-up.
  */
 import { z } from 'zod';
-import { previousMonth } from '../../shared/costs/cost-service.ts';
+import { previousMonth, type RollUpSummary } from '../../shared/costs/cost-service.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
 import { type ApiDependencies, lazyDependencies } from '../dependencies.ts';
 
@@ -19,14 +21,14 @@ export const rollupEvent = z.object({
 export async function rollUp(
   deps: Pick<ApiDependencies, 'costs' | 'clock'>,
   event: unknown,
-): Promise<{ month: string; tenants: number }> {
+): Promise<RollUpSummary> {
   const input = parseInput(rollupEvent, event ?? {}, 'event');
-  const month = input.month ?? previousMonth(deps.clock.now());
-  return deps.costs.rollUpAll(month);
+  if (input.month) return deps.costs.rollUpAll(input.month);
+  return deps.costs.rollUpAll(previousMonth(deps.clock.now()), { resume: true });
 }
 
 const dependencies = lazyDependencies();
 
-export async function handler(event: unknown): Promise<{ month: string; tenants: number }> {
+export async function handler(event: unknown): Promise<RollUpSummary> {
   return rollUp(await dependencies(), event);
 }

@@ -28,13 +28,23 @@ export interface CostServiceDeps {
 
 export type CostReportAnswer = CostReport & { rolledUpAt?: string };
 
+export interface RollUpSummary {
+  month: string;
+  tenants: number;
+  skipped: number;
+}
+
 export interface CostService {
   /** The month's report (default: the current month). ValidationError for a malformed or future month. */
   report(tenant: string, month?: string): Promise<CostReportAnswer>;
   /** Computes a finished month's report and keeps it as its roll-up. */
   rollUp(tenant: string, month: string): Promise<CostReport>;
-  /** Rolls `month` up for every tenant; answers how many. */
-  rollUpAll(month: string): Promise<{ month: string; tenants: number }>;
+  /**
+   * Rolls `month` up for every tenant; answers how many it rolled up and how many it skipped. With
+   * `resume`, a tenant whose month is already rolled up is skipped, so a run cut short (a timeout) and
+   * retried goes on where it stopped; without it, every tenant is rolled up again (new prices).
+   */
+  rollUpAll(month: string, options?: { resume?: boolean }): Promise<RollUpSummary>;
 }
 
 /** The month before the one `now` is in, YYYY-MM. */
@@ -85,13 +95,18 @@ export function createCostService(deps: CostServiceDeps): CostService {
 
     rollUp,
 
-    async rollUpAll(month) {
+    async rollUpAll(month, options = {}) {
       let tenants = 0;
+      let skipped = 0;
       for await (const tenant of listTenants(deps.store)) {
+        if (options.resume && (await deps.rollups.get(tenant, month, { headerOnly: true }))) {
+          skipped++;
+          continue;
+        }
         await rollUp(tenant, month);
         tenants++;
       }
-      return { month, tenants };
+      return { month, tenants, skipped };
     },
   };
 }

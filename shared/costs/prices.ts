@@ -35,7 +35,7 @@ export function callCost(prices: PriceTable, calls: number | bigint): Money {
 }
 
 const decimal = z
-  .string()
+  .string({ error: 'must be a decimal number of dollars written as a string, such as "0.40"' })
   .regex(/^\d{1,12}(\.\d{1,12})?$/, 'must be a decimal number of dollars, such as "0.05"');
 const priceOverride = z.strictObject({
   secretMonth: decimal.optional(),

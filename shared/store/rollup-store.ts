@@ -14,7 +14,12 @@ import { storeFailure } from './dynamo-errors.ts';
 import { pkName, rollupPk, skName } from './keys.ts';
 
 export interface RollupStore {
-  get(tenant: string, month: string): Promise<(CostReport & { rolledUpAt: string }) | undefined>;
+  /** The roll-up, or with `headerOnly` just whether there is one (its totals, no secret lines). */
+  get(
+    tenant: string,
+    month: string,
+    options?: { headerOnly?: boolean },
+  ): Promise<(CostReport & { rolledUpAt: string }) | undefined>;
   put(tenant: string, report: CostReport, rolledUpAt: string): Promise<void>;
 }
 
@@ -59,7 +64,7 @@ export function createRollupStore(deps: StoreDeps): RollupStore {
   };
 
   return {
-    async get(tenant, month) {
+    async get(tenant, month, options = {}) {
       try {
         const { Item } = await client.send(
           new GetCommand({
@@ -69,6 +74,8 @@ export function createRollupStore(deps: StoreDeps): RollupStore {
           }),
         );
         if (!Item) return undefined;
+        const summary = JSON.parse(String(Item.report)) as Omit<CostReport, 'secrets'>;
+        if (options.headerOnly) return { ...summary, secrets: [], rolledUpAt: String(Item.rolledUpAt) };
         const generation = String(Item.generation);
         const parts = await queryParts(tenant, month, `P#${generation}#`);
         const secrets = parts.flatMap((part) => JSON.parse(String(part.secrets)) as SecretCost[]);

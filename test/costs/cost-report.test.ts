@@ -173,3 +173,11 @@ describe('the CSV form', () => {
     expect(rows).toHaveLength(4);
   });
 });
+
+describe('price configuration messages', () => {
+  it('asks for a price written as a string when given a number', () => {
+    expect(() => priceTable('{"aws-secrets-manager": {"callBlock": 0.05}}')).toThrow(
+      /callBlock .*written as a string, such as "0.40"/,
+    );
+  });
+});
