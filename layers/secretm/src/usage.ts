@@ -4,9 +4,10 @@
  * (`T#<tenant>#U#<month>`, one item per connection and vault reference), the same items the API counts
  * into, so the cost report joins them to secrets by (connection, vault reference).
  *
- * - A vault request is counted when it is sent (reader.ts's RequestCounter): a read of one secret as
- *   `get` under its reference, a batch read (one BatchGetSecretValue for up to 20 secrets, billed once)
- *   as `getBatch` for the connection as a whole.
+ * - A vault request is counted when it is sent (reader.ts's RequestCounter): a read of one secret under
+ *   its reference, a batch read (one BatchGetSecretValue for up to 20 secrets, billed once) for the
+ *   connection as a whole. AWS requests go by AWS's operation names (`GetSecretValue`,
+ *   `BatchGetSecretValue`), as the API counts them; other vaults' by the adapter's (`get`, `getBatch`).
  * - Cache hits cost the warm read nothing: the cache already counts them per secret (metrics.ts); the
  *   loader says which connection and reference each secret's name stands for (`label`), and each flush
  *   counts the hits each name gained since the last one.
@@ -126,7 +127,7 @@ export function createLayerUsage(options: LayerUsageOptions): LayerUsage {
     counter(connection) {
       return (operation, ref) => {
         options.request(operation);
-        tally.call(tenant, connection, ref, ref === undefined ? 'getBatch' : 'get');
+        tally.call(tenant, connection, ref, usageOperation(operation, ref));
         arm();
         if (++requestsSinceFlush >= earlyFlushRequests) void flush();
       };
@@ -166,4 +167,12 @@ function onSigterm(): void {
     sigtermListening = false;
     process.kill(process.pid, 'SIGTERM');
   });
+}
+
+const awsOperations = new Set(['GetSecretValue', 'BatchGetSecretValue']);
+
+/** The operation name a request is counted under in the cost records. */
+export function usageOperation(operation: string, ref: string | undefined): string {
+  if (awsOperations.has(operation)) return operation;
+  return ref === undefined ? 'getBatch' : 'get';
 }

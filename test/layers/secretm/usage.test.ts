@@ -182,7 +182,7 @@ describe('usage counting in the layer', () => {
     expect(lines.map((line) => line.ref).sort()).toEqual([...refs].sort());
     for (const [i, ref] of refs.entries()) {
       const line = lineOf(lines, 'aws', ref);
-      expect(line?.calls).toEqual({ get: moto.countNaming([ref]) });
+      expect(line?.calls).toEqual({ GetSecretValue: moto.countNaming([ref]) });
       expect(line?.hits).toBe(secretm.stats().secrets[names[i]!]?.hits);
     }
   });
@@ -208,7 +208,7 @@ describe('usage counting in the layer', () => {
     const batches = moto.count('BatchGetSecretValue');
     expect(batches).toBe(10);
     expect(moto.count('GetSecretValue')).toBe(0);
-    expect(lineOf(lines, 'aws')?.calls).toEqual({ getBatch: batches });
+    expect(lineOf(lines, 'aws')?.calls).toEqual({ BatchGetSecretValue: batches });
     expect(callsOf(lines)).toBe(batches);
     for (const ref of refs) expect(lineOf(lines, 'aws', ref)?.calls).toEqual({});
     expect(hitsOf(lines)).toBe(3 * 30 - 3 * batches);
@@ -231,7 +231,7 @@ describe('usage counting in the layer', () => {
 
     expect(whileDown).toEqual([]);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(after).toEqual([{ connection: 'aws', ref: refs[0], calls: { get: 1 }, hits: 5 }]);
+    expect(after).toEqual([{ connection: 'aws', ref: refs[0], calls: { GetSecretValue: 1 }, hits: 5 }]);
     expect(dynamodb.count('UpdateItem')).toBe(1);
   });
 
@@ -289,8 +289,8 @@ describe('usage counting in the layer', () => {
 
     expect(await usage.list(tenant, month)).toEqual(
       expect.arrayContaining([
-        { connection: 'aws', ref: byName.name, calls: { get: 1 }, hits: 1 },
-        { connection: 'aws', ref: byArn.arn, calls: { get: 1 }, hits: 0 },
+        { connection: 'aws', ref: byName.name, calls: { GetSecretValue: 1 }, hits: 1 },
+        { connection: 'aws', ref: byArn.arn, calls: { GetSecretValue: 1 }, hits: 0 },
       ]),
     );
   });
@@ -319,7 +319,7 @@ describe('usage counting in the layer', () => {
 
     await vi.waitFor(async () => {
       expect(await usage.list(tenant, month)).toEqual([
-        { connection: 'aws', ref: refs[0], calls: { get: 100 }, hits: 0 },
+        { connection: 'aws', ref: refs[0], calls: { GetSecretValue: 100 }, hits: 0 },
       ]);
     });
   });
@@ -343,7 +343,7 @@ describe('usage counting in the layer', () => {
     await vi.waitFor(
       async () => {
         expect(await usage.list(tenant, month)).toEqual([
-          { connection: 'aws', ref: refs[0], calls: { get: 1 }, hits: 1 },
+          { connection: 'aws', ref: refs[0], calls: { GetSecretValue: 1 }, hits: 1 },
         ]);
       },
       { timeout: 5_000, interval: 100 },
@@ -401,7 +401,7 @@ describe('usage counting in the layer', () => {
     expect(ended.signal).toBe('SIGTERM');
     expect(JSON.parse(ended.stdout ?? '')).toEqual({ before: 0, after: 1 });
     expect(await usage.list(tenant, new Date().toISOString().slice(0, 7))).toEqual([
-      { connection: 'aws', ref: refs[0], calls: { get: 1 }, hits: 1 },
+      { connection: 'aws', ref: refs[0], calls: { GetSecretValue: 1 }, hits: 1 },
     ]);
   });
 });
