@@ -89,7 +89,9 @@ describe('GET /v1/costs', () => {
     );
     expect(
       rows.some((row) =>
-        /^2026-03,aws-costs,billing-db,[^,]+,360,0\.19,6,CreateSecret=1 GetSecretValue=5,0\.00,0,0\.00,0\.19$/.test(row),
+        /^2026-03,aws-costs,billing-db,[^,]+,360,0\.19,6,CreateSecret=1 GetSecretValue=5,0\.00,0,0\.00,0\.19$/.test(
+          row,
+        ),
       ),
     ).toBe(true);
   });
