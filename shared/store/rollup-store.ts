@@ -6,9 +6,10 @@
  * the parts of an older generation are removed after it, so a reader always sees one whole roll-up.
  */
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CostReport, SecretCost } from '../costs/cost-report.ts';
 import { ProviderUnavailableError } from '../errors.ts';
+import { type WriteRequest, writeInBatches } from './batch-write.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { storeFailure } from './dynamo-errors.ts';
 import { pkName, rollupPk, skName } from './keys.ts';
@@ -25,7 +26,6 @@ export interface RollupStore {
 
 const headerSk = 'H';
 const partBytes = 300_000;
-const batchSize = 25;
 
 export function createRollupStore(deps: StoreDeps): RollupStore {
   const { client, tableName } = deps;
@@ -50,18 +50,12 @@ export function createRollupStore(deps: StoreDeps): RollupStore {
     return items;
   };
 
-  const batchWrite = async (requests: Record<string, unknown>[]) => {
-    for (let i = 0; i < requests.length; i += batchSize) {
-      let pending = requests.slice(i, i + batchSize);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === 6)
-          throw new ProviderUnavailableError('the cost roll-up could not be written; run it again');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
-      }
-    }
-  };
+  const batchWrite = (requests: WriteRequest[]) =>
+    writeInBatches(
+      deps,
+      requests,
+      () => new ProviderUnavailableError('the cost roll-up could not be written; run it again'),
+    );
 
   return {
     async get(tenant, month, options = {}) {

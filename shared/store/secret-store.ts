@@ -6,7 +6,6 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -25,6 +24,7 @@ import {
 import type { RotationLock, RotationState } from '../rotation/rotation-types.ts';
 import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
 import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
+import { writeInBatches } from './batch-write.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { failedCondition, rawNumber, rawString, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
@@ -194,8 +194,6 @@ const rotationLockNames = { '#rotationLock': 'rotationLock', '#rotationLockExpir
 const rotationUnlocked = '(attribute_not_exists(#rotationLock) OR #rotationLock.#rotationLockExpiry < :now)';
 /** Largest query page while refilling: pages double from the limit up to this, so sparse matches stay cheap. */
 const maxQueryPage = 1000;
-const batchWriteSize = 25;
-const batchWriteAttempts = 6;
 
 type PutCondition = Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>;
 
@@ -273,28 +271,16 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      const keys = page.Items ?? [];
-      for (let i = 0; i < keys.length; i += batchWriteSize) {
-        await batchDelete(keys.slice(i, i + batchWriteSize));
-      }
+      await writeInBatches(
+        deps,
+        (page.Items ?? []).map((key) => ({ DeleteRequest: { Key: key } })),
+        () =>
+          new ProviderUnavailableError(
+            'the secret was removed but some of its versions were not; they are removed when the name is created again',
+          ),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  async function batchDelete(keys: Record<string, unknown>[]): Promise<void> {
-    let pending = keys.map((key) => ({ DeleteRequest: { Key: key } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === batchWriteAttempts) {
-        throw new ProviderUnavailableError(
-          'the secret was removed but some of its versions were not; they are removed when the name is created again',
-        );
-      }
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = (result.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
-        request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
-      );
-    }
   }
 
   async function createOnce(
