@@ -10,11 +10,9 @@ import { auditPut, defaultAuditRetentionDays } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
-import { pkName, secretSkPrefix, skName, tenantPk } from './keys.ts';
+import { connectionKey, connectionSkPrefix, pkName, secretSkPrefix, skName, tenantPk } from './keys.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
 import type { Page } from './store-types.ts';
-
-const connectionSkPrefix = 'C#';
 
 const fields: FieldMap<ConnectionRecord> = {
   tenant: true,
@@ -31,10 +29,6 @@ const fields: FieldMap<ConnectionRecord> = {
 };
 
 const toRecord = (item: object) => pickFields<ConnectionRecord>(item, fields);
-const connectionKey = (tenant: string, id: string) => ({
-  [pkName]: tenantPk(tenant),
-  [skName]: `${connectionSkPrefix}${id}`,
-});
 
 export interface ConnectionStore {
   get(tenant: string, id: string): Promise<ConnectionRecord | undefined>;

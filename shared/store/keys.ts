@@ -85,6 +85,12 @@ export function apiKeyListingKey(tenant: string, id: string): ItemKey {
   return key(tenantPk(tenant), `${apiKeyListingSkPrefix}${id}`);
 }
 
+export const connectionSkPrefix = 'C#';
+
+export function connectionKey(tenant: string, id: string): ItemKey {
+  return key(tenantPk(tenant), `${connectionSkPrefix}${id}`);
+}
+
 /** A vault reference as a fixed-length key part (references can be long ARNs or paths). */
 export function refDigest(vaultRef: string): string {
   return createHash('sha256').update(vaultRef).digest('hex');
