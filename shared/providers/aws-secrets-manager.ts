@@ -4,6 +4,8 @@
  * - Payloads: a map is a SecretString holding a flat JSON object, text a SecretString, binary a
  *   SecretBinary. `get` decodes by the `kind` hint when given, else detects (SecretBinary → binary; a
  *   flat JSON object of string values → map; anything else → text), so imported secrets read well.
+ *   The decoding (aws-secret-payload.ts) and the error mapping (aws-errors.ts) live in modules without
+ *   SDK imports, which the secretm layer's own signed reader shares.
  * - Versions are AWS's own: `put` is PutSecretValue, whose new version takes AWSCURRENT and moves
  *   AWSPREVIOUS to the old one; a version id is AWS's VersionId (= the ClientRequestToken).
  * - Idempotency: the write's token becomes the ClientRequestToken (derived as a UUID from a hash when
@@ -31,17 +33,13 @@ import {
   BatchGetSecretValueCommand,
   type BatchGetSecretValueCommandOutput,
   CreateSecretCommand,
-  DecryptionFailure,
   DeleteSecretCommand,
   DescribeSecretCommand,
-  EncryptionFailure,
   GetSecretValueCommand,
   type GetSecretValueCommandOutput,
-  InternalServiceError,
   InvalidNextTokenException,
   InvalidParameterException,
   InvalidRequestException,
-  LimitExceededException,
   ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
@@ -62,11 +60,17 @@ import {
   PayloadTooLargeError,
   ProviderUnavailableError,
   SecretmError,
-  TooManyRequestsError,
   UnauthorizedError,
-  UnprocessableError,
   ValidationError,
 } from '../errors.ts';
+import { awsServiceError, credentialErrorCodes, networkError, permissionErrorCodes } from './aws-errors.ts';
+import {
+  awsBatchReadLimit,
+  awsSecretNamePattern,
+  batchEntryFor,
+  checkAwsSecretRef,
+  decodeAwsSecret,
+} from './aws-secret-payload.ts';
 import {
   type ConnectionCheck,
   type DeleteMode,
@@ -107,46 +111,8 @@ const maxDiscoverPage = 100;
 const assumedRoleSeconds = 3_600;
 /** Assumed-role credentials are renewed this long before they expire. */
 const credentialRefreshMarginMs = 5 * 60_000;
-const secretNamePattern = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 
-/** AWS's documented common error codes for credentials it does not accept. */
-const credentialErrorCodes = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'InvalidAccessKeyId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-]);
-/** AWS's documented common error codes for an identity that may not do what it asked. */
-const permissionErrorCodes = new Set(['AccessDeniedException', 'AccessDenied', 'NotAuthorized']);
-const throttlingErrorCodes = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-const invalidInputErrorCodes = new Set([
-  'ValidationException',
-  'InvalidParameterValue',
-  'InvalidParameterCombination',
-]);
-const tlsErrorCodes = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** AWS's limit on the secrets one BatchGetSecretValue call may name. */
-export const awsBatchReadLimit = 20;
+export { awsBatchReadLimit } from './aws-secret-payload.ts';
 
 /** One secret of a batch read: its value, or why it could not be read. */
 export type BatchReadOutcome = { ref: string; value: ReadValue } | { ref: string; error: SecretmError };
@@ -311,7 +277,7 @@ export function createAwsSecretsManagerProvider(
 
     staging: {
       async putPending(ref, payload, token) {
-        checkRef(ref);
+        checkAwsSecretRef(ref);
         const value = encode(payload);
         const requestToken = clientRequestToken({ idempotencyToken: token });
         try {
@@ -333,7 +299,7 @@ export function createAwsSecretsManagerProvider(
       },
 
       async promotePending(ref, versionId) {
-        checkRef(ref);
+        checkAwsSecretRef(ref);
         const stages = await versionStages(ref);
         const labels = stages[versionId];
         if (!labels) throw new NotFoundError(`"${ref}" has no version ${versionId} in ${where}`);
@@ -345,7 +311,7 @@ export function createAwsSecretsManagerProvider(
       },
 
       async discardPending(ref, versionId) {
-        checkRef(ref);
+        checkAwsSecretRef(ref);
         const stages = await versionStages(ref);
         if (stages[versionId]?.includes('AWSPENDING')) {
           await moveStage(ref, 'AWSPENDING', { from: versionId });
@@ -394,7 +360,7 @@ export function createAwsSecretsManagerProvider(
     },
 
     async put(ref, payload, options): Promise<WrittenVersion> {
-      checkRef(ref);
+      checkAwsSecretRef(ref);
       const value = encode(payload);
       const token = clientRequestToken(options);
       let versionId: string;
@@ -434,7 +400,7 @@ export function createAwsSecretsManagerProvider(
     },
 
     async get(ref, options): Promise<ReadValue> {
-      checkRef(ref);
+      checkAwsSecretRef(ref);
       let answer: GetSecretValueCommandOutput;
       try {
         answer = await client.send(
@@ -463,7 +429,7 @@ export function createAwsSecretsManagerProvider(
       if (!answer.VersionId) {
         throw new ProviderUnavailableError(`${where} answered "${ref}" without a version id; try again`);
       }
-      return { payload: decode(answer, ref, options?.kind), versionId: answer.VersionId };
+      return { payload: decodeAwsSecret(answer, ref, options?.kind), versionId: answer.VersionId };
     },
 
     async getBatch(refs): Promise<BatchReadOutcome[]> {
@@ -471,7 +437,7 @@ export function createAwsSecretsManagerProvider(
       if (refs.length > awsBatchReadLimit) {
         throw new ValidationError(`a batch read names at most ${awsBatchReadLimit} secrets`);
       }
-      for (const { ref } of refs) checkRef(ref);
+      for (const { ref } of refs) checkAwsSecretRef(ref);
       const ids = [...new Set(refs.map(({ ref }) => ref))];
       const values: NonNullable<BatchGetSecretValueCommandOutput['SecretValues']> = [];
       const errors: NonNullable<BatchGetSecretValueCommandOutput['Errors']> = [];
@@ -495,15 +461,13 @@ export function createAwsSecretsManagerProvider(
       return Promise.all(
         refs.map(async ({ ref, kind }): Promise<BatchReadOutcome> => {
           // A ref names a secret by name, full ARN, or ARN without AWS's six-character suffix.
-          const entry = values.find(
-            (value) =>
-              value.Name === ref ||
-              value.ARN === ref ||
-              (ref.startsWith('arn:') && value.ARN?.startsWith(`${ref}-`)),
-          );
+          const entry = batchEntryFor(values, ref);
           try {
             if (entry?.VersionId) {
-              return { ref, value: { payload: decode(entry, ref, kind), versionId: entry.VersionId } };
+              return {
+                ref,
+                value: { payload: decodeAwsSecret(entry, ref, kind), versionId: entry.VersionId },
+              };
             }
             const refused = errors.find((error) => error.SecretId === ref);
             if (refused?.ErrorCode === 'ResourceNotFoundException') return { ref, error: notFound(ref) };
@@ -518,7 +482,7 @@ export function createAwsSecretsManagerProvider(
     },
 
     async delete(ref, mode: DeleteMode) {
-      checkRef(ref);
+      checkAwsSecretRef(ref);
       if (mode.mode === 'soft') {
         const days = mode.recoveryWindowDays;
         if (!Number.isInteger(days) || days < minRecoveryDays || days > maxRecoveryDays) {
@@ -545,7 +509,7 @@ export function createAwsSecretsManagerProvider(
     },
 
     async restore(ref) {
-      checkRef(ref);
+      checkAwsSecretRef(ref);
       const state = await stateOf(ref);
       if (state === 'absent') throw notFound(ref);
       if (state === 'live') {
@@ -708,79 +672,6 @@ function encode(payload: SecretPayload): { SecretString: string } | { SecretBina
   }
 }
 
-function decode(
-  answer: Pick<GetSecretValueCommandOutput, 'SecretBinary' | 'SecretString'>,
-  ref: string,
-  kind: SecretPayload['kind'] | undefined,
-): SecretPayload {
-  const unreadable = (as: string) =>
-    new UnprocessableError(
-      `"${ref}" does not hold ${as} any more (it was changed outside secretm); write it again, or read it as another type`,
-    );
-  if (answer.SecretBinary !== undefined) {
-    const bytes = answer.SecretBinary;
-    if (kind === undefined || kind === 'binary') return { kind: 'binary', bytes };
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw unreadable(kind === 'map' ? 'a key/value map' : 'text');
-    }
-    return decodeString(text, kind, unreadable);
-  }
-  if (answer.SecretString !== undefined) return decodeString(answer.SecretString, kind, unreadable);
-  throw new NotFoundError(`"${ref}" has no value in this version`);
-}
-
-function decodeString(
-  text: string,
-  kind: SecretPayload['kind'] | undefined,
-  unreadable: (as: string) => SecretmError,
-): SecretPayload {
-  switch (kind) {
-    case 'text':
-      return { kind: 'text', text };
-    case 'binary':
-      return { kind: 'binary', bytes: new Uint8Array(Buffer.from(text, 'utf8')) };
-    case 'map': {
-      // secretm wrote a map: scalars someone edited in the console (a port as a number) read as text.
-      const data = flatObject(text, (value) =>
-        typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-          ? String(value)
-          : undefined,
-      );
-      if (!data) throw unreadable('a key/value map');
-      return { kind: 'map', data };
-    }
-    case undefined: {
-      const data = flatObject(text, (value) => (typeof value === 'string' ? value : undefined));
-      return data ? { kind: 'map', data } : { kind: 'text', text };
-    }
-  }
-}
-
-/** A JSON object whose every value `convert` accepts, as a map of strings; undefined otherwise. */
-function flatObject(
-  text: string,
-  convert: (value: unknown) => string | undefined,
-): Record<string, string> | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const entries: [string, string][] = [];
-  for (const [key, value] of Object.entries(parsed)) {
-    const converted = convert(value);
-    if (converted === undefined) return undefined;
-    entries.push([key, converted]);
-  }
-  return Object.fromEntries(entries);
-}
-
 function awsTags(tags: Record<string, string>): { Key: string; Value: string }[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
@@ -822,22 +713,10 @@ function checkEndpoint(endpoint: string, field: string): string {
 }
 
 function checkName(ref: string): void {
-  if (!secretNamePattern.test(ref)) {
+  if (!awsSecretNamePattern.test(ref)) {
     throw new ValidationError(
       'an AWS secret name has 1 to 512 characters among letters, digits and / _ + = . @ -',
       { details: [{ path: 'ref', message: 'not a valid AWS Secrets Manager secret name' }] },
-    );
-  }
-}
-
-/** A name, or the ARN of an existing secret (imported secrets). */
-function checkRef(ref: string): void {
-  if (!secretNamePattern.test(ref) && !secretArnPattern.test(ref)) {
-    throw new ValidationError(
-      'an AWS secret is named by its name (1 to 512 characters among letters, digits and / _ + = . @ -) or its ARN',
-      {
-        details: [{ path: 'ref', message: 'not a valid AWS Secrets Manager secret name or ARN' }],
-      },
     );
   }
 }
@@ -863,101 +742,12 @@ function serviceError(
   return undefined;
 }
 
-/** Maps what the SDK threw to a typed error whose message says what a person can do. */
+/** Maps what the SDK threw to a typed error whose message says what a person can do (aws-errors.ts). */
 function mapError(error: unknown, context: { where: string; timeoutMs: number; ref?: string }): SecretmError {
   if (error instanceof SecretmError) return error;
-  const { where, timeoutMs, ref } = context;
-  const subject = ref === undefined ? where : `"${ref}" in ${where}`;
-  if (error instanceof ResourceNotFoundException)
-    return new NotFoundError(`no secret ${subject}`, { cause: error });
-  if (error instanceof ResourceExistsException)
-    return new ConflictError(`${subject} exists already`, { cause: error });
-  if (error instanceof InvalidParameterException) {
-    return new ValidationError(`${where} refused the request: ${error.message}`, { cause: error });
-  }
-  if (error instanceof InvalidRequestException) {
-    return new ConflictError(`${subject} cannot take this action in its current state: ${error.message}`, {
-      cause: error,
-    });
-  }
-  if (error instanceof LimitExceededException) {
-    return new UnprocessableError(
-      `${where} refused the request, as it would exceed an AWS quota: ${error.message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (error instanceof EncryptionFailure || error instanceof DecryptionFailure) {
-    return new ForbiddenError(
-      `${where} could not use the secret's KMS key: check that the key exists, is enabled, and that the connection's role may use it (kms:Encrypt, kms:Decrypt, kms:GenerateDataKey)`,
-      { cause: error },
-    );
-  }
-  if (error instanceof InternalServiceError) {
-    return new ProviderUnavailableError(`${where} failed on its side; try again later`, { cause: error });
-  }
   const service = serviceError(error);
-  if (service) {
-    if (credentialErrorCodes.has(service.code) || service.status === 401) {
-      return new UnauthorizedError(
-        `the vault refused the connection's credentials (${service.code}): check the access key, or the role the connection uses, and that they have not expired`,
-        { cause: error },
-      );
-    }
-    if (permissionErrorCodes.has(service.code) || service.status === 403) {
-      return new ForbiddenError(
-        `the vault accepted the connection's credentials but refused the action (${service.code}): grant the connection's role the Secrets Manager permission it needs${ref === undefined ? '' : ` on ${ref}`}`,
-        { cause: error },
-      );
-    }
-    if (throttlingErrorCodes.has(service.code) || service.status === 429) {
-      return new TooManyRequestsError(`${where} is throttling requests; try again shortly`, { cause: error });
-    }
-    if (invalidInputErrorCodes.has(service.code)) {
-      return new ValidationError(`${where} refused the request: ${service.message}`, { cause: error });
-    }
-    if (service.status !== undefined && service.status >= 400 && service.status < 500) {
-      return new UnprocessableError(`${where} refused the request (${service.code}): ${service.message}`, {
-        cause: error,
-      });
-    }
-    return new ProviderUnavailableError(
-      `${where} failed (${service.code}${service.status === undefined ? '' : `, HTTP ${service.status}`}); try again later`,
-      { cause: error },
-    );
-  }
-  return networkError(error, where, timeoutMs);
-}
-
-function networkError(error: unknown, where: string, timeoutMs: number): ProviderUnavailableError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError' || name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
-    return new ProviderUnavailableError(
-      `${where} did not answer within ${timeoutMs} ms: check the endpoint, the network path to it, and try again`,
-      { cause: error },
-    );
-  }
-  if (
-    typeof code === 'string' &&
-    (tlsErrorCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
-  ) {
-    return new ProviderUnavailableError(
-      `the TLS certificate of ${where} is not trusted (${code}): set the connection's CA certificate, or check the endpoint's host name`,
-      { cause: error },
-    );
-  }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
-    return new ProviderUnavailableError(
-      `nothing answered at ${where} (${code}): check the endpoint and that the network lets this service reach it`,
-      { cause: error },
-    );
-  }
-  return new ProviderUnavailableError(
-    `${where} could not be reached${typeof code === 'string' ? ` (${code})` : ''}: check the endpoint and the network, and try again`,
-    { cause: error },
-  );
+  if (service) return awsServiceError(service, context, error);
+  return networkError(error, context.where, context.timeoutMs);
 }
 
 function assumeRoleError(error: unknown, roleArn: string, where: string, timeoutMs: number): SecretmError {

@@ -49,4 +49,5 @@ export function flushMetrics(): string | undefined {
   return defaults.get().flushMetrics();
 }
 
-export const secretsMiddleware = middlewareFor(() => defaults.get());
+/** The middy middleware (middleware.ts); pure, so a bundle that does not use it leaves its code out. */
+export const secretsMiddleware = /* @__PURE__ */ middlewareFor(() => defaults.get());

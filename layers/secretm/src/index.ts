@@ -71,5 +71,8 @@ export function flushUsage(): Promise<void> {
   return defaults.get().flushUsage();
 }
 
-/** The middy middleware, reading through the default client unless given one (see middleware.ts). */
-export const secretsMiddleware = middlewareFor(() => defaults.get());
+/**
+ * The middy middleware, reading through the default client unless given one (see middleware.ts); pure,
+ * so a bundle that does not use it leaves its code out.
+ */
+export const secretsMiddleware = /* @__PURE__ */ middlewareFor(() => defaults.get());

@@ -93,9 +93,18 @@ export interface SecretmOptions {
   aws?: {
     region?: string;
     endpoint?: string;
+    /**
+     * Static credentials; else the function's own from the environment (AWS_ACCESS_KEY_ID, …), else the
+     * AWS SDK's default chain.
+     */
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
     /** Regions to fall back to, in order, when the primary region fails. */
     replicas?: AwsRegionTarget[];
+    /**
+     * Reads through the AWS SDK even where the layer's own signed requests would do (static
+     * credentials, the aws or aws-cn partition, no FIPS or dual-stack endpoint). Default false.
+     */
+    useSdk?: boolean;
   };
   dynamodb?: {
     region?: string;
@@ -248,6 +257,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
             ...(options.aws?.endpoint === undefined ? {} : { endpoint: options.aws.endpoint }),
             ...(options.aws?.credentials === undefined ? {} : { credentials: options.aws.credentials }),
             ...(options.aws?.replicas === undefined ? {} : { replicas: options.aws.replicas }),
+            ...(options.aws?.useSdk ? { useSdk: true } : {}),
             timeoutMs,
             clock,
           },

@@ -26,6 +26,40 @@ async function buildCommand(): Promise<string[]> {
   return manifest.scripts['build:layer']!.split(' ');
 }
 
+/**
+ * Reads `name` with the default client of a built entry point in a fresh `node` (AWS_REGION and the
+ * moto endpoint set, plus `env`): the value, the built files it loaded, and whether any of them holds an
+ * AWS SDK client (every one names itself `aws-sdk-js` in its user-agent).
+ */
+async function readInFreshProcess(
+  entry: string,
+  name: string,
+  env: Record<string, string>,
+): Promise<{ value: unknown; chunks: string[]; sdkLoaded: boolean }> {
+  const script = `
+    import { registerHooks } from 'node:module';
+    const loaded = [];
+    registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+    const { getSecret } = await import(${JSON.stringify(pathToFileURL(join(packageDir, entry)).href)});
+    const value = await getSecret(${JSON.stringify(name)});
+    const base = ${JSON.stringify(`${pathToFileURL(packageDir).href}/`)};
+    const chunks = loaded.filter((url) => url.startsWith(base)).map((url) => url.slice(base.length));
+    process.stdout.write(JSON.stringify({ value, chunks }));
+  `;
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('motoEndpoint'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...env,
+    },
+  });
+  const { value, chunks } = JSON.parse(stdout) as { value: unknown; chunks: string[] };
+  const contents = await Promise.all(chunks.map((chunk) => readFile(join(packageDir, chunk), 'utf8')));
+  return { value, chunks, sdkLoaded: contents.some((content) => content.includes('aws-sdk-js')) };
+}
+
 beforeAll(async () => {
   const [command, ...args] = await buildCommand();
   expect(command).toBe('node');
@@ -60,35 +94,43 @@ describe('the built layer', () => {
     expect(missing.name).toBe('NotFoundError');
   });
 
-  it('reads with the default client from the environment, in a fresh process, loading the AWS chunk only', async () => {
+  it('reads with the default client from the environment, in a fresh process, loading the AWS chunk only and no AWS SDK', async () => {
     const { name } = await createAwsSecret('from-env');
-    const script = `
-      import { registerHooks } from 'node:module';
-      const loaded = [];
-      registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-      const { getSecret } = await import(${JSON.stringify(pathToFileURL(join(packageDir, 'index.js')).href)});
-      const value = await getSecret(${JSON.stringify(name)});
-      const base = ${JSON.stringify(`${pathToFileURL(packageDir).href}/`)};
-      const chunks = loaded.filter((url) => url.startsWith(base)).map((url) => url.slice(base.length));
-      process.stdout.write(JSON.stringify({ value, chunks }));
-    `;
 
-    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('motoEndpoint'),
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
+    const { value, chunks, sdkLoaded } = await readInFreshProcess('index.js', name, {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     });
-    const { value, chunks } = JSON.parse(stdout) as { value: string; chunks: string[] };
 
     expect(value).toBe('from-env');
     expect(chunks).toContain('index.js');
     expect(chunks.some((chunk) => chunk.startsWith('chunks/aws-'))).toBe(true);
     expect(chunks.filter((chunk) => /^chunks\/(azure|vault|local|table)-/.test(chunk))).toEqual([]);
+    expect(sdkLoaded).toBe(false);
+  });
+
+  it('reads through the AWS SDK, loaded then, when the credentials come from a profile (secretm/aws)', async () => {
+    const { name } = await createAwsSecret('from-profile');
+    const home = await mkdtemp(join(tmpdir(), 'secretm-profile-'));
+    try {
+      const credentialsFile = join(home, 'credentials');
+      await writeFile(
+        credentialsFile,
+        `[default]\naws_access_key_id = ${credentials.accessKeyId}\naws_secret_access_key = ${credentials.secretAccessKey}\n`,
+      );
+
+      const { value, chunks, sdkLoaded } = await readInFreshProcess('aws.js', name, {
+        AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+        AWS_CONFIG_FILE: join(home, 'config'),
+      });
+
+      expect(value).toBe('from-profile');
+      expect(chunks).toContain('aws.js');
+      expect(chunks.some((chunk) => chunk.startsWith('chunks/aws-secrets-manager-'))).toBe(true);
+      expect(sdkLoaded).toBe(true);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('ships types a TypeScript consumer compiles against, and that catch a wrong call', async () => {

@@ -1,15 +1,18 @@
 /**
  * The layer's cache on a fake clock, loading through the AWS adapter from moto behind a counting proxy:
- * the proxy counts the vault requests, and switched off it is a real outage.
+ * the proxy counts the vault requests, and switched off it is a real outage. The outage cases run
+ * through the layer's signed reader too.
  */
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createCache, type Loaded, type SecretCache } from '../../../layers/secretm/src/cache.ts';
 import { createMetrics, type Metrics } from '../../../layers/secretm/src/metrics.ts';
+import { createSignedReader } from '../../../layers/secretm/src/sources/aws-signed.ts';
 import { NotFoundError, ProviderUnavailableError } from '../../../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../../../shared/providers/aws-secrets-manager.ts';
 import type { SecretProvider } from '../../../shared/providers/provider.ts';
 import {
+  awsReadPaths,
   type CountingProxy,
   countingProxy,
   createAwsSecret,
@@ -27,13 +30,18 @@ const swrMs = 60_000;
 const serveStaleMs = 600_000;
 
 let proxy: CountingProxy;
-let vault: SecretProvider;
+let vault: Pick<SecretProvider, 'get'>;
+let signedVault: Pick<SecretProvider, 'get'>;
 
 beforeAll(async () => {
   proxy = await countingProxy(inject('motoEndpoint'));
   vault = createAwsSecretsManagerProvider(
     { region, endpoint: proxy.endpoint, credentials },
     { timeoutMs: 2_000 },
+  );
+  signedVault = createSignedReader(
+    { region, endpoint: proxy.endpoint, credentials, timeoutMs: 2_000 },
+    () => {},
   );
 });
 
@@ -59,6 +67,8 @@ function harness(
     swrMs?: number;
     serveStaleMs?: number;
     extra?: (ref: string) => Partial<Loaded<string>>;
+    /** The signed reader instead of the SDK adapter. */
+    signed?: boolean;
   } = {},
 ): Harness {
   const clock = fakeClock();
@@ -71,7 +81,7 @@ function harness(
     ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
   });
   const load = (ref: string) => async (): Promise<Loaded<string>> => {
-    const read = await vault.get(ref, { kind: 'text' });
+    const read = await (options.signed ? signedVault : vault).get(ref, { kind: 'text' });
     return {
       value: read.payload.kind === 'text' ? read.payload.text : '',
       ttlMs,
@@ -230,9 +240,9 @@ describe('size bound', () => {
   });
 });
 
-describe('serve-stale while the vault is unreachable', () => {
+describe.each(awsReadPaths)('serve-stale while the vault is unreachable, through $path', ({ useSdk }) => {
   it('serves the cached value through an outage, then fails clearly after the window, then recovers', async () => {
-    const { clock, read, metrics } = harness();
+    const { clock, read, metrics } = harness({ signed: !useSdk });
     const name = await secret('v1');
     await read(name);
     proxy.reset();
@@ -258,7 +268,7 @@ describe('serve-stale while the vault is unreachable', () => {
   });
 
   it('asks the vault again only after a back-off while it stays unreachable', async () => {
-    const { clock, read } = harness();
+    const { clock, read } = harness({ signed: !useSdk });
     const name = await secret('v1');
     await read(name);
     proxy.down = true;
@@ -278,7 +288,7 @@ describe('serve-stale while the vault is unreachable', () => {
   });
 
   it('keeps serving during the stale window when the background refresh fails', async () => {
-    const { clock, read, cache } = harness();
+    const { clock, read, cache } = harness({ signed: !useSdk });
     const name = await secret('v1');
     await read(name);
     proxy.down = true;
@@ -292,7 +302,7 @@ describe('serve-stale while the vault is unreachable', () => {
   });
 
   it('fails with the vault error when nothing was ever cached', async () => {
-    const { read } = harness();
+    const { read } = harness({ signed: !useSdk });
     const name = await secret('v1');
     proxy.down = true;
 

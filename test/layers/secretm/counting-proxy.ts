@@ -1,8 +1,10 @@
 /**
  * A counting HTTP proxy on loopback in front of a live server (moto, OpenBao): it counts every request
  * it forwards, by operation, can be switched off to make a real outage (connections reset at once), and
- * can refuse chosen AWS operations with AccessDeniedException. Used by the layer's tests and by the
- * bench (no test-runner imports here).
+ * can refuse chosen AWS operations with AccessDeniedException or answer them with another AWS error
+ * (throttling, a 5xx) a number of times. It keeps the user-agent of every request it counts, so a test
+ * can tell which client sent them. Used by the layer's tests and by the bench (no test-runner imports
+ * here).
  */
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +16,10 @@ export interface CountingProxy {
   down: boolean;
   /** Operations answered with AWS's AccessDeniedException instead of being forwarded. */
   denied: Set<string>;
+  /** Answers the next `times` requests of `operation` with an AWS error of that code and status. */
+  fail(operation: string, answer: { status: number; code: string }, times?: number): void;
+  /** The user-agent of each request counted since the last reset, in order. */
+  userAgents(): string[];
   /** Requests forwarded, by operation (the X-Amz-Target action, else `METHOD /path`). */
   count(operation?: string): number;
   /** AWS requests forwarded whose body names one of `ids` (SecretId, or one of SecretIdList). */
@@ -28,6 +34,8 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
   const agent = new Agent({ keepAlive: true });
   const counts = new Map<string, number>();
   const named: string[][] = [];
+  const agents: string[] = [];
+  const faults = new Map<string, { status: number; code: string; times: number }>();
   const server = createServer((req, res) => {
     if (proxy.down) {
       req.socket.destroy();
@@ -39,10 +47,15 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
         ? (amzTarget.split('.').pop() ?? amzTarget)
         : `${req.method} ${req.url?.split('?')[0]}`;
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    if (proxy.denied.has(operation)) {
+    agents.push(String(req.headers['user-agent'] ?? ''));
+    const fault = proxy.denied.has(operation)
+      ? { status: 400, code: 'AccessDeniedException', times: 1 }
+      : faults.get(operation);
+    if (fault !== undefined) {
+      if (!proxy.denied.has(operation) && --fault.times <= 0) faults.delete(operation);
       req.resume();
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: `not allowed: ${operation}` }));
+      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: fault.code, message: `refused by the test proxy: ${operation}` }));
       return;
     }
     const chunks: Buffer[] = [];
@@ -74,6 +87,12 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     down: false,
     denied: new Set(),
+    fail(operation, answer, times = Number.POSITIVE_INFINITY) {
+      faults.set(operation, { ...answer, times });
+    },
+    userAgents() {
+      return [...agents];
+    },
     count(operation) {
       if (operation !== undefined) return counts.get(operation) ?? 0;
       return [...counts.values()].reduce((sum, n) => sum + n, 0);
@@ -85,6 +104,8 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     reset() {
       counts.clear();
       named.length = 0;
+      agents.length = 0;
+      faults.clear();
     },
     close() {
       agent.destroy();

@@ -15,6 +15,16 @@ export { type CountingProxy, countingProxy } from './counting-proxy.ts';
 export const region = 'us-east-1';
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/**
+ * The layer's two ways to read AWS Secrets Manager (layers/secretm/src/sources/aws.ts): its own signed
+ * requests, and the AWS SDK adapter. Tests of AWS reads run once per way (`describe.each`), and tell
+ * which one sent a request by its user-agent, as the counting proxy saw it.
+ */
+export const awsReadPaths = [
+  { path: 'signed requests', useSdk: false, userAgent: /^secretm-layer / },
+  { path: 'the AWS SDK', useSdk: true, userAgent: /^aws-sdk-js\// },
+] as const;
+
 export interface FakeClock {
   now(): number;
   advance(ms: number): void;

@@ -1,6 +1,12 @@
 /**
- * AWS Secrets Manager for the layer: the shared adapter (shared/providers/aws-secrets-manager.ts) in
- * the function's own account, batched reads, and fail-over to replica regions.
+ * AWS Secrets Manager for the layer, in the function's own account: batched reads, and fail-over to
+ * replica regions.
+ *
+ * Two ways to read, per region: the layer's own signed requests (aws-signed.ts), wherever they apply
+ * (static credentials, given or the function's from the environment; a region of the aws or aws-cn
+ * partition; no FIPS or dual-stack endpoint asked for), else the shared SDK adapter
+ * (shared/providers/aws-secrets-manager.ts), imported only then: a function whose reads are signed here
+ * never loads the AWS SDK. Both read and fail alike.
  *
  * Fail-over: the regions are tried in order (the primary first, then each replica) when a region is
  * unreachable, throttles or fails on its side; a region that failed is skipped for 30 s unless it is
@@ -8,15 +14,17 @@
  * answer is final: replicas lag, and a refusal must not be bypassed. An ARN is rewritten to the replica's
  * region (a replica keeps the primary's name and ARN suffix).
  *
- * Loaded only when an AWS secret is first read: this module is the one that pulls in the AWS SDK.
+ * Loaded only when an AWS secret is first read.
  */
-import {
-  type AwsSecretsManagerConfig,
-  awsBatchReadLimit,
+
+import { awsBatchReadLimit } from '../../../../shared/providers/aws-secret-payload.ts';
+import type {
+  AwsSecretsManagerConfig,
   createAwsSecretsManagerProvider,
 } from '../../../../shared/providers/aws-secrets-manager.ts';
-import type { ReadValue } from '../../../../shared/providers/provider.ts';
+import { defaultVaultTimeoutMs, type ReadValue } from '../../../../shared/providers/provider.ts';
 import { isUnavailableError, type LayerClock } from '../cache.ts';
+import { createSignedReader, signedEndpoint, signingCredentials } from './aws-signed.ts';
 import {
   type BatchOutcome,
   countedProvider,
@@ -36,34 +44,48 @@ export interface AwsRegionTarget {
 export interface AwsSourceOptions extends AwsRegionTarget {
   /** Regions to fall back to, in order, when the primary cannot be reached. */
   replicas?: AwsRegionTarget[];
-  /** Static credentials (tests, local mode); else the SDK's default chain (the function's role). */
+  /** Static credentials (tests, local mode); else the environment's, else the SDK's default chain. */
   credentials?: AwsSecretsManagerConfig['credentials'];
+  /** Reads through the AWS SDK even where the layer's signed requests apply. */
+  useSdk?: boolean;
+  /** Where the function's credentials and the SDK's endpoint settings are read from, once. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Loads the SDK adapter, when a region needs it. */
+  loadSdk?: () => Promise<{ createAwsSecretsManagerProvider: typeof createAwsSecretsManagerProvider }>;
   timeoutMs?: number;
   clock?: LayerClock;
   schedule?: (flush: () => void) => void;
 }
 
 const regionDownMs = 30_000;
+const operations = { get: 'GetSecretValue', batch: 'BatchGetSecretValue' };
+const loadSdkAdapter = () => import('../../../../shared/providers/aws-secrets-manager.ts');
 
 export function createAwsReader(options: AwsSourceOptions, count: RequestCounter): SecretReader {
   const clock = options.clock ?? { now: Date.now };
+  const env = options.env ?? process.env;
+  const credentials = options.useSdk ? undefined : signingCredentials(options.credentials, env);
   const targets = [{ region: options.region, endpoint: options.endpoint }, ...(options.replicas ?? [])];
-  const regions = targets.map((target) => ({
-    region: target.region,
-    downUntil: 0,
-    provider: countedProvider(
-      createAwsSecretsManagerProvider(
-        {
-          region: target.region,
-          ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        },
-        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-      ),
-      count,
-      { get: 'GetSecretValue', batch: 'BatchGetSecretValue' },
-    ),
-  }));
+  const regions = targets.map((target) => {
+    const endpoint =
+      credentials === undefined ? undefined : signedEndpoint(target.region, target.endpoint, env);
+    return {
+      region: target.region,
+      downUntil: 0,
+      provider:
+        credentials !== undefined && endpoint !== undefined
+          ? createSignedReader(
+              {
+                region: target.region,
+                endpoint,
+                credentials,
+                timeoutMs: options.timeoutMs ?? defaultVaultTimeoutMs,
+              },
+              count,
+            )
+          : countedProvider(sdkReader(target, options), count, operations),
+    };
+  });
 
   /** Runs `call` on the first region that answers; unreachable regions are marked down for a while. */
   const failover = async <T>(
@@ -117,4 +139,29 @@ export function inRegion(ref: string, region: string): string {
   const parts = ref.split(':');
   parts[3] = region;
   return parts.join(':');
+}
+
+/** The SDK adapter for one region, imported on its first read. */
+function sdkReader(target: AwsRegionTarget, options: AwsSourceOptions): Required<ReadableProvider> {
+  let made: Promise<Required<ReadableProvider>> | undefined;
+  const adapter = () => {
+    made ??= (options.loadSdk ?? loadSdkAdapter)().then(({ createAwsSecretsManagerProvider }) =>
+      createAwsSecretsManagerProvider(
+        {
+          region: target.region,
+          ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        },
+        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+      ),
+    );
+    made.catch(() => {
+      made = undefined;
+    });
+    return made;
+  };
+  return {
+    get: async (ref, readOptions) => (await adapter()).get(ref, readOptions),
+    getBatch: async (refs) => (await adapter()).getBatch(refs),
+  };
 }
