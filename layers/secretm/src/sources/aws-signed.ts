@@ -10,7 +10,8 @@
  *   its code in the `x-amzn-errortype` header or the body's `code` / `__type` (cut at `:`, and after
  *   a `#` namespace), its text in `message` / `Message`.
  * - Signing: SigV4 by @smithy/signature-v4 (the signer the SDK itself uses), SHA-256 from node:crypto.
- * - Network: one keep-alive agent per reader; every call (all its attempts) ends within `timeoutMs`.
+ * - Network: node:https (node:http for an http endpoint), one keep-alive agent per reader; every call
+ *   (all its attempts) ends within `timeoutMs`.
  * - Retries as the SDK's standard mode: at most 3 attempts, on throttling, 5xx and dropped or refused
  *   connections, after a full-jitter exponential back-off (base 50 ms, 1 s when throttled), drawn
  *   from a retry quota so that an outage does not triple the load; never past the deadline.
@@ -21,8 +22,8 @@
  *   secret's reference for a single read.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
   NotFoundError,
@@ -198,8 +199,14 @@ export function createSignedReader(
     options.endpoint === signedEndpoint(region, undefined)
       ? `AWS Secrets Manager in ${region}`
       : options.endpoint;
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const send = secure ? httpsRequest : httpRequest;
+  // Required, not imported: an ES import of node:http builds its namespace, whose WebSocket getters load
+  // undici's WebSocket, some 30 ms of a cold start for nothing.
+  const transport = createRequire(import.meta.url)(secure ? 'node:https' : 'node:http') as Pick<
+    typeof import('node:http'),
+    'Agent' | 'request'
+  >;
+  const agent = new transport.Agent({ keepAlive: true });
+  const send = transport.request;
   const path = url.pathname || '/';
   const signer = new SignatureV4({
     service: 'secretsmanager',
