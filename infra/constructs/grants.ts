@@ -243,6 +243,8 @@ export interface TenantSecretRead {
   vaultName?: string;
   replicaRegions: string[];
   kmsKeyArns: string[];
+  /** The secret lives on a stored connection (not in secretm's own Secrets Manager). */
+  storedConnection?: boolean;
 }
 
 /**
@@ -255,6 +257,24 @@ export function grantTenantSecretRead(
   data: SecretmData,
   read: TenantSecretRead,
 ): void {
+  // A secret on a stored connection is read from that connection's vault, with its own credentials.
+  if (!read.storedConnection) grantSecretsManagerRead(grantee, read);
+  iam.Grant.addToPrincipal({
+    grantee,
+    // What the layer's table reader calls: GetItem and BatchGetItem, both limited by LeadingKeys.
+    actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+    resourceArns: [data.table.tableArn],
+    conditions: {
+      'ForAllValues:StringEquals': {
+        'dynamodb:LeadingKeys': [tenantPk(read.tenant), versionPk(read.tenant, read.name)],
+      },
+    },
+  });
+  iam.Grant.addToPrincipal({ grantee, actions: tableKeyReadActions, resourceArns: [data.key.keyArn] });
+}
+
+/** GetSecretValue/DescribeSecret on one secret in Secrets Manager (every region it lives in), for the layer. */
+function grantSecretsManagerRead(grantee: iam.IGrantable & Construct, read: TenantSecretRead): void {
   const stack = Stack.of(grantee);
   // Secrets Manager appends a hyphen and six random characters to every secret's ARN.
   const name = `${read.vaultName ?? `${ownSecretNamePrefix}${read.tenant}/${read.name}`}-??????`;
@@ -274,18 +294,27 @@ export function grantTenantSecretRead(
       'also checks GetSecretValue on each secret of a batch, which is granted on named secrets only',
   );
   grantSecretKeys(grantee, read.kmsKeyArns, ['kms:Decrypt'], read.replicaRegions);
+}
+
+/**
+ * What the secretm layer needs to reach a secret on a stored connection: GetSecretValue on that
+ * connection's credentials only (`secretm/<tenant>/_connections.<id>`, where the credential vault keeps
+ * them), in the home region. The connection's item itself is in the tenant's partition, which
+ * `grantTenantSecretRead` lets the function read.
+ */
+export function grantConnectionCredentialsRead(
+  grantee: iam.IGrantable & Construct,
+  tenant: string,
+  connection: string,
+): void {
+  const stack = Stack.of(grantee);
   iam.Grant.addToPrincipal({
     grantee,
-    // What the layer's table reader calls: GetItem and BatchGetItem, both limited by LeadingKeys.
-    actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-    resourceArns: [data.table.tableArn],
-    conditions: {
-      'ForAllValues:StringEquals': {
-        'dynamodb:LeadingKeys': [tenantPk(read.tenant), versionPk(read.tenant, read.name)],
-      },
-    },
+    actions: ['secretsmanager:GetSecretValue'],
+    resourceArns: [
+      secretArn(stack, `${ownSecretNamePrefix}${tenant}/_connections.${connection}-??????`, undefined),
+    ],
   });
-  iam.Grant.addToPrincipal({ grantee, actions: tableKeyReadActions, resourceArns: [data.key.keyArn] });
 }
 
 /**

@@ -16,7 +16,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteFamily } from '../../functions/http/route.ts';
 import { familyEntries, routes } from '../../functions/routes.ts';
-import { secretName, tenantId } from '../../shared/validation/names.ts';
+import { isBuiltIn } from '../../shared/connections/connection-types.ts';
+import { connectionId, secretName, tenantId } from '../../shared/validation/names.ts';
 import {
   type JwtAuthConfig,
   parseSecretmConfig,
@@ -27,6 +28,7 @@ import {
 } from '../config.ts';
 import {
   grantAssumeRoles,
+  grantConnectionCredentialsRead,
   grantOwnSecrets,
   grantSecretDiscovery,
   grantSecretStaging,
@@ -70,6 +72,13 @@ export interface SecretReadOptions {
   tenant: string;
   /** For an imported secret: its own name in Secrets Manager (one of `vaults.awsSecretsManager.importable`). */
   vaultName?: string;
+  /**
+   * The stored connection the secret lives on, when it is not the built-in `aws` (a HashiCorp Vault or
+   * Azure Key Vault connection, or Secrets Manager elsewhere): the function may also read that
+   * connection's own credentials, which secretm keeps in its Secrets Manager, so the layer can reach
+   * the vault itself.
+   */
+  connection?: string;
 }
 
 export class Secretm extends Construct {
@@ -245,6 +254,10 @@ export class Secretm extends Construct {
     ) {
       problems.push(`vault name "${vaultName}" is not listed in vaults.awsSecretsManager.importable`);
     }
+    const { connection } = options;
+    if (connection !== undefined && (!connectionId.safeParse(connection).success || isBuiltIn(connection))) {
+      problems.push(`connection "${connection}" is not the id of a stored connection`);
+    }
     if (problems.length > 0) throw new SecretmConfigError(`grantSecretRead: ${problems.join('; ')}`);
     if (!this.layer) {
       throw new SecretmConfigError(
@@ -275,7 +288,9 @@ export class Secretm extends Construct {
       ...(options.vaultName ? { vaultName: options.vaultName } : {}),
       replicaRegions: this.config.vaults.awsSecretsManager.replicaRegions,
       kmsKeyArns: this.config.vaults.awsSecretsManager.kmsKeyArns,
+      ...(connection !== undefined ? { storedConnection: true } : {}),
     });
+    if (connection !== undefined) grantConnectionCredentialsRead(fn, options.tenant, connection);
   }
 }
 

@@ -11,5 +11,6 @@ export const allSources: SourceLoaders = {
   azure: () => import('./sources/azure.ts'),
   local: () => import('./sources/local.ts'),
   table: () => import('./table.ts'),
+  stored: () => import('./stored-connections.ts'),
   usage: createLayerUsage,
 };

@@ -189,6 +189,8 @@ export interface SourceLoaders {
   azure?: () => Promise<typeof import('./sources/azure.ts')>;
   local?: () => Promise<typeof import('./sources/local.ts')>;
   table?: () => Promise<typeof import('./table.ts')>;
+  /** Connections stored in the table (a Vault, Azure or other AWS connection of a secretm secret). */
+  stored?: () => Promise<typeof import('./stored-connections.ts')>;
   /** Counts into the cost records (usage.ts), with `table`; its writes go through the table module. */
   usage?: typeof createLayerUsage;
 }
@@ -367,6 +369,32 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
   /** What a connection's readers count their requests with: the cost records' counter when recording. */
   const counterOf = (connection: string): RequestCounter => usage?.counter(connection) ?? request;
 
+  // Stored connections' credentials live in secretm's own vault: the local vault in local mode (and
+  // there only may vaults on this machine be reached), this account's Secrets Manager in AWS.
+  let stored: Promise<import('./stored-connections.ts').StoredConnections> | undefined;
+  const storedConnections = () =>
+    (stored ??= once(
+      async () => {
+        const { createStoredConnections } = await need(loaders.stored, 'stored connections');
+        const systemVault = () => (options.localVaultDir ? localReader() : awsReader());
+        return createStoredConnections({
+          record: async (id) => (await tableReader()).connection(id),
+          credentials: async (ref) => {
+            const { payload } = await (await systemVault()).read(ref, { kind: 'map' });
+            if (payload.kind !== 'map') {
+              throw new NotFoundError('the connection’s credentials in secretm’s vault are unreadable');
+            }
+            return payload.data;
+          },
+          allowLoopback: options.localVaultDir !== undefined,
+          timeoutMs,
+        });
+      },
+      () => {
+        stored = undefined;
+      },
+    ));
+
   /** Connections by id, resolved once per TTL. */
   const connections = new Map<
     string,
@@ -376,6 +404,10 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     const known = connections.get(id);
     if (known && known.until > clock.now()) return known.resolved;
     const resolved = (async () => {
+      const ttlOf = (plugged: PluggedConnection) =>
+        plugged.ttlSeconds === undefined
+          ? defaultTtlMs
+          : checkSeconds(plugged.ttlSeconds, 'ttlSeconds') * 1000;
       const plugged = await options.connections?.(tenant!, id);
       if (plugged) {
         return {
@@ -385,16 +417,18 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
               batch: `${id}:batch`,
             }),
           ),
-          ttlMs:
-            plugged.ttlSeconds === undefined
-              ? defaultTtlMs
-              : checkSeconds(plugged.ttlSeconds, 'ttlSeconds') * 1000,
+          ttlMs: ttlOf(plugged),
         };
       }
       if (id === 'aws') return { reader: await awsReader(), ttlMs: defaultTtlMs };
       if (id === 'local') return { reader: await localReader(), ttlMs: defaultTtlMs };
+      const found =
+        loaders.stored === undefined ? undefined : await (await storedConnections())(id, counterOf(id));
+      if (found) return { reader: readerFor(found.provider), ttlMs: ttlOf(found) };
       throw new NotFoundError(
-        `the connection "${id}" is not one the layer can read on its own (aws, local); give the layer a connection resolver`,
+        loaders.stored === undefined
+          ? `the connection "${id}" is not one this entry point reads (aws); import from 'secretm' instead`
+          : `the connection "${id}" of the tenant "${tenant}" does not exist`,
       );
     })();
     connections.set(id, { until: clock.now() + defaultTtlMs, resolved });

@@ -17,6 +17,7 @@ import {
   GetItemCommand,
   type UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { ConnectionRecord } from '../../../shared/connections/connection-types.ts';
 import {
   ForbiddenError,
   NotFoundError,
@@ -25,7 +26,7 @@ import {
   ValidationError,
 } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
-import { secretKey, tenantPk, versionKey } from '../../../shared/store/keys.ts';
+import { connectionKey, secretKey, tenantPk, versionKey } from '../../../shared/store/keys.ts';
 import { createUsageStore, type UsageStore } from '../../../shared/store/usage-store.ts';
 import { createTickBatcher } from './batcher.ts';
 import type { RequestCounter } from './sources/reader.ts';
@@ -60,6 +61,8 @@ export interface BindingEntry {
 
 export interface TableReader {
   secret(name: string): Promise<SecretMetadata>;
+  /** A connection stored in the table (its settings, never its credentials); undefined when absent. */
+  connection(id: string): Promise<ConnectionRecord | undefined>;
   /** The vault's own version id of a secretm version. */
   vaultVersion(name: string, version: number): Promise<string>;
   binding(service: string): Promise<BindingEntry[]>;
@@ -206,6 +209,22 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
       return id;
     },
 
+    async connection(id) {
+      const answer = await send('GetItem', () =>
+        client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: attributes(connectionKey(tenant, id)),
+            ConsistentRead: true,
+          }),
+          bounded(),
+        ),
+      );
+      if (!answer.Item) return undefined;
+      const { pk: _pk, sk: _sk, ...record } = plain({ M: answer.Item }) as Record<string, unknown>;
+      return record as unknown as ConnectionRecord;
+    },
+
     async binding(service) {
       const answer = await send('GetItem', () =>
         client.send(
@@ -236,6 +255,17 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
 
     addUsage: (lines) => usage.add(lines),
   };
+}
+
+/** A stored attribute as plain data (strings, numbers, booleans, maps, lists: what connection items hold). */
+function plain(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.M !== undefined)
+    return Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, plain(v)]));
+  if (value.L !== undefined) return value.L.map(plain);
+  return undefined;
 }
 
 function attributes(key: Record<string, string>): Record<string, AttributeValue> {

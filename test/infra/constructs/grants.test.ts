@@ -76,6 +76,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
             tenant: 'payments',
             vaultName: 'legacy/payments/ledger',
           });
+          stack.secretm.grantSecretRead(consumer, 'bao-db', { tenant: 'payments', connection: 'bao' });
         },
       },
     );
@@ -272,12 +273,17 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     const reads = statements.filter((statement) =>
       actionsOf([statement]).includes('secretsmanager:GetSecretValue'),
     );
-    const arns = reads.flatMap((statement) => asArray(statement.Resource)).map((arn) => JSON.stringify(arn));
+    const arns = reads
+      .flatMap((statement) => asArray(statement.Resource))
+      .map((arn) => JSON.stringify(arn))
+      .filter((arn) => !arn.includes('/_connections.'));
 
     expect(
       actionsOf(reads).every((action) => /^secretsmanager:(GetSecretValue|DescribeSecret)$/.test(action)),
     ).toBe(true);
+    // bao-db lives on a stored connection: read from its vault, not from Secrets Manager.
     expect(arns).toHaveLength(5);
+    expect(arns.some((arn) => arn.includes('bao-db'))).toBe(false);
     for (const name of ['prod-db', 'stripe']) {
       expect(arns.filter((arn) => arn.includes(`:secret:secretm/payments/${name}-??????`))).toHaveLength(2);
       expect(
@@ -294,7 +300,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     );
 
     expect(reads.map((statement) => statement.Condition)).toEqual(
-      ['prod-db', 'stripe', 'ledger'].map((name) => ({
+      ['prod-db', 'stripe', 'ledger', 'bao-db'].map((name) => ({
         'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['T#payments', `T#payments#S#${name}`] },
       })),
     );
@@ -328,8 +334,22 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(keyActions).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']));
   });
 
+  it('lets a consumer read the credentials of the stored connection its secret lives on, and no other', () => {
+    const credentialReads = statementsOfFunction(synth, consumer).filter((statement) =>
+      JSON.stringify(statement.Resource).includes('_connections.'),
+    );
+    expect(credentialReads).toHaveLength(1);
+    expect(credentialReads[0]!.Action).toBe('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(credentialReads[0]!.Resource)).toContain(
+      ':secret:secretm/payments/_connections.bao-??????',
+    );
+  });
+
   it('refuses a second tenant, a name secretm would never give a secret, or a vault name not importable', () => {
     const { secretm } = synth.stack;
+    expect(() => secretm.grantSecretRead(consumer, 'x', { tenant: 'payments', connection: 'aws' })).toThrow(
+      /connection "aws" is not the id of a stored connection/,
+    );
 
     expect(() => secretm.grantSecretRead(consumer, 'other', { tenant: 'billing' })).toThrow(
       /reads secrets of tenant payments already/,

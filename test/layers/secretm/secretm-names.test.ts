@@ -201,7 +201,7 @@ describe('secretm names', () => {
 });
 
 describe('connections', () => {
-  it('refuses a connection the layer cannot read on its own, and says how to add it', async () => {
+  it('says which connection is missing when a secret names one the tenant does not have', async () => {
     const name = uniqueName('elsewhere');
     await service.create(ctx, { name, type: 'env', data: { K: 'v' } });
     await table.client.send(
@@ -217,7 +217,9 @@ describe('connections', () => {
     const error = await rejectionOf(layer().getSecret(name));
 
     expect(error).toBeInstanceOf(NotFoundError);
-    expect((error as Error).message).toContain('connection resolver');
+    expect((error as Error).message).toBe(
+      `the connection "team-vault" of the tenant "${tenant}" does not exist`,
+    );
   });
 
   it('reads through a connection a resolver plugs in, with that connection’s TTL', async () => {
