@@ -27,7 +27,6 @@ import { isUnavailableError, type LayerClock } from '../cache.ts';
 import { createSignedReader, signedEndpoint, signingCredentials } from './aws-signed.ts';
 import {
   type BatchOutcome,
-  countedProvider,
   type ReadableProvider,
   type ReadOptions,
   type RequestCounter,
@@ -58,7 +57,6 @@ export interface AwsSourceOptions extends AwsRegionTarget {
 }
 
 const regionDownMs = 30_000;
-const operations = { get: 'GetSecretValue', batch: 'BatchGetSecretValue' };
 const loadSdkAdapter = () => import('../../../../shared/providers/aws-secrets-manager.ts');
 
 export function createAwsReader(options: AwsSourceOptions, count: RequestCounter): SecretReader {
@@ -83,7 +81,7 @@ export function createAwsReader(options: AwsSourceOptions, count: RequestCounter
               },
               count,
             )
-          : countedProvider(sdkReader(target, options), count, operations),
+          : sdkReader(target, options, count),
     };
   });
 
@@ -141,12 +139,27 @@ export function inRegion(ref: string, region: string): string {
   return parts.join(':');
 }
 
-/** The SDK adapter for one region, imported on its first read. */
-function sdkReader(target: AwsRegionTarget, options: AwsSourceOptions): Required<ReadableProvider> {
-  let made: Promise<Required<ReadableProvider>> | undefined;
-  const adapter = () => {
-    made ??= (options.loadSdk ?? loadSdkAdapter)().then(({ createAwsSecretsManagerProvider }) =>
-      createAwsSecretsManagerProvider(
+/**
+ * The SDK adapter for one region, imported on its first read. Every request it sends, each retry
+ * too, is counted by the adapter's own request meter (shared/costs/request-meter.ts), under AWS's
+ * operation names, as the signed reader counts its own.
+ */
+function sdkReader(
+  target: AwsRegionTarget,
+  options: AwsSourceOptions,
+  count: RequestCounter,
+): Required<ReadableProvider> {
+  type Made = {
+    adapter: Awaited<ReturnType<typeof createAwsSecretsManagerProvider>>;
+    meter: typeof import('../../../../shared/costs/request-meter.ts').requestMeter;
+  };
+  let made: Promise<Made> | undefined;
+  const load = () => {
+    made ??= Promise.all([
+      (options.loadSdk ?? loadSdkAdapter)(),
+      import('../../../../shared/costs/request-meter.ts'),
+    ]).then(([{ createAwsSecretsManagerProvider }, { requestMeter }]) => ({
+      adapter: createAwsSecretsManagerProvider(
         {
           region: target.region,
           ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
@@ -154,14 +167,22 @@ function sdkReader(target: AwsRegionTarget, options: AwsSourceOptions): Required
         },
         options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
       ),
-    );
+      meter: requestMeter,
+    }));
     made.catch(() => {
       made = undefined;
     });
     return made;
   };
+  const counter = (operation: string, ref: string | undefined) => count(operation, ref);
   return {
-    get: async (ref, readOptions) => (await adapter()).get(ref, readOptions),
-    getBatch: async (refs) => (await adapter()).getBatch(refs),
+    get: async (ref, readOptions) => {
+      const { adapter, meter } = await load();
+      return meter.run(counter, () => adapter.get(ref, readOptions));
+    },
+    getBatch: async (refs) => {
+      const { adapter, meter } = await load();
+      return meter.run(counter, () => adapter.getBatch(refs));
+    },
   };
 }

@@ -79,6 +79,21 @@ describe.each(awsReadPaths)('through $path', ({ useSdk, userAgent }) => {
     expect(proxy.userAgents().filter((agent) => !userAgent.test(agent))).toEqual([]);
   });
 
+  it('counts every request it sends, a retry too, under the secret it reads: as the server received them', async () => {
+    const { name } = await createAwsSecret('counted retry');
+    const { count, counted } = counter();
+    proxy.fail('GetSecretValue', { status: 503, code: 'ServiceUnavailableException' }, 1);
+
+    const read = await reader(count).read(name);
+
+    expect(textOf(read)).toBe('counted retry');
+    expect(proxy.count('GetSecretValue')).toBe(2);
+    expect(counted).toEqual([
+      { operation: 'GetSecretValue', ref: name },
+      { operation: 'GetSecretValue', ref: name },
+    ]);
+  });
+
   describe('batch reads', () => {
     function batchReader() {
       return useSdk
