@@ -101,7 +101,10 @@ export function createDependencies(
     builtIns.push({ id: 'local', kind: 'local', config: {} });
   }
   if (config.mode === 'aws') {
-    builtInProviders.aws = createAwsSecretsManagerProvider({ region: config.region }, network.defaults);
+    builtInProviders.aws = createAwsSecretsManagerProvider(
+      { region: config.region, ...(config.replicaRegions ? { replicaRegions: config.replicaRegions } : {}) },
+      network.defaults,
+    );
     builtIns.push({ id: 'aws', kind: 'aws-secrets-manager', config: { region: config.region } });
   }
   const systemVault = localVault ?? builtInProviders.aws;

@@ -16,6 +16,11 @@ const configSchema = z.object({
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
   /** AWS: the Secrets Manager secret holding the operator key, installed at cold start. */
   SECRETM_OPERATOR_KEY_SECRET: z.string().min(1).optional(),
+  /** Regions the built-in `aws` connection replicates every secret it creates to (comma-separated). */
+  SECRETM_REPLICA_REGIONS: z
+    .string()
+    .regex(/^([a-z]{2}(-[a-z]+)+-\d)(,[a-z]{2}(-[a-z]+)+-\d)*$/, 'must be AWS regions, comma-separated')
+    .optional(),
   /** Changes to the default price table (JSON; shared/costs/prices.ts). */
   SECRETM_PRICES: z.string().optional(),
   SECRETM_OPERATOR_TENANT: z
@@ -37,6 +42,8 @@ export interface Config {
   operatorTenant?: string;
   /** SECRETM_PRICES as given; validated when the price table is built. */
   prices?: string;
+  /** Replica regions of the built-in `aws` connection's secrets. */
+  replicaRegions?: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -53,5 +60,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(raw.SECRETM_OPERATOR_KEY_SECRET ? { operatorKeySecret: raw.SECRETM_OPERATOR_KEY_SECRET } : {}),
     operatorTenant: raw.SECRETM_OPERATOR_TENANT,
     ...(raw.SECRETM_PRICES ? { prices: raw.SECRETM_PRICES } : {}),
+    ...(raw.SECRETM_REPLICA_REGIONS ? { replicaRegions: raw.SECRETM_REPLICA_REGIONS.split(',') } : {}),
   });
 }

@@ -120,6 +120,10 @@ export class Secretm extends Construct {
       SECRETM_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
       ...(config.defaultConnection ? { SECRETM_DEFAULT_CONNECTION: config.defaultConnection } : {}),
       ...(config.auth.mode === 'jwt' ? { SECRETM_JWT_TENANT_CLAIM: config.auth.tenantClaim } : {}),
+      // The built-in `aws` connection replicates every secret it creates to these regions.
+      ...(awsVault && secretsManager.replicaRegions.length > 0
+        ? { SECRETM_REPLICA_REGIONS: secretsManager.replicaRegions.join(',') }
+        : {}),
     };
     // What the functions that build cost reports read (shared/costs/prices.ts), validated at synth.
     const prices = config.costs.prices;

@@ -13,8 +13,10 @@ const mount = z
   .regex(/^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,127}$/, 'must be a mount path such as secret');
 const secretText = (max: number) => z.string().min(1).max(max);
 
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1');
+
 export const awsConfig = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+  region: awsRegion,
   endpoint: url.optional().describe('A private (VPC) or test endpoint'),
   roleArn: z
     .string()
@@ -26,6 +28,12 @@ export const awsConfig = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]{0,64}$/, 'must be at most 64 of A–Z a–z 0–9 / _ + = . @ -')
     .optional(),
+  replicaRegions: z
+    .array(awsRegion)
+    .max(20)
+    .refine((regions) => new Set(regions).size === regions.length, 'must name each region once')
+    .optional()
+    .describe('Regions every new secret is replicated to (each replica is billed as a secret)'),
 });
 export const awsCredentials = z.strictObject({
   accessKeyId: secretText(128),

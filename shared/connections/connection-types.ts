@@ -9,6 +9,7 @@ export interface AwsSecretsManagerSettings {
   externalId?: string;
   kmsKeyId?: string;
   namePrefix?: string;
+  replicaRegions?: string[];
 }
 
 export interface HashicorpVaultSettings {

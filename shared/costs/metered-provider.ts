@@ -26,6 +26,7 @@ export function meteredProvider(provider: SecretProvider, counter: CallCounter):
   const metered: SecretProvider = {
     kind: provider.kind,
     ...(byRequest ? { countsRequests: true } : {}),
+    ...(provider.replicas === undefined ? {} : { replicas: provider.replicas }),
     refFor: (tenant, name) => provider.refFor(tenant, name),
     create(ref, payload, options) {
       count('create', ref);

@@ -42,6 +42,8 @@ import {
   InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
+  RemoveRegionsFromReplicationCommand,
+  ReplicateSecretToRegionsCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   RestoreSecretCommand,
@@ -97,6 +99,12 @@ export interface AwsSecretsManagerConfig {
   kmsKeyId?: string;
   /** Prefix of the names secretm gives its own secrets. Default `secretm/`. */
   namePrefix?: string;
+  /**
+   * Regions every secret this adapter creates is replicated to (each replica is billed as a secret of
+   * its own). A replicated secret's replicas are removed before it is deleted (AWS deletes no primary
+   * that has replicas) and made again when it is restored.
+   */
+  replicaRegions?: string[];
   /** Static credentials, where no IAM role applies (local mode, tests); else the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
@@ -139,6 +147,10 @@ export function createAwsSecretsManagerProvider(
   network: NetworkOptions = {},
 ): AwsSecretsManagerProvider {
   const region = checkRegion(config.region);
+  const replicaRegions = (config.replicaRegions ?? []).map(checkRegion);
+  if (replicaRegions.includes(region) || new Set(replicaRegions).size !== replicaRegions.length) {
+    throw new ValidationError('replicaRegions must be other regions than the home region, each once');
+  }
   const endpoint = config.endpoint === undefined ? undefined : checkEndpoint(config.endpoint, 'endpoint');
   const stsEndpoint =
     config.stsEndpoint === undefined ? endpoint : checkEndpoint(config.stsEndpoint, 'stsEndpoint');
@@ -212,6 +224,19 @@ export function createAwsSecretsManagerProvider(
   const bounded = () => ({ abortSignal: AbortSignal.timeout(timeoutMs) });
   const fail = (error: unknown, ref?: string) => mapError(error, { where, timeoutMs, ref });
 
+  /** Removes the replicas a secret has now (AWS deletes no primary secret that has replicas). */
+  const removeReplicas = async (ref: string): Promise<void> => {
+    const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
+    const present = (described.ReplicationStatus ?? []).flatMap((replica) =>
+      replica.Region ? [replica.Region] : [],
+    );
+    if (present.length === 0) return;
+    await client.send(
+      new RemoveRegionsFromReplicationCommand({ SecretId: ref, RemoveReplicaRegions: present }),
+      bounded(),
+    );
+  };
+
   /** Whether the secret at ref exists, and whether it is pending deletion (DescribeSecret's DeletedDate). */
   const stateOf = async (ref: string): Promise<'absent' | 'live' | 'pending deletion'> => {
     try {
@@ -274,6 +299,7 @@ export function createAwsSecretsManagerProvider(
   const provider: AwsSecretsManagerProvider = {
     kind: 'aws-secrets-manager',
     countsRequests: true,
+    ...(replicaRegions.length === 0 ? {} : { replicas: replicaRegions.length }),
 
     staging: {
       async putPending(ref, payload, token) {
@@ -336,6 +362,9 @@ export function createAwsSecretsManagerProvider(
             ...(config.kmsKeyId === undefined ? {} : { KmsKeyId: config.kmsKeyId }),
             ...(options?.description === undefined ? {} : { Description: options.description }),
             ...(options?.tags === undefined ? {} : { Tags: awsTags(options.tags) }),
+            ...(replicaRegions.length === 0
+              ? {}
+              : { AddReplicaRegions: replicaRegions.map((Region) => ({ Region })) }),
           }),
           bounded(),
         );
@@ -493,6 +522,7 @@ export function createAwsSecretsManagerProvider(
         }
       }
       try {
+        if (replicaRegions.length > 0) await removeReplicas(ref);
         await client.send(
           new DeleteSecretCommand(
             mode.mode === 'soft'
@@ -519,6 +549,15 @@ export function createAwsSecretsManagerProvider(
       }
       try {
         await client.send(new RestoreSecretCommand({ SecretId: ref }), bounded());
+        if (replicaRegions.length > 0) {
+          await client.send(
+            new ReplicateSecretToRegionsCommand({
+              SecretId: ref,
+              AddReplicaRegions: replicaRegions.map((Region) => ({ Region })),
+            }),
+            bounded(),
+          );
+        }
       } catch (error) {
         if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
         throw fail(error, ref);

@@ -95,6 +95,8 @@ export interface SecretProvider {
    * its calls are counted request by request rather than one per operation.
    */
   readonly countsRequests?: boolean;
+  /** Other regions each secret it creates is kept in (replicas, each billed as a secret of its own). */
+  readonly replicas?: number;
   /** Present on vaults with staging labels. */
   readonly staging?: StagingLabels;
   /** Present on vaults that issue leased credentials. */

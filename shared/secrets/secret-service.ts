@@ -308,7 +308,7 @@ export function createSecretService(deps: SecretServiceDeps) {
         record,
         versionRecord(record, written.versionId, action, ctx, now),
         auditEvent(ctx, `secret.${action}`, target(input.name), clock.now()),
-        { vaultKind: provider.kind },
+        { vaultKind: provider.kind, replicas: provider.replicas ?? 0 },
       );
     } catch (error) {
       // Without an idempotency key nobody can complete this create later: take the vault write back.

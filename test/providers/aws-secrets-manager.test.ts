@@ -264,6 +264,43 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(error).toBeInstanceOf(ConflictError);
     });
 
+    it('replicates what it creates, removes the replicas before a delete and makes them again on restore', async () => {
+      const replicaRegion = 'eu-west-1';
+      const replicated = awsProvider({ replicaRegions: [replicaRegion] });
+      const replicaSdk = new SecretsManagerClient({
+        region: replicaRegion,
+        endpoint: endpoint(),
+        credentials,
+      });
+      const ref = newRef();
+      const replicaValue = async () => {
+        try {
+          return (await replicaSdk.send(new GetSecretValueCommand({ SecretId: ref }))).SecretString;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+
+      await replicated.create(ref, { kind: 'text', text: 'everywhere' });
+      const afterCreate = await replicaValue();
+      await replicated.delete(ref, { mode: 'soft', recoveryWindowDays: 7 });
+      const afterDelete = await replicaValue();
+      const pending = await client.send(new DescribeSecretCommand({ SecretId: ref }));
+      await replicated.restore(ref);
+      const afterRestore = await replicaValue();
+      await replicated.delete(ref, { mode: 'purge' });
+
+      expect(replicated.replicas).toBe(1);
+      expect([afterCreate, afterDelete, afterRestore]).toEqual([
+        'everywhere',
+        'ResourceNotFoundException',
+        'everywhere',
+      ]);
+      expect(pending.DeletedDate).toBeInstanceOf(Date);
+      expect(await replicaValue()).toBe('ResourceNotFoundException');
+      expect(() => awsProvider({ replicaRegions: [region] })).toThrow(ValidationError);
+    });
+
     it('restore of a secret that is not pending deletion is a NotFoundError', async () => {
       const ref = newRef();
       await provider.create(ref, { kind: 'text', text: 'alive' });

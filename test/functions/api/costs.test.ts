@@ -27,6 +27,24 @@ beforeAll(async () => {
     body: { name: 'billing-db', type: 'env', connection: 'aws-costs', data: { PASSWORD: 'cost-canary' } },
   });
   expect(secret.status).toBe(201);
+  const replicated = await api.request('POST', '/v1/connections', {
+    body: {
+      name: 'aws-replicated',
+      kind: 'aws-secrets-manager',
+      config: { region: 'us-east-1', endpoint: inject('motoEndpoint'), replicaRegions: ['eu-west-1'] },
+      credentials: awsCredentials,
+    },
+  });
+  expect(replicated.status).toBe(201);
+  const replicatedSecret = await api.request('POST', '/v1/secrets', {
+    body: {
+      name: 'replicated-db',
+      type: 'env',
+      connection: 'aws-replicated',
+      data: { PASSWORD: 'cost-canary' },
+    },
+  });
+  expect(replicatedSecret.status).toBe(201);
   for (let i = 0; i < 4; i++) {
     expect((await api.request('GET', '/v1/secrets/billing-db/value')).status).toBe(200);
   }
@@ -65,10 +83,17 @@ describe('GET /v1/costs', () => {
       month: '2026-03',
       currency: 'USD',
       complete: false,
-      projected: '0.40',
+      // Both secrets to the end of March: 0.40, and 0.80 for the replicated one (plus a few calls).
+      projected: '1.20',
     });
     expect(answer.text).not.toContain('cost-canary');
     expect(answer.text).not.toContain(awsCredentials.secretAccessKey);
+  });
+
+  it('charges each replica of a replicated secret as a secret of its own', async () => {
+    const answer = await api.request('GET', '/v1/costs?month=2026-03');
+    const line = answer.json.secrets.find((each: { name: string }) => each.name === 'replicated-db');
+    expect(line).toMatchObject({ connection: 'aws-replicated', secretHours: 720, storageCost: '0.39' });
   });
 
   it('defaults to the current month, and counts a read as soon as it is answered', async () => {

@@ -253,6 +253,17 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(assume.Resource).toBe(crossAccountRole);
   });
 
+  it('tells the API functions to replicate the secrets the built-in aws connection creates', () => {
+    const { functions } = synth.stack.secretm;
+    const secrets = resourcesOf(synth.template, 'AWS::Lambda::Function')[
+      logicalId(synth.stack, functions.secrets.function)
+    ]!;
+    expect(
+      (secrets.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+        .SECRETM_REPLICA_REGIONS,
+    ).toBe(replicaRegion);
+  });
+
   it('gives a consumer function the layer and the environment the layer reads', () => {
     const fn = resourcesOf(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack, consumer)]!;
 
