@@ -123,6 +123,7 @@ export function createDependencies(
         credentials,
         builtIns: builtInProviders,
         factory: { network, clock, ...(localVault ? { localVault } : {}) },
+        ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
       }),
     usage.tally,
   );
@@ -167,6 +168,7 @@ export function createDependencies(
       clock,
       audit: (event) => audit.record(event),
       localMode: config.mode === 'local',
+      ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
     }),
     apiKeys: createApiKeyService({ store: apiKeyStore, clock }),
     apiKeyStore,

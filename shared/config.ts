@@ -1,5 +1,6 @@
 /** Configuration, read from the environment once at cold start, validated, and frozen. */
 import { z } from 'zod';
+import { type VaultKind, vaultKinds } from './providers/provider.ts';
 import { parseInput } from './validation/parse.ts';
 
 const configSchema = z.object({
@@ -20,6 +21,12 @@ const configSchema = z.object({
   SECRETM_REPLICA_REGIONS: z
     .string()
     .regex(/^([a-z]{2}(-[a-z]+)+-\d)(,[a-z]{2}(-[a-z]+)+-\d)*$/, 'must be AWS regions, comma-separated')
+    .optional(),
+  /** The vault kinds connections may be of (`vaults.allowed`, comma-separated); all when absent. */
+  SECRETM_ALLOWED_VAULTS: z
+    .string()
+    .transform((text) => text.split(','))
+    .pipe(z.array(z.enum(vaultKinds)).min(1))
     .optional(),
   /** Changes to the default price table (JSON; shared/costs/prices.ts). */
   SECRETM_PRICES: z.string().optional(),
@@ -44,6 +51,8 @@ export interface Config {
   prices?: string;
   /** Replica regions of the built-in `aws` connection's secrets. */
   replicaRegions?: string[];
+  /** The vault kinds connections may be of; all when absent. */
+  allowedVaults?: VaultKind[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -61,5 +70,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     operatorTenant: raw.SECRETM_OPERATOR_TENANT,
     ...(raw.SECRETM_PRICES ? { prices: raw.SECRETM_PRICES } : {}),
     ...(raw.SECRETM_REPLICA_REGIONS ? { replicaRegions: raw.SECRETM_REPLICA_REGIONS.split(',') } : {}),
+    ...(raw.SECRETM_ALLOWED_VAULTS ? { allowedVaults: raw.SECRETM_ALLOWED_VAULTS } : {}),
   });
 }

@@ -120,6 +120,8 @@ export class Secretm extends Construct {
       SECRETM_AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
       ...(config.defaultConnection ? { SECRETM_DEFAULT_CONNECTION: config.defaultConnection } : {}),
       ...(config.auth.mode === 'jwt' ? { SECRETM_JWT_TENANT_CLAIM: config.auth.tenantClaim } : {}),
+      // Connections of other vault kinds are refused by the API, not only left without IAM.
+      SECRETM_ALLOWED_VAULTS: config.vaults.allowed.join(','),
       // The built-in `aws` connection replicates every secret it creates to these regions.
       ...(awsVault && secretsManager.replicaRegions.length > 0
         ? { SECRETM_REPLICA_REGIONS: secretsManager.replicaRegions.join(',') }

@@ -4,12 +4,13 @@ import type { RequestContext } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   SecretmError,
   ValidationError,
 } from '../errors.ts';
-import type { ConnectionCheck, DiscoveredSecret, SecretProvider } from '../providers/provider.ts';
+import type { ConnectionCheck, DiscoveredSecret, SecretProvider, VaultKind } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
 import type { ConnectionStore } from '../store/connection-store.ts';
 import type { Page } from '../store/store-types.ts';
@@ -38,6 +39,8 @@ export interface ConnectionServiceDeps {
   audit: (event: import('../audit/audit-types.ts').AuditEvent) => Promise<void>;
   /** `local` connections exist only in local mode. */
   localMode: boolean;
+  /** The vault kinds this deployment allows connections of (`vaults.allowed`); all when absent. */
+  allowedKinds?: readonly VaultKind[];
 }
 
 export type ConnectionView = ConnectionRecord | (BuiltInConnection & { builtIn: true });
@@ -66,6 +69,11 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     }
     if (kind === 'local' && !deps.localMode)
       throw new ValidationError('local connections exist only in local mode');
+    if (deps.allowedKinds && !deps.allowedKinds.includes(kind)) {
+      throw new ForbiddenError(
+        `this deployment allows connections of these kinds only: ${deps.allowedKinds.join(', ')}`,
+      );
+    }
     for (const field of ['url', 'vaultUrl', 'endpoint'] as const) {
       const value = parsedConfig[field];
       if (typeof value === 'string') deps.network.forUrl(value, `config.${field}`);

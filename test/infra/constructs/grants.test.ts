@@ -253,15 +253,15 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(assume.Resource).toBe(crossAccountRole);
   });
 
-  it('tells the API functions to replicate the secrets the built-in aws connection creates', () => {
+  it('tells the API functions the replica regions of the built-in aws connection, and the vault kinds allowed', () => {
     const { functions } = synth.stack.secretm;
     const secrets = resourcesOf(synth.template, 'AWS::Lambda::Function')[
       logicalId(synth.stack, functions.secrets.function)
     ]!;
-    expect(
-      (secrets.Properties.Environment as { Variables: Record<string, unknown> }).Variables
-        .SECRETM_REPLICA_REGIONS,
-    ).toBe(replicaRegion);
+    const variables = (secrets.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.SECRETM_REPLICA_REGIONS).toBe(replicaRegion);
+    // vaults.allowed is kept by the API too, not only by IAM.
+    expect(variables.SECRETM_ALLOWED_VAULTS).toBe('aws-secrets-manager');
   });
 
   it('gives a consumer function the layer and the environment the layer reads', () => {
