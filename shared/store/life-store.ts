@@ -8,13 +8,13 @@
  * A purged secret's item is kept for 400 days (TTL), long enough for every report that can include it;
  * a secret created again at the same reference starts a new interval on the same item.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ActiveInterval } from '../costs/secret-hours.ts';
 import type { VaultKind } from '../providers/provider.ts';
 import type { TransactItem } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { storeFailure } from './dynamo-errors.ts';
-import { lifeKey, lifeSkPrefix, pkName, skName, tenantPk, ttlName } from './keys.ts';
+import { lifeKey, lifeSkPrefix, tenantPk, ttlName } from './keys.ts';
+import { queryAll } from './query-pages.ts';
 
 export interface SecretLife {
   name: string;
@@ -118,26 +118,12 @@ export function lifeEnd(
 
 /** Every secret life of a tenant (purged ones for 400 days), one query page at a time. */
 export async function listLives(deps: StoreDeps, tenant: string): Promise<SecretLife[]> {
-  const lives: SecretLife[] = [];
-  let startKey: Record<string, unknown> | undefined;
   try {
-    do {
-      const page = await deps.client.send(
-        new QueryCommand({
-          TableName: deps.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-          ExpressionAttributeValues: { ':pk': tenantPk(tenant), ':prefix': lifeSkPrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) lives.push(toLife(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(deps, { pk: tenantPk(tenant), skPrefix: lifeSkPrefix });
+    return items.map(toLife);
   } catch (error) {
     throw storeFailure(error);
   }
-  return lives;
 }
 
 function toLife(item: Record<string, unknown>): SecretLife {

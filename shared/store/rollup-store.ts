@@ -6,13 +6,14 @@
  * the parts of an older generation are removed after it, so a reader always sees one whole roll-up.
  */
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CostReport, SecretCost } from '../costs/cost-report.ts';
 import { ProviderUnavailableError } from '../errors.ts';
 import { type WriteRequest, writeInBatches } from './batch-write.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { storeFailure } from './dynamo-errors.ts';
 import { pkName, rollupPk, skName } from './keys.ts';
+import { queryAll } from './query-pages.ts';
 
 export interface RollupStore {
   /** The roll-up, or with `headerOnly` just whether there is one (its totals, no secret lines). */
@@ -30,25 +31,8 @@ const partBytes = 300_000;
 export function createRollupStore(deps: StoreDeps): RollupStore {
   const { client, tableName } = deps;
 
-  const queryParts = async (tenant: string, month: string, prefix: string) => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-          ExpressionAttributeValues: { ':pk': rollupPk(tenant, month), ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const queryParts = (tenant: string, month: string, prefix: string) =>
+    queryAll(deps, { pk: rollupPk(tenant, month), skPrefix: prefix, consistentRead: true });
 
   const batchWrite = (requests: WriteRequest[]) =>
     writeInBatches(

@@ -47,6 +47,7 @@ import {
 } from './keys.ts';
 import { lifeEnd, lifeStart } from './life-store.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
+import { queryPages } from './query-pages.ts';
 import type {
   DueRotation,
   LifeFacts,
@@ -259,28 +260,21 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
 
   /** Deletes every version item of a name, page by page, retrying what DynamoDB leaves unprocessed. */
   async function purgeVersions(tenant: string, name: string): Promise<void> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-          ExpressionAttributeValues: { ':pk': versionPk(tenant, name), ':prefix': versionSkPrefix },
-          ProjectionExpression: '#pk, #sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const versions = queryPages(deps, {
+      pk: versionPk(tenant, name),
+      skPrefix: versionSkPrefix,
+      keysOnly: true,
+    });
+    for await (const keys of versions) {
       await writeInBatches(
         deps,
-        (page.Items ?? []).map((key) => ({ DeleteRequest: { Key: key } })),
+        keys.map((key) => ({ DeleteRequest: { Key: key } })),
         () =>
           new ProviderUnavailableError(
             'the secret was removed but some of its versions were not; they are removed when the name is created again',
           ),
       );
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   async function createOnce(
