@@ -111,10 +111,12 @@ export function createDependencies(
   if (!systemVault) throw new ValidationError('local mode needs SECRETM_LOCAL_VAULT_DIR');
   const credentials = createCredentialVault(systemVault);
   const connectionStore = createConnectionStore(storeDeps);
-  const usage = createUsageRecorder(
-    createUsageStore({ client, tableName: config.tableName, now: () => clock.now().getTime() }),
-    () => clock.now(),
-  );
+  const usageStore = createUsageStore({
+    client,
+    tableName: config.tableName,
+    now: () => clock.now().getTime(),
+  });
+  const usage = createUsageRecorder(usageStore, () => clock.now());
   // Every vault call made for a tenant's secrets or connections is counted for its cost records.
   const providers: ProviderResolver = meteredResolver(
     overrides.providers ??
@@ -130,7 +132,7 @@ export function createDependencies(
   const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
   const costs = createCostService({
     store: storeDeps,
-    usage: createUsageStore({ client, tableName: config.tableName }),
+    usage: usageStore,
     rollups: createRollupStore(storeDeps),
     connectionKind: async (tenant, id) =>
       builtInKinds.get(id) ?? (await connectionStore.get(tenant, id))?.kind ?? standaloneConnectionKinds[id],

@@ -109,8 +109,8 @@ describe('a secret’s life and calls, month by month', () => {
     const april = await costs.report(tenant, '2026-04');
     expect(april.secrets.find((line) => line.name === 'db')?.secretHours).toBe(24);
     expect(april.complete).toBe(false);
-    // Active now: charged to the end of April (504 of 720 hours) in the projection.
-    expect(april.projected).toBeDefined();
+    // Active now: charged to the end of April in the projection, 504 of 720 hours: 0.40 × 504 / 720.
+    expect(april.projected).toBe('0.28');
   });
 });
 

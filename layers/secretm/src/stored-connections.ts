@@ -16,7 +16,7 @@ import { buildProvider } from '../../../shared/connections/provider-factory.ts';
 import { requestMeter } from '../../../shared/costs/request-meter.ts';
 import type { SecretProvider } from '../../../shared/providers/provider.ts';
 import type { PluggedConnection } from './secretm.ts';
-import type { ReadableProvider, RequestCounter } from './sources/reader.ts';
+import { countedProvider, type ReadableProvider, type RequestCounter } from './sources/reader.ts';
 
 export interface StoredConnectionsOptions {
   /** The tenant's connection item, or undefined when there is none. */
@@ -48,8 +48,8 @@ export function createStoredConnections(options: StoredConnectionsOptions): Stor
 }
 
 function counted(provider: SecretProvider, id: string, count: RequestCounter): ReadableProvider {
-  const getBatch = (provider as ReadableProvider).getBatch?.bind(provider);
   if (provider.countsRequests) {
+    const getBatch = (provider as ReadableProvider).getBatch?.bind(provider);
     const metered = (operation: string, ref: string | undefined) => count(operation, ref);
     return {
       get: (ref, readOptions) => requestMeter.run(metered, () => provider.get(ref, readOptions)),
@@ -58,18 +58,5 @@ function counted(provider: SecretProvider, id: string, count: RequestCounter): R
         : { getBatch: (refs) => requestMeter.run(metered, () => getBatch(refs)) }),
     };
   }
-  return {
-    get(ref, readOptions) {
-      count(`${id}:get`, ref);
-      return provider.get(ref, readOptions);
-    },
-    ...(getBatch === undefined
-      ? {}
-      : {
-          getBatch(refs) {
-            count(`${id}:batch`);
-            return getBatch(refs);
-          },
-        }),
-  };
+  return countedProvider(provider, count, { get: `${id}:get`, batch: `${id}:batch` });
 }
