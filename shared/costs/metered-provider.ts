@@ -28,6 +28,7 @@ export function meteredProvider(provider: SecretProvider, counter: CallCounter):
     ...(byRequest ? { countsRequests: true } : {}),
     ...(provider.replicas === undefined ? {} : { replicas: provider.replicas }),
     refFor: (tenant, name) => provider.refFor(tenant, name),
+    ...(provider.absent ? { absent: provider.absent } : {}),
     create(ref, payload, options) {
       count('create', ref);
       return run(() => provider.create(ref, payload, options));

@@ -1,6 +1,7 @@
 /**
  * Credentials of an assumed role (STS AssumeRole), renewed before they expire, one STS call however
- * many callers wait. Loaded only by a Secrets Manager connection that has a `roleArn`.
+ * many callers wait. Loaded by a Secrets Manager connection that has a `roleArn`, and by the tenant
+ * sessions of an AWS deployment (shared/tenancy/tenant-sessions.ts), which pass a session policy.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -17,9 +18,13 @@ export interface RoleCredentialsOptions {
   region: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  requestHandler: NodeHttpHandler;
+  requestHandler?: NodeHttpHandler;
   roleArn: string;
   externalId?: string;
+  /** Names the session in CloudTrail. Default `secretm`. */
+  sessionName?: string;
+  /** A session policy (JSON): the credentials can do only what both it and the role allow. */
+  policy?: string;
   sessionSeconds: number;
   refreshMarginMs: number;
   timeoutMs: number;
@@ -32,7 +37,7 @@ export function createRoleCredentials(options: RoleCredentialsOptions): () => Pr
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    requestHandler: options.requestHandler,
+    ...(options.requestHandler === undefined ? {} : { requestHandler: options.requestHandler }),
     maxAttempts: 2,
   });
   let assumed: RoleCredentials | undefined;
@@ -45,9 +50,10 @@ export function createRoleCredentials(options: RoleCredentialsOptions): () => Pr
         const answer = await sts.send(
           new AssumeRoleCommand({
             RoleArn: options.roleArn,
-            RoleSessionName: 'secretm',
+            RoleSessionName: options.sessionName ?? 'secretm',
             DurationSeconds: options.sessionSeconds,
             ...(options.externalId === undefined ? {} : { ExternalId: options.externalId }),
+            ...(options.policy === undefined ? {} : { Policy: options.policy }),
           }),
           { abortSignal: AbortSignal.timeout(options.timeoutMs) },
         );

@@ -349,6 +349,8 @@ export function createAwsSecretsManagerProvider(
       return `${namePrefix}${tenant}/${name}`;
     },
 
+    absent: (ref) => notFound(ref),
+
     async create(ref, payload, options): Promise<WrittenVersion> {
       checkName(ref);
       const value = encode(payload);
@@ -635,6 +637,8 @@ export function createAwsSecretsManagerProvider(
           new ListSecretsCommand({
             MaxResults: limit,
             ...(options?.cursor === undefined ? {} : { NextToken: options.cursor }),
+            // A name filter matches names that start with it; callers check the answer again.
+            ...(options?.prefix ? { Filters: [{ Key: 'name', Values: [options.prefix] }] } : {}),
           }),
           bounded(),
         );

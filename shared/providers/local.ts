@@ -47,6 +47,8 @@ export interface LocalVaultOptions {
   /** The vault's folder: `master.key` and `secrets/` live inside. Created (0700) when absent. */
   dir: string;
   clock?: Clock;
+  /** Prefix of the refs `refFor` names (`<prefix><tenant>/<name>`). Default `secretm/local/`. */
+  namePrefix?: string;
 }
 
 type PayloadKind = SecretPayload['kind'];
@@ -106,6 +108,7 @@ const writeQueues = new Map<string, Promise<void>>();
 export function createLocalVault(options: LocalVaultOptions): SecretProvider {
   const dir = resolve(options.dir);
   const clock = options.clock ?? systemClock;
+  const namePrefix = options.namePrefix ?? 'secretm/local/';
   const secretsDir = join(dir, 'secrets');
   const keyPath = join(dir, 'master.key');
   let keysPromise: Promise<VaultKeys> | undefined;
@@ -200,8 +203,10 @@ export function createLocalVault(options: LocalVaultOptions): SecretProvider {
     kind: 'local',
 
     refFor(tenant: string, name: string): string {
-      return `${tenant}/${name}`;
+      return `${namePrefix}${tenant}/${name}`;
     },
+
+    absent: notFound,
 
     async create(ref, payload, options) {
       checkRef(ref);
@@ -373,9 +378,10 @@ export function createLocalVault(options: LocalVaultOptions): SecretProvider {
         throw unavailable(`list ${secretsDir}`, error);
       }
       const live: DiscoveredSecret[] = [];
+      const prefix = options?.prefix ?? '';
       for (const name of names) {
         const secret = await readSecretFile(join(secretsDir, name));
-        if (!secret || secret.deletionDate !== undefined) continue;
+        if (!secret || secret.deletionDate !== undefined || !secret.ref.startsWith(prefix)) continue;
         live.push({ ref: secret.ref, createdAt: secret.createdAt, updatedAt: secret.updatedAt });
       }
       live.sort((a, b) => compare(a.ref, b.ref));

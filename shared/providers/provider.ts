@@ -4,6 +4,8 @@
  * cases against every adapter, each on a live server.
  */
 
+import type { NotFoundError } from '../errors.ts';
+
 export const vaultKinds = ['local', 'aws-secrets-manager', 'azure-key-vault', 'hashicorp-vault'] as const;
 export type VaultKind = (typeof vaultKinds)[number];
 
@@ -105,6 +107,9 @@ export interface SecretProvider {
   /** The vault reference secretm uses for one of its own secrets. Deterministic and tenant-scoped. */
   refFor(tenant: string, name: string): string;
 
+  /** The error this vault answers for a ref it does not hold (so a refusal can look exactly like it). */
+  absent?(ref: string): NotFoundError;
+
   /** Creates the secret. ConflictError when it exists (unless the idempotency token matches the first write). */
   create(ref: string, payload: SecretPayload, options?: WriteOptions): Promise<WrittenVersion>;
 
@@ -127,10 +132,14 @@ export interface SecretProvider {
   /** Reaches the vault and authenticates; says what worked and what did not, in words a person can act on. */
   test(): Promise<ConnectionCheck>;
 
-  /** Lists the vault's existing secrets, a page at a time. */
+  /**
+   * Lists the vault's existing secrets, a page at a time. `prefix` narrows the listing where the vault
+   * can filter by name (the built-in vaults do); callers still check each ref they are answered.
+   */
   discover(options?: {
     cursor?: string;
     limit?: number;
+    prefix?: string;
   }): Promise<{ items: DiscoveredSecret[]; cursor?: string }>;
 }
 

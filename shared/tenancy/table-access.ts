@@ -1,0 +1,75 @@
+/**
+ * Which items of secretm's table a tenant's requests may touch, written once as IAM would write it:
+ * actions, and `dynamodb:LeadingKeys` patterns (StringLike: `*` is any run of characters). The same
+ * rules become the session policy of the tenant's AWS credentials (session-policy.ts) and the guard
+ * every tenant's table client carries (table-guard.ts), so local mode, where DynamoDB Local checks no
+ * IAM, refuses exactly what AWS refuses.
+ *
+ * - the tenant's own partitions: `T#<tenant>` and `T#<tenant>#…` (shared/store/keys.ts);
+ * - PutItem on `K#<id>`: the pointer from an API key id to its tenant, written when a key is made
+ *   (authentication reads it before it knows the tenant; the key itself, with its hash, lives in the
+ *   tenant's partition, so a pointer written wrong can break a key but never make one);
+ * - PutItem on `TENANTS`: the registry of tenants the monthly cost roll-up visits.
+ */
+import { apiKeyKey, pkName, tenantPk, tenantRegistryPk } from '../store/keys.ts';
+
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+export interface LeadingKeyRule {
+  actions: readonly TableAction[];
+  /** `dynamodb:LeadingKeys` patterns (IAM StringLike). */
+  leadingKeys: readonly string[];
+}
+
+const tenantActions: readonly TableAction[] = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'ConditionCheckItem',
+];
+
+/** The pattern every API key pointer item's partition key matches (`K#<id>`). */
+export const apiKeyPointerPattern = apiKeyKey('*')[pkName];
+
+export function tenantTableRules(tenant: string): LeadingKeyRule[] {
+  const own = tenantPk(tenant);
+  return [
+    { actions: tenantActions, leadingKeys: [own, `${own}#*`] },
+    { actions: ['PutItem'], leadingKeys: [apiKeyPointerPattern, tenantRegistryPk] },
+  ];
+}
+
+/** IAM's StringLike: `*` matches any run of characters, `?` any one; the rest literally. */
+export function stringLike(pattern: string, value: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+/** Whether the rules allow `action` on items whose partition keys are all `leadingKeys`. */
+export function allows(
+  rules: readonly LeadingKeyRule[],
+  action: TableAction,
+  leadingKeys: string[],
+): boolean {
+  return rules.some(
+    (rule) =>
+      rule.actions.includes(action) &&
+      leadingKeys.length > 0 &&
+      leadingKeys.every((key) => rule.leadingKeys.some((pattern) => stringLike(pattern, key))),
+  );
+}
