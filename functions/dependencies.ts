@@ -1,10 +1,25 @@
 /**
  * Everything the API handlers need, built once per Lambda instance (or once by the local server)
  * from validated configuration. Tests build the same graph against DynamoDB Local.
+ *
+ * Two levels:
+ * - the deployment's (`Dependencies`): authentication, which reads before any tenant is known, and the
+ *   paths that are cross-tenant by nature (the rotation dispatcher's listing, the cost roll-up, the
+ *   operator key);
+ * - one tenant's (`ApiDependencies`, what a route handler gets): every service, on that tenant's
+ *   access to the table and the built-in vaults (shared/tenancy/), so a request of one tenant has no
+ *   way to another's items, secrets or vault refs. Tenant graphs are built on first use and kept.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
+import {
+  bootstrapOperatorKey,
+  type OperatorKeyDeps,
+  type OperatorKeySecret,
+  rotateOperatorKey,
+} from '../shared/auth/operator-key.ts';
+import type { RequestContext } from '../shared/auth/principal.ts';
 import { type BindingService, createBindingService } from '../shared/bindings/binding-service.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
@@ -17,31 +32,46 @@ import {
 import { createCredentialVault } from '../shared/connections/credential-vault.ts';
 import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
 import { type CostService, createCostService } from '../shared/costs/cost-service.ts';
-import { meteredResolver } from '../shared/costs/metered-provider.ts';
+import { meteredProvider, meteredResolver } from '../shared/costs/metered-provider.ts';
 import { priceTable } from '../shared/costs/prices.ts';
 import { standaloneConnectionKinds } from '../shared/costs/usage.ts';
 import { createUsageRecorder, type UsageRecorder } from '../shared/costs/usage-recorder.ts';
-import { ValidationError } from '../shared/errors.ts';
+import { ForbiddenError, ProviderUnavailableError } from '../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets-manager.ts';
 import { createLocalVault } from '../shared/providers/local.ts';
 import type { SecretProvider, VaultKind } from '../shared/providers/provider.ts';
 import type { ProviderResolver } from '../shared/providers/provider-resolver.ts';
+import { findDueRotations } from '../shared/rotation/due-rotations.ts';
 import { createPostgresDriver, type DatabaseDriver } from '../shared/rotation/postgres.ts';
 import { createRotationService, type RotationService } from '../shared/rotation/rotation-service.ts';
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
-import { createApiKeyStore } from '../shared/store/api-key-store.ts';
+import { createApiKeyDirectory, createApiKeyStore } from '../shared/store/api-key-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
 import { createBindingStore } from '../shared/store/binding-store.ts';
 import { createConnectionStore } from '../shared/store/connection-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
+import { createOperatorKeyStore } from '../shared/store/operator-key-store.ts';
 import { createRollupStore } from '../shared/store/rollup-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
-import type { ApiKeyStore, AuditStore, IdempotencyStore } from '../shared/store/store-types.ts';
+import type {
+  ApiKeyStore,
+  AuditStore,
+  DueRotation,
+  IdempotencyStore,
+  OperatorKeyStore,
+} from '../shared/store/store-types.ts';
 import { createUsageStore } from '../shared/store/usage-store.ts';
 import { createRenderService, type RenderService } from '../shared/templates/render-service.ts';
+import { confinedProvider } from '../shared/tenancy/confined-provider.ts';
+import { createRefusalRecorder } from '../shared/tenancy/refusal-recorder.ts';
+import { awsTenantAccess, localTenantAccess, type TenantAccess } from '../shared/tenancy/tenant-access.ts';
+import { createTenantSessions } from '../shared/tenancy/tenant-sessions.ts';
+import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
 
+/** One tenant's services: what a route handler gets. */
 export interface ApiDependencies {
+  tenant: string;
   secrets: SecretService;
   rotation: RotationService;
   bindings: BindingService;
@@ -49,12 +79,29 @@ export interface ApiDependencies {
   connections: ConnectionService;
   apiKeys: ApiKeyService;
   apiKeyStore: ApiKeyStore;
-  authenticate: Authenticate;
   audit: AuditStore;
   idempotency: IdempotencyStore;
   costs: CostService;
-  /** Vault calls counted by this instance; flushed after every request. */
+  /** Vault calls counted for this tenant; flushed after every request. */
   usage: UsageRecorder;
+  clock: Clock;
+  /** Another tenant's services (the operator acts for a tenant when it creates that tenant's keys). */
+  forTenant(tenant: string): Promise<ApiDependencies>;
+  /** The operator key, replaced at the operator's own request. */
+  rotateOperatorKey(ctx: RequestContext): Promise<{ key: string }>;
+}
+
+/** The deployment's: what comes before a tenant is known, and the paths that span tenants. */
+export interface Dependencies {
+  authenticate: Authenticate;
+  forTenant(tenant: string): Promise<ApiDependencies>;
+  /** The rotation dispatcher's listing: due secrets of every tenant (the rotation index only). */
+  dueRotations(options: { limit: number }): Promise<DueRotation[]>;
+  /** The monthly roll-up, across tenants. */
+  costs: Pick<CostService, 'rollUpAll'>;
+  operatorKeys: OperatorKeyStore;
+  /** Makes sure the operator key exists (AWS: from its secret, on the first cold start that finds none). */
+  ready(): Promise<void>;
   clock: Clock;
 }
 
@@ -67,12 +114,14 @@ export interface DependencyOverrides {
   network?: NetworkPolicy;
   /** Replaces the database client of database rotation (tests that force a database fault). */
   databases?: DatabaseDriver;
+  /** The credentials the function itself runs on (tests: explicit, never the default chain). */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export function createDependencies(
   config: Readonly<Config>,
   overrides: DependencyOverrides = {},
-): ApiDependencies {
+): Dependencies {
   const clock = overrides.clock ?? systemClock;
   const client =
     overrides.client ??
@@ -81,134 +130,320 @@ export function createDependencies(
       ...(config.dynamodbEndpoint
         ? {
             endpoint: config.dynamodbEndpoint,
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            credentials: overrides.awsCredentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
           }
-        : {}),
+        : overrides.awsCredentials
+          ? { credentials: overrides.awsCredentials }
+          : {}),
     });
   const storeDeps = { client, tableName: config.tableName, auditRetentionDays: config.auditRetentionDays };
-  const audit = createAuditStore(storeDeps);
-  const apiKeyStore = createApiKeyStore(storeDeps);
-  const localVault: SecretProvider | undefined =
-    config.mode === 'local' && config.localVaultDir
-      ? createLocalVault({ dir: config.localVaultDir, clock })
-      : undefined;
+  const namespace = vaultNamespace(config.stage);
   const network = overrides.network ?? createNetworkPolicy({ localMode: config.mode === 'local' });
-  // The built-in connection: the local vault in local mode, this account's Secrets Manager in AWS.
-  const builtInProviders: Record<string, SecretProvider> = {};
-  const builtIns: BuiltInConnection[] = [];
-  if (localVault) {
-    builtInProviders.local = localVault;
-    builtIns.push({ id: 'local', kind: 'local', config: {} });
-  }
-  if (config.mode === 'aws') {
-    builtInProviders.aws = createAwsSecretsManagerProvider(
-      { region: config.region, ...(config.replicaRegions ? { replicaRegions: config.replicaRegions } : {}) },
+  const access = tenantAccess(config, client, overrides);
+  const localVault =
+    config.mode === 'local' && config.localVaultDir
+      ? createLocalVault({ dir: config.localVaultDir, clock, namePrefix: namespace.stagePrefix })
+      : undefined;
+  const builtIns: BuiltInConnection[] = [
+    ...(localVault ? [{ id: 'local', kind: 'local' as const, config: {} }] : []),
+    ...(config.mode === 'aws'
+      ? [{ id: 'aws', kind: 'aws-secrets-manager' as const, config: { region: config.region } }]
+      : []),
+  ];
+  const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
+  const operatorKeys = createOperatorKeyStore(storeDeps);
+  const graphs = new Map<string, Promise<ApiDependencies>>();
+  const maxGraphs = 500;
+
+  /** The deployment's own Secrets Manager as one tenant's session reaches it. */
+  const awsVaultFor = (tenant: string) =>
+    createAwsSecretsManagerProvider(
+      {
+        region: config.region,
+        namePrefix: namespace.stagePrefix,
+        ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+        ...(config.replicaRegions ? { replicaRegions: config.replicaRegions } : {}),
+        ...(access.awsCredentials ? { credentials: access.awsCredentials(tenant) } : {}),
+      },
       network.defaults,
     );
-    builtIns.push({ id: 'aws', kind: 'aws-secrets-manager', config: { region: config.region } });
+
+  const operator = (tenantDeps: ApiDependencies): OperatorKeyDeps => ({
+    store: operatorKeyWriter(config, client, overrides),
+    tenant: config.operatorTenant ?? 'default',
+    clock,
+    audit: (event) => tenantDeps.audit.record(event),
+  });
+  const operatorSecret = (): OperatorKeySecret | undefined =>
+    config.operatorKeySecret
+      ? { vault: operatorVault(config, network, overrides), ref: config.operatorKeySecret }
+      : undefined;
+
+  function buildTenant(tenant: string): ApiDependencies {
+    const tenantStore = { ...storeDeps, client: access.table(tenant) };
+    const rawVault = localVault ?? awsVaultFor(tenant);
+    // secretm's own refs about this tenant (its connections' credentials, held rotation credentials).
+    const systemVault = confinedProvider(rawVault, {
+      namespace,
+      tenant,
+      prefix: namespace.tenantSystemPrefix(tenant),
+    });
+    const refusals = createRefusalRecorder({
+      tenant,
+      auditFor: (owner) => createAuditStore({ ...storeDeps, client: access.table(owner, 'audit') }),
+      clock,
+    });
+    const confine = (provider: SecretProvider) =>
+      confinedProvider(provider, {
+        namespace,
+        tenant,
+        ...(config.importable?.[tenant] ? { alsoAllowed: config.importable[tenant] } : {}),
+        onRefused: refusals,
+      });
+    const audit = createAuditStore(tenantStore);
+    const credentials = createCredentialVault(systemVault, namespace);
+    const connectionStore = createConnectionStore(tenantStore);
+    const usageStore = createUsageStore({
+      client: tenantStore.client,
+      tableName: config.tableName,
+      now: () => clock.now().getTime(),
+    });
+    const usage = createUsageRecorder(usageStore, () => clock.now());
+    // Every vault call made for the tenant's secrets or connections is counted for its cost records;
+    // the deployment's own vaults answer only inside the tenant's namespace, and refusals cost nothing.
+    const providers: ProviderResolver = overrides.providers
+      ? meteredResolver(overrides.providers, usage.tally)
+      : createConnectionResolver({
+          store: connectionStore,
+          credentials,
+          builtIns: localVault ? { local: localVault } : { aws: rawVault },
+          factory: {
+            network,
+            clock,
+            ...(localVault ? { localVault } : {}),
+            ...(access.awsCredentials ? { awsCredentials: access.awsCredentials(tenant) } : {}),
+          },
+          ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
+          wrap: (provider, resolved) => {
+            const metered = meteredProvider(provider, (operation, ref) =>
+              usage.tally.call(resolved.tenant, resolved.connection, ref, operation),
+            );
+            return resolved.builtInVault ? confine(metered) : metered;
+          },
+        });
+    const holding = { vault: systemVault, refFor: namespace.heldRef };
+    const secretStore = createSecretStore(tenantStore);
+    const secrets = createSecretService({
+      store: secretStore,
+      audit,
+      providers,
+      clock,
+      defaultConnection: config.defaultConnection,
+      holding,
+    });
+    const apiKeyStore = createApiKeyStore(tenantStore);
+    const deps: ApiDependencies = {
+      tenant,
+      secrets,
+      rotation: createRotationService({
+        store: secretStore,
+        audit,
+        secrets,
+        providers,
+        holding,
+        databases: overrides.databases ?? createPostgresDriver({ allowLoopback: network.allowLoopback }),
+        clock,
+      }),
+      bindings: createBindingService({ store: createBindingStore(tenantStore), secrets, clock }),
+      render: createRenderService({ secrets }),
+      connections: createConnectionService({
+        store: connectionStore,
+        credentials,
+        resolver: providers,
+        network,
+        builtIns,
+        clock,
+        audit: (event) => audit.record(event),
+        localMode: config.mode === 'local',
+        ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
+      }),
+      apiKeys: createApiKeyService({ store: apiKeyStore, clock, tenant }),
+      apiKeyStore,
+      audit,
+      idempotency: createIdempotencyStore(tenantStore),
+      costs: costService(tenantStore, usageStore),
+      usage,
+      clock,
+      forTenant,
+      async rotateOperatorKey(ctx) {
+        if (!ctx.principal.operator) throw new ForbiddenError('only the operator key may rotate itself');
+        const operatorTenant = await forTenant(config.operatorTenant ?? 'default');
+        return rotateOperatorKey(operator(operatorTenant), ctx, operatorSecret());
+      },
+    };
+    return deps;
   }
-  const systemVault = localVault ?? builtInProviders.aws;
-  if (!systemVault) throw new ValidationError('local mode needs SECRETM_LOCAL_VAULT_DIR');
-  const credentials = createCredentialVault(systemVault);
-  const connectionStore = createConnectionStore(storeDeps);
-  const usageStore = createUsageStore({
+
+  function costService(deps: typeof storeDeps, usage: ReturnType<typeof createUsageStore>): CostService {
+    const connections = createConnectionStore(deps);
+    return createCostService({
+      store: deps,
+      usage,
+      rollups: createRollupStore(deps),
+      connectionKind: async (tenant, id) =>
+        builtInKinds.get(id) ?? (await connections.get(tenant, id))?.kind ?? standaloneConnectionKinds[id],
+      prices: priceTable(config.prices),
+      clock,
+    });
+  }
+
+  function forTenant(tenant: string): Promise<ApiDependencies> {
+    let graph = graphs.get(tenant);
+    if (graph) {
+      graphs.delete(tenant);
+    } else {
+      graph = Promise.resolve().then(() => buildTenant(tenant));
+    }
+    graphs.set(tenant, graph);
+    if (graphs.size > maxGraphs) graphs.delete(graphs.keys().next().value!);
+    return graph;
+  }
+
+  // The deployment's own reads: across tenants by nature, each on the function's own (narrow) role.
+  const rollupUsage = createUsageStore({
     client,
     tableName: config.tableName,
     now: () => clock.now().getTime(),
   });
-  const usage = createUsageRecorder(usageStore, () => clock.now());
-  // Every vault call made for a tenant's secrets or connections is counted for its cost records.
-  const providers: ProviderResolver = meteredResolver(
-    overrides.providers ??
-      createConnectionResolver({
-        store: connectionStore,
-        credentials,
-        builtIns: builtInProviders,
-        factory: { network, clock, ...(localVault ? { localVault } : {}) },
-        ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
-      }),
-    usage.tally,
-  );
-  const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
-  const costs = createCostService({
-    store: storeDeps,
-    usage: usageStore,
-    rollups: createRollupStore(storeDeps),
-    connectionKind: async (tenant, id) =>
-      builtInKinds.get(id) ?? (await connectionStore.get(tenant, id))?.kind ?? standaloneConnectionKinds[id],
-    prices: priceTable(config.prices),
-    clock,
-  });
-  const secretStore = createSecretStore(storeDeps);
-  const secrets = createSecretService({
-    store: secretStore,
-    audit,
-    providers,
-    clock,
-    defaultConnection: config.defaultConnection,
-    holdingVault: systemVault,
-  });
+  const rotationIndex = createSecretStore(storeDeps);
+
   return {
-    secrets,
-    rotation: createRotationService({
-      store: secretStore,
-      audit,
-      secrets,
-      providers,
-      holdingVault: systemVault,
-      databases: overrides.databases ?? createPostgresDriver({ allowLoopback: network.allowLoopback }),
-      clock,
-    }),
-    bindings: createBindingService({ store: createBindingStore(storeDeps), secrets, clock }),
-    render: createRenderService({ secrets }),
-    connections: createConnectionService({
-      store: connectionStore,
-      credentials,
-      resolver: providers,
-      network,
-      builtIns,
-      clock,
-      audit: (event) => audit.record(event),
-      localMode: config.mode === 'local',
-      ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
-    }),
-    apiKeys: createApiKeyService({ store: apiKeyStore, clock }),
-    apiKeyStore,
     authenticate: createAuthenticator({
-      apiKeys: apiKeyStore,
+      directory: createApiKeyDirectory(storeDeps),
+      tenantKey: async (tenant, id) => (await forTenant(tenant)).apiKeyStore.get(tenant, id),
+      operatorKeys,
       clock,
       jwt: { tenantClaim: config.jwtTenantClaim },
     }),
-    audit,
-    idempotency: createIdempotencyStore(storeDeps),
-    costs,
-    usage,
+    forTenant,
+    dueRotations: (options) => findDueRotations(rotationIndex, clock, options.limit),
+    costs: costService(storeDeps, rollupUsage),
+    operatorKeys,
+    async ready() {
+      const secret = operatorSecret();
+      if (!secret) return;
+      await bootstrapOperatorKey(operator(await forTenant(config.operatorTenant ?? 'default')), secret);
+    },
     clock,
   };
 }
 
+/** AWS: tenant sessions on the tenant-access role; local mode: the deployment's client, guarded. */
+function tenantAccess(
+  config: Readonly<Config>,
+  client: DynamoDBDocumentClient,
+  overrides: DependencyOverrides,
+): TenantAccess {
+  if (config.mode === 'local' || !config.tenantAccess) return localTenantAccess(client);
+  const access = config.tenantAccess;
+  const sessions = createTenantSessions({
+    roleArn: access.roleArn,
+    region: config.region,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+    ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
+    scope: {
+      tableArn: access.tableArn,
+      stage: config.stage,
+      ...(access.tableKeyArn ? { tableKeyArn: access.tableKeyArn } : {}),
+      ...(config.replicaRegions ? { replicaRegions: config.replicaRegions } : {}),
+      ...(access.secretKeyArns ? { secretKeyArns: access.secretKeyArns } : {}),
+      ...(access.assumeRoleArns ? { assumeRoleArns: access.assumeRoleArns } : {}),
+      ...(config.importable ? { importable: config.importable } : {}),
+    },
+  });
+  return awsTenantAccess({
+    sessions,
+    region: config.region,
+    ...(config.dynamodbEndpoint ? { dynamodbEndpoint: config.dynamodbEndpoint } : {}),
+  });
+}
+
+/** AWS: the operator role's credentials, assumed only to bootstrap or rotate the operator key. */
+function operatorCredentials(config: Readonly<Config>, overrides: DependencyOverrides) {
+  if (!config.operatorRoleArn) return overrides.awsCredentials;
+  const roleArn = config.operatorRoleArn;
+  let source: Promise<() => Promise<{ accessKeyId: string; secretAccessKey: string }>> | undefined;
+  return async () => {
+    source ??= import('../shared/providers/aws-assume-role.ts').then(({ createRoleCredentials }) =>
+      createRoleCredentials({
+        region: config.region,
+        ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+        ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
+        roleArn,
+        sessionName: 'operator',
+        sessionSeconds: 900,
+        refreshMarginMs: 60_000,
+        timeoutMs: 5_000,
+        fail: (error) =>
+          new ProviderUnavailableError(
+            'secretm could not obtain the operator role’s credentials; retry shortly',
+            {
+              cause: error,
+            },
+          ),
+      }),
+    );
+    return (await source)();
+  };
+}
+
+function operatorKeyWriter(
+  config: Readonly<Config>,
+  client: DynamoDBDocumentClient,
+  overrides: DependencyOverrides,
+): OperatorKeyStore {
+  if (config.mode === 'local' || !config.operatorRoleArn) {
+    return createOperatorKeyStore({ client, tableName: config.tableName });
+  }
+  const credentials = operatorCredentials(config, overrides);
+  return createOperatorKeyStore({
+    client: createDocumentClient({
+      region: config.region,
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    }),
+    tableName: config.tableName,
+  });
+}
+
+function operatorVault(
+  config: Readonly<Config>,
+  network: NetworkPolicy,
+  overrides: DependencyOverrides,
+): SecretProvider {
+  const credentials = operatorCredentials(config, overrides);
+  return createAwsSecretsManagerProvider(
+    {
+      region: config.region,
+      ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    },
+    network.defaults,
+  );
+}
+
 /**
  * The Lambda way: configuration from the environment, read once, on first use; in AWS the operator
- * key is installed from its secret before the first request is served. A failed start is not kept,
- * so the next request tries again.
+ * key is installed before the first request is served. A failed start is not kept, so the next
+ * request tries again.
  */
-export function lazyDependencies(): () => Promise<ApiDependencies> {
-  let built: Promise<ApiDependencies> | undefined;
+export function lazyDependencies(): () => Promise<Dependencies> {
+  let built: Promise<Dependencies> | undefined;
   return () => {
     built ??= (async () => {
       const { readConfig } = await import('../shared/config.ts');
-      const config = readConfig();
-      const deps = createDependencies(config);
-      if (config.operatorKeySecret) {
-        const { bootstrapOperatorKey } = await import('../shared/auth/operator-bootstrap.ts');
-        await bootstrapOperatorKey({
-          vault: createAwsSecretsManagerProvider({ region: config.region }),
-          ref: config.operatorKeySecret,
-          apiKeys: deps.apiKeyStore,
-          tenant: config.operatorTenant ?? 'default',
-          clock: deps.clock,
-        });
-      }
+      const deps = createDependencies(readConfig());
+      await deps.ready();
       return deps;
     })();
     built.catch(() => {

@@ -4,9 +4,8 @@
  * never overlaps the previous one. Failures are recorded on each secret; the log says nothing of them
  * but their count (and never a value).
  */
-import { dispatch } from '../functions/rotation/dispatcher.ts';
-import { rotateDue, type WorkerResult } from '../functions/rotation/worker.ts';
-import type { RotationService } from '../shared/rotation/rotation-service.ts';
+import { type DueSource, dispatch } from '../functions/rotation/dispatcher.ts';
+import { rotateFor, type TenantRotations, type WorkerResult } from '../functions/rotation/worker.ts';
 
 export interface RotationSchedule {
   /** One run now (what each tick does); resolves when its rotations are done. */
@@ -14,16 +13,10 @@ export interface RotationSchedule {
   stop(): Promise<void>;
 }
 
-export function startRotationSchedule(
-  rotation: RotationService,
-  everyMs: number,
-  /** After each run (writes the run's vault-call counts). */
-  afterRun: () => Promise<void> = async () => undefined,
-): RotationSchedule {
+export function startRotationSchedule(deps: DueSource & TenantRotations, everyMs: number): RotationSchedule {
   let running: Promise<WorkerResult[]> | undefined;
   const runOnce = () => {
-    running ??= dispatch(rotation, (event) => rotateDue(rotation, event)).finally(async () => {
-      await afterRun();
+    running ??= dispatch(deps, (event) => rotateFor(deps, event)).finally(() => {
       running = undefined;
     });
     return running;

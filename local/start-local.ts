@@ -9,7 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDependencies, type DependencyOverrides } from '../functions/dependencies.ts';
 import { createApiHandler } from '../functions/http/api-handler.ts';
 import { routes } from '../functions/routes.ts';
-import { ensureOperatorKey } from '../shared/auth/api-key-service.ts';
+import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
@@ -53,6 +53,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   try {
     const config: Config = {
       mode: 'local',
+      stage: 'local',
       tableName: options.tableName ?? 'secretm',
       region: 'us-east-1',
       dynamodbEndpoint: endpoint,
@@ -71,11 +72,16 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       });
     await ensureTable(client, config.tableName);
     const deps = createDependencies(config, { ...options.overrides, client });
-    const { key } = await ensureOperatorKey(deps.apiKeyStore, {
-      tenant: localTenant,
-      ...(options.bootstrapKey ? { presetKey: options.bootstrapKey } : {}),
-      clock: options.overrides?.clock ?? systemClock,
-    });
+    const operatorTenant = await deps.forTenant(localTenant);
+    const { key } = await ensureOperatorKey(
+      {
+        store: deps.operatorKeys,
+        tenant: localTenant,
+        clock: options.overrides?.clock ?? systemClock,
+        audit: (event) => operatorTenant.audit.record(event),
+      },
+      options.bootstrapKey,
+    );
     const server = createLocalServer(
       routes,
       createApiHandler(routes, async () => deps),
@@ -86,7 +92,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     });
     const { port } = server.address() as AddressInfo;
     const rotation = options.rotationEveryMs
-      ? startRotationSchedule(deps.rotation, options.rotationEveryMs, deps.usage.flush)
+      ? startRotationSchedule(deps, options.rotationEveryMs)
       : undefined;
     return {
       url: `http://127.0.0.1:${port}`,

@@ -1,7 +1,18 @@
 /** Configuration, read from the environment once at cold start, validated, and frozen. */
 import { z } from 'zod';
+import { ValidationError } from './errors.ts';
 import { type VaultKind, vaultKinds } from './providers/provider.ts';
+import { stagePattern } from './tenancy/vault-namespace.ts';
+import { tenantPattern } from './validation/names.ts';
 import { parseInput } from './validation/parse.ts';
+
+const arn = (service: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ARN of ${service}`);
+const commaSeparated = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((text) => text.split(',').filter(Boolean))
+    .pipe(z.array(item));
 
 const configSchema = z.object({
   /** `aws` in Lambda; `local` for npm start (loopback vaults allowed, the local vault built in). */
@@ -34,6 +45,34 @@ const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
     .default('default'),
+  /** The deployment stage: the built-in vaults keep secrets under `secretm/<stage>/`. */
+  SECRETM_STAGE: z
+    .string()
+    .regex(stagePattern, 'must be 1–20 of a–z 0–9 - and start with a letter')
+    .optional(),
+  /** AWS: the role each tenant's requests run on, assumed with the tenant's session policy. */
+  SECRETM_TENANT_ROLE_ARN: arn('iam').optional(),
+  /** AWS: the role of the operator key's bootstrap and rotation. */
+  SECRETM_OPERATOR_ROLE_ARN: arn('iam').optional(),
+  SECRETM_TABLE_ARN: arn('dynamodb').optional(),
+  SECRETM_TABLE_KEY_ARN: arn('kms').optional(),
+  SECRETM_SECRET_KEY_ARNS: commaSeparated(arn('kms')).optional(),
+  SECRETM_ASSUME_ROLE_ARNS: commaSeparated(arn('iam')).optional(),
+  /** Existing secrets each tenant may adopt from the built-in Secrets Manager (JSON: tenant → names). */
+  SECRETM_IMPORTABLE: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().regex(tenantPattern), z.array(z.string().min(1).max(512))))
+    .optional(),
+  /** Endpoint of STS and Secrets Manager (tests, private endpoints); the region's by default. */
+  SECRETM_AWS_ENDPOINT: z.url().optional(),
 });
 
 export interface Config {
@@ -53,11 +92,53 @@ export interface Config {
   replicaRegions?: string[];
   /** The vault kinds connections may be of; all when absent. */
   allowedVaults?: VaultKind[];
+  /** The built-in vaults keep secrets under `secretm/<stage>/`. */
+  stage: string;
+  /** AWS: how tenant requests get their own credentials (required in AWS). */
+  tenantAccess?: TenantAccessConfig;
+  /** AWS: the role that writes the operator key. */
+  operatorRoleArn?: string;
+  /** Existing secrets each tenant may adopt from the built-in Secrets Manager. */
+  importable?: Record<string, string[]>;
+  /** Endpoint of STS and Secrets Manager (tests, private endpoints). */
+  awsEndpoint?: string;
+}
+
+export interface TenantAccessConfig {
+  roleArn: string;
+  tableArn: string;
+  tableKeyArn?: string;
+  secretKeyArns?: string[];
+  assumeRoleArns?: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const raw = parseInput(configSchema, env, 'env');
+  if (
+    raw.SECRETM_MODE === 'aws' &&
+    !(raw.SECRETM_STAGE && raw.SECRETM_TENANT_ROLE_ARN && raw.SECRETM_TABLE_ARN)
+  ) {
+    // Without them a request would run on the function's own role: refused rather than less isolated.
+    throw new ValidationError(
+      'an AWS deployment needs SECRETM_STAGE, SECRETM_TENANT_ROLE_ARN and SECRETM_TABLE_ARN (set by the CDK stack)',
+    );
+  }
+  const tenantAccess: TenantAccessConfig | undefined =
+    raw.SECRETM_TENANT_ROLE_ARN && raw.SECRETM_TABLE_ARN
+      ? {
+          roleArn: raw.SECRETM_TENANT_ROLE_ARN,
+          tableArn: raw.SECRETM_TABLE_ARN,
+          ...(raw.SECRETM_TABLE_KEY_ARN ? { tableKeyArn: raw.SECRETM_TABLE_KEY_ARN } : {}),
+          ...(raw.SECRETM_SECRET_KEY_ARNS ? { secretKeyArns: raw.SECRETM_SECRET_KEY_ARNS } : {}),
+          ...(raw.SECRETM_ASSUME_ROLE_ARNS ? { assumeRoleArns: raw.SECRETM_ASSUME_ROLE_ARNS } : {}),
+        }
+      : undefined;
   return Object.freeze({
+    stage: raw.SECRETM_STAGE ?? 'local',
+    ...(tenantAccess ? { tenantAccess } : {}),
+    ...(raw.SECRETM_OPERATOR_ROLE_ARN ? { operatorRoleArn: raw.SECRETM_OPERATOR_ROLE_ARN } : {}),
+    ...(raw.SECRETM_IMPORTABLE ? { importable: raw.SECRETM_IMPORTABLE } : {}),
+    ...(raw.SECRETM_AWS_ENDPOINT ? { awsEndpoint: raw.SECRETM_AWS_ENDPOINT } : {}),
     mode: raw.SECRETM_MODE,
     tableName: raw.SECRETM_TABLE_NAME,
     region: raw.AWS_REGION,

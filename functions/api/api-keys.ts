@@ -1,4 +1,4 @@
-/** The API keys API: create (the key is shown once), list, revoke. */
+/** The API keys API: create (the key is shown once), list, revoke; the operator key's rotation. */
 import { z } from 'zod';
 import { scopes } from '../../shared/auth/principal.ts';
 import type { ApiKeyListing } from '../../shared/store/store-types.ts';
@@ -61,8 +61,10 @@ export const apiKeyRoutes: Route[] = [
         schema: apiKeyResponse.extend({ key: z.string() }),
       },
     },
-    handler: async ({ body, ctx }, { apiKeys }) => {
-      const { record, key } = await apiKeys.create(ctx, body);
+    handler: async ({ body, ctx }, deps) => {
+      // The key is made in its tenant's partition, on that tenant's access (the operator only).
+      const target = body.tenant && body.tenant !== deps.tenant ? await deps.forTenant(body.tenant) : deps;
+      const { record, key } = await target.apiKeys.create(ctx, body);
       return json(201, { ...apiKeyView(record), key }, { 'cache-control': 'no-store' });
     },
   }),
@@ -87,6 +89,26 @@ export const apiKeyRoutes: Route[] = [
         items: page.items.map(apiKeyView),
         ...(page.cursor ? { cursor: page.cursor } : {}),
       });
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/api-keys/operator/rotate',
+    scope: 'admin',
+    family,
+    operationId: 'rotateOperatorKey',
+    summary: 'Replace the operator key (the operator only); the new key is in this answer only',
+    auditAction: 'api-key.rotate',
+    responses: {
+      200: {
+        description: 'The new operator key, shown this once; the old one no longer works',
+        schema: z.object({ id: z.literal('operator'), key: z.string() }),
+      },
+      403: { description: 'Not the operator key' },
+    },
+    handler: async ({ ctx }, deps) => {
+      const { key } = await deps.rotateOperatorKey(ctx);
+      return json(200, { id: 'operator', key }, { 'cache-control': 'no-store' });
     },
   }),
   route({

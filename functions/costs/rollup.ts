@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { previousMonth, type RollUpSummary } from '../../shared/costs/cost-service.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
-import { type ApiDependencies, lazyDependencies } from '../dependencies.ts';
+import { type Dependencies, lazyDependencies } from '../dependencies.ts';
 
 export const rollupEvent = z.object({
   month: z
@@ -19,7 +19,7 @@ export const rollupEvent = z.object({
 });
 
 export async function rollUp(
-  deps: Pick<ApiDependencies, 'costs' | 'clock'>,
+  deps: Pick<Dependencies, 'costs' | 'clock'>,
   event: unknown,
 ): Promise<RollUpSummary> {
   const input = parseInput(rollupEvent, event ?? {}, 'event');

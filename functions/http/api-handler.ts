@@ -16,8 +16,9 @@ import {
   ValidationError,
 } from '../../shared/errors.ts';
 import type { StoredResponse } from '../../shared/store/store-types.ts';
+import { inRequest } from '../../shared/tenancy/request-scope.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
-import type { ApiDependencies } from '../dependencies.ts';
+import type { ApiDependencies, Dependencies } from '../dependencies.ts';
 import { errorResponse, loggableError } from './error-response.ts';
 import { parseIdempotencyKey, parseIfMatch } from './request-headers.ts';
 import { type ApiResponse, type Route, routeKey } from './route.ts';
@@ -30,7 +31,7 @@ export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
 export const maxBodyBytes = 256 * 1024;
 const idempotencyTtlSeconds = 24 * 60 * 60;
 
-export function createApiHandler(routes: Route[], dependencies: () => Promise<ApiDependencies>): ApiHandler {
+export function createApiHandler(routes: Route[], dependencies: () => Promise<Dependencies>): ApiHandler {
   const byKey = new Map(routes.map((route) => [routeKey(route), route]));
 
   return async function handle(event) {
@@ -42,10 +43,10 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<Ap
     try {
       route = byKey.get(event.routeKey);
       if (!route) throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
-      deps = await dependencies();
       const headers = lowerCaseHeaders(event.headers);
       if (route.scope) {
-        const principal = await deps.authenticate({
+        const root = await dependencies();
+        const principal = await root.authenticate({
           ...(headers.authorization ? { authorization: headers.authorization } : {}),
           ...(event.requestContext.authorizer?.jwt
             ? {
@@ -55,6 +56,8 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<Ap
             : {}),
         });
         ctx = { principal, requestId, sourceIp };
+        // From here on the request runs on its tenant's access to the table and the vaults.
+        deps = await root.forTenant(principal.tenant);
         if (!principal.scopes.has(route.scope))
           throw new ForbiddenError(`this action needs the ${route.scope} scope`);
       }
@@ -68,18 +71,29 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<Ap
       };
       const expectedVersion = parseIfMatch(headers['if-match']);
       const idempotencyKey = route.idempotent ? parseIdempotencyKey(headers['idempotency-key']) : undefined;
+      const served = route;
       const call = () =>
-        route!.handler(
+        served.handler(
           {
             ...input,
             ...(expectedVersion !== undefined ? { expectedVersion } : {}),
             ...(idempotencyKey ? { idempotencyKey } : {}),
           },
-          deps!,
+          // Public routes (health, the OpenAPI document) use no dependencies.
+          deps as ApiDependencies,
         );
-      if (!idempotencyKey || !ctx) return toResult(await call(), requestId);
-      return await idempotent(deps, ctx, idempotencyKey, fingerprint(route, event, rawBody), async () =>
-        toResult(await call(), requestId),
+      if (!ctx || !deps) return toResult(await call(), requestId);
+      const scoped = { ctx, deps };
+      return await inRequest(ctx, async () =>
+        idempotencyKey
+          ? idempotent(
+              scoped.deps,
+              scoped.ctx,
+              idempotencyKey,
+              fingerprint(served, event, rawBody),
+              async () => toResult(await call(), requestId),
+            )
+          : toResult(await call(), requestId),
       );
     } catch (error) {
       if (ctx && deps && route?.auditAction) await auditFailure(deps, ctx, route, event, error);

@@ -5,9 +5,7 @@
  * mode and the tests run them in-process with `dispatch`. Claims are the worker's: two dispatchers
  * running at once hand out the same secrets, and each is rotated once.
  */
-import type { RotationService } from '../../shared/rotation/rotation-service.ts';
-import type { DueRotation } from '../../shared/store/store-types.ts';
-import { lazyDependencies } from '../dependencies.ts';
+import { type Dependencies, lazyDependencies } from '../dependencies.ts';
 import type { WorkerEvent, WorkerResult } from './worker.ts';
 
 /** Secrets handed out per run by default; the rest wait for the next run. */
@@ -17,21 +15,24 @@ export interface DispatchResult {
   due: WorkerEvent[];
 }
 
+/** Where due secrets are listed: the rotation index, across tenants. */
+export type DueSource = Pick<Dependencies, 'dueRotations'>;
+
 export async function findDue(
-  rotation: RotationService,
+  source: DueSource,
   limit: number = defaultDispatchLimit,
 ): Promise<DispatchResult> {
-  const due: DueRotation[] = await rotation.due({ limit });
+  const due = await source.dueRotations({ limit });
   return { due: due.map(({ tenant, name }) => ({ tenant, name })) };
 }
 
 /** One run in-process: finds the due secrets and runs `invoke` on each, `concurrency` at a time. */
 export async function dispatch(
-  rotation: RotationService,
+  source: DueSource,
   invoke: (event: WorkerEvent) => Promise<WorkerResult>,
   options: { limit?: number; concurrency?: number } = {},
 ): Promise<WorkerResult[]> {
-  const { due } = await findDue(rotation, options.limit);
+  const { due } = await findDue(source, options.limit);
   const results: WorkerResult[] = new Array(due.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(options.concurrency ?? 8, due.length) }, async () => {
@@ -55,6 +56,5 @@ export async function handler(event: { limit?: unknown } | undefined): Promise<D
     event.limit <= 5000
       ? event.limit
       : defaultDispatchLimit;
-  const { rotation } = await dependencies();
-  return findDue(rotation, limit);
+  return findDue(await dependencies(), limit);
 }

@@ -10,6 +10,7 @@ import type { RequestContext } from '../../shared/auth/principal.ts';
 import { SecretmError } from '../../shared/errors.ts';
 import type { RotationService } from '../../shared/rotation/rotation-service.ts';
 import type { RotationOutcome } from '../../shared/rotation/rotation-types.ts';
+import { inRequest } from '../../shared/tenancy/request-scope.ts';
 import { secretName, tenantId } from '../../shared/validation/names.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
 import { lazyDependencies } from '../dependencies.ts';
@@ -65,15 +66,30 @@ export async function rotateDue(
   }
 }
 
-const dependencies = lazyDependencies();
+/** Rotates one due secret on its tenant's access, and writes the rotation's vault-call counts. */
+export interface TenantRotations {
+  forTenant(tenant: string): Promise<{ rotation: RotationService; usage: { flush(): Promise<void> } }>;
+}
 
-export async function handler(event: unknown, context: Context): Promise<WorkerResult> {
-  const input = parseInput(workerEvent, event, 'event');
-  const { rotation, usage } = await dependencies();
+export async function rotateFor(
+  deps: TenantRotations,
+  event: WorkerEvent,
+  requestId: string = randomUUID(),
+): Promise<WorkerResult> {
+  const { rotation, usage } = await deps.forTenant(event.tenant);
   try {
-    return await rotateDue(rotation, input, context.awsRequestId);
+    return await inRequest(rotationContext(event.tenant, requestId), () =>
+      rotateDue(rotation, event, requestId),
+    );
   } finally {
     // The vault calls of this rotation, written before the instance can be frozen (never throws).
     await usage.flush();
   }
+}
+
+const dependencies = lazyDependencies();
+
+export async function handler(event: unknown, context: Context): Promise<WorkerResult> {
+  const input = parseInput(workerEvent, event, 'event');
+  return rotateFor(await dependencies(), input, context.awsRequestId);
 }

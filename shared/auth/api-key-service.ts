@@ -1,12 +1,10 @@
-/** Creating, listing and revoking API keys, and the operator key local mode bootstraps. */
-
-import { randomBytes } from 'node:crypto';
+/** Creating, listing and revoking a tenant's API keys. The operator key is apart (operator-key.ts). */
 import { auditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../clock.ts';
-import { ForbiddenError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from '../store/store-types.ts';
-import { generateApiKey, hashSecret, operatorKeyId } from './api-key-format.ts';
-import { scopes as allScopes, type RequestContext, type Scope } from './principal.ts';
+import { generateApiKey, operatorKeyId } from './api-key-format.ts';
+import type { RequestContext, Scope } from './principal.ts';
 
 export interface CreateApiKeyInput {
   name: string;
@@ -15,16 +13,18 @@ export interface CreateApiKeyInput {
   expiresAt?: string;
 }
 
-export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock }) {
+export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; tenant: string }) {
   return {
-    /** Only the operator may name another tenant; a key never gets scopes its creator lacks. */
+    /**
+     * Creates a key in this service's tenant. Only the operator may create keys for a tenant other
+     * than its own; a key never gets scopes its creator lacks.
+     */
     async create(
       ctx: RequestContext,
       input: CreateApiKeyInput,
     ): Promise<{ record: ApiKeyRecord; key: string }> {
       const { principal } = ctx;
-      const tenant = input.tenant ?? principal.tenant;
-      if (tenant !== principal.tenant && !principal.operator) {
+      if (deps.tenant !== principal.tenant && !principal.operator) {
         throw new ForbiddenError('only the operator key may create keys for another tenant');
       }
       const missing = input.scopes.filter((scope) => !principal.scopes.has(scope));
@@ -37,16 +37,19 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock }) 
       const { id, key, hash } = generateApiKey();
       const record: ApiKeyRecord = {
         id,
-        tenant,
+        tenant: deps.tenant,
         name: input.name,
         scopes: [...new Set(input.scopes)],
         hash,
-        operator: false,
         createdAt: now.toISOString(),
         createdBy: principal.actor,
         ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
       };
-      await deps.store.put(record, auditEvent(ctx, 'api-key.create', `api-key:${id}`, now));
+      // The event goes to the tenant the key is for: that tenant's audit shows who made its keys.
+      await deps.store.put(record, {
+        ...auditEvent(ctx, 'api-key.create', `api-key:${id}`, now),
+        tenant: deps.tenant,
+      });
       return { record, key };
     },
 
@@ -54,7 +57,14 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock }) 
       return deps.store.list(ctx.principal.tenant, page);
     },
 
+    /** The operator key is no tenant's key: only its own rotation replaces it. */
     async revoke(ctx: RequestContext, id: string): Promise<void> {
+      if (id === operatorKeyId) {
+        if (!ctx.principal.operator) throw new NotFoundError(`API key '${id}' not found`);
+        throw new ForbiddenError(
+          'the operator key cannot be revoked, which would lock every tenant out; rotate it with POST /v1/api-keys/operator/rotate',
+        );
+      }
       const now = deps.clock.now();
       await deps.store.revoke(
         ctx.principal.tenant,
@@ -67,43 +77,3 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock }) 
 }
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
-
-/**
- * Makes sure the operator key exists (local mode). With `presetKey` that key becomes the operator
- * key; without, one is generated when none exists yet and returned so it can be printed once.
- */
-export async function ensureOperatorKey(
-  store: ApiKeyStore,
-  options: { tenant: string; presetKey?: string; clock: Clock },
-): Promise<{ key?: string }> {
-  const existing = await store.get(operatorKeyId);
-  const desiredHash = options.presetKey ? hashSecret(options.presetKey) : undefined;
-  if (existing && !existing.revokedAt && (!desiredHash || existing.hash === desiredHash)) return {};
-  if (options.presetKey !== undefined && options.presetKey.length < 20) {
-    throw new ValidationError('SECRETM_BOOTSTRAP_API_KEY must be at least 20 characters');
-  }
-  const key = options.presetKey ?? `smo_${randomBytes(32).toString('base64url')}`;
-  const now = options.clock.now();
-  const record: ApiKeyRecord = {
-    id: operatorKeyId,
-    tenant: options.tenant,
-    name: 'operator',
-    scopes: [...allScopes],
-    hash: hashSecret(key),
-    operator: true,
-    createdAt: now.toISOString(),
-    createdBy: 'bootstrap',
-  };
-  const audit = {
-    tenant: options.tenant,
-    actor: 'bootstrap',
-    action: 'api-key.bootstrap',
-    target: `api-key:${operatorKeyId}`,
-    outcome: 'success' as const,
-    requestId: 'bootstrap',
-    sourceIp: '127.0.0.1',
-    at: now.toISOString(),
-  };
-  await store.put(record, audit, { replace: existing !== undefined });
-  return options.presetKey ? {} : { key };
-}

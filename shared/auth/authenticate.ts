@@ -1,12 +1,16 @@
 /**
  * Turns a request's credentials into a Principal: an API key (`Authorization: Bearer …`), or the
  * claims API Gateway's JWT authorizer verified. Anything else is 401.
+ *
+ * An `smk_` key is looked up in two steps: the pointer from its id to its tenant (read before any
+ * tenant is known), then the key itself in that tenant's partition, read with that tenant's access,
+ * which alone decides (hash, expiry, revocation, scopes). Anything else is tried as the operator key.
  */
 import type { Clock } from '../clock.ts';
 import { UnauthorizedError } from '../errors.ts';
-import type { ApiKeyStore } from '../store/store-types.ts';
+import type { ApiKeyDirectory, ApiKeyRecord, OperatorKeyStore } from '../store/store-types.ts';
 import { tenantPattern } from '../validation/names.ts';
-import { parseApiKey, secretMatches } from './api-key-format.ts';
+import { operatorKeyId, parseApiKey, secretMatches } from './api-key-format.ts';
 import { scopes as knownScopes, type Principal, type Scope } from './principal.ts';
 
 export interface JwtSettings {
@@ -22,22 +26,40 @@ export interface Credentials {
   jwtScopes?: string[];
 }
 
+export interface AuthenticatorDeps {
+  directory: ApiKeyDirectory;
+  /** A tenant's key by id, read with that tenant's access. */
+  tenantKey: (tenant: string, id: string) => Promise<ApiKeyRecord | undefined>;
+  operatorKeys: OperatorKeyStore;
+  clock: Clock;
+  jwt: JwtSettings;
+}
+
 const rejected = () =>
   new UnauthorizedError('missing or invalid credentials: send Authorization: Bearer <api key>');
+const noHash = '0'.repeat(64);
 
-export function createAuthenticator(deps: { apiKeys: ApiKeyStore; clock: Clock; jwt: JwtSettings }) {
+export function createAuthenticator(deps: AuthenticatorDeps) {
+  async function fromOperatorKey(secret: string): Promise<Principal> {
+    const record = await deps.operatorKeys.get();
+    // Hash and compare even when there is no record, so timing does not tell.
+    if (!secretMatches(secret, record?.hash ?? noHash) || !record) throw rejected();
+    return { tenant: record.tenant, actor: 'operator', scopes: new Set(knownScopes), operator: true };
+  }
+
   async function fromApiKey(presented: string): Promise<Principal> {
     const { id, secret } = parseApiKey(presented);
-    const record = await deps.apiKeys.get(id);
-    // Hash and compare even when no record exists, so timing does not tell whether an id exists.
-    const matches = secretMatches(secret, record?.hash ?? '0'.repeat(64));
-    if (!record || !matches || record.revokedAt) throw rejected();
+    if (id === operatorKeyId) return fromOperatorKey(secret);
+    const tenant = await deps.directory.tenantOf(id);
+    const record = tenant && tenantPattern.test(tenant) ? await deps.tenantKey(tenant, id) : undefined;
+    const matches = secretMatches(secret, record?.hash ?? noHash);
+    if (!record || !matches || record.revokedAt || record.tenant !== tenant) throw rejected();
     if (record.expiresAt && Date.parse(record.expiresAt) <= deps.clock.now().getTime()) throw rejected();
     return {
       tenant: record.tenant,
-      actor: record.operator ? 'operator' : `apikey:${record.id}`,
+      actor: `apikey:${record.id}`,
       scopes: new Set(record.scopes),
-      operator: record.operator,
+      operator: false,
     };
   }
 

@@ -2,6 +2,7 @@
  * The ProviderResolver the secrets domain uses: built-in connections first, then the tenant's stored
  * connections, their credentials fetched from the credential vault. Adapters are kept per connection
  * version, so a changed connection is rebuilt on its next use and an unchanged one costs one read.
+ * `wrap` sees every adapter it answers (the cost meter, and the tenant confinement of built-in vaults).
  */
 import { ForbiddenError, UnprocessableError } from '../errors.ts';
 import type { SecretProvider, VaultKind } from '../providers/provider.ts';
@@ -10,6 +11,13 @@ import type { ConnectionStore } from '../store/connection-store.ts';
 import type { CredentialVault } from './credential-vault.ts';
 import { buildProvider, type FactoryContext } from './provider-factory.ts';
 
+export interface ResolvedConnection {
+  tenant: string;
+  connection: string;
+  /** The deployment's own vault (a built-in connection, or a stored `local` one): shared by every tenant. */
+  builtInVault: boolean;
+}
+
 export interface ConnectionResolverDeps {
   store: ConnectionStore;
   credentials: CredentialVault;
@@ -17,14 +25,16 @@ export interface ConnectionResolverDeps {
   factory: FactoryContext;
   /** The vault kinds this deployment allows; a stored connection of another kind is not used. */
   allowedKinds?: readonly VaultKind[];
+  wrap?: (provider: SecretProvider, resolved: ResolvedConnection) => SecretProvider;
 }
 
 export function createConnectionResolver(deps: ConnectionResolverDeps): ProviderResolver {
   const built = new Map<string, { version: number; provider: Promise<SecretProvider> }>();
+  const wrap = deps.wrap ?? ((provider: SecretProvider) => provider);
 
   return async (tenant, id) => {
     const builtIn = deps.builtIns[id];
-    if (builtIn) return builtIn;
+    if (builtIn) return wrap(builtIn, { tenant, connection: id, builtInVault: true });
     const record = await deps.store.get(tenant, id);
     if (!record) throw new UnprocessableError(`connection ${id} does not exist`);
     if (deps.allowedKinds && !deps.allowedKinds.includes(record.kind)) {
@@ -33,16 +43,18 @@ export function createConnectionResolver(deps: ConnectionResolverDeps): Provider
       );
     }
     const key = `${tenant}\n${id}`;
-    const cached = built.get(key);
-    if (cached && cached.version === record.version) return cached.provider;
-    const provider = (async () => {
-      const credentials = record.credentialsRef
-        ? await deps.credentials.get(record.credentialsRef)
-        : undefined;
-      return buildProvider(record, credentials, deps.factory);
-    })();
-    built.set(key, { version: record.version, provider });
-    provider.catch(() => built.delete(key));
-    return provider;
+    let cached = built.get(key);
+    if (!cached || cached.version !== record.version) {
+      const provider = (async () => {
+        const credentials = record.credentialsRef
+          ? await deps.credentials.get(record.credentialsRef)
+          : undefined;
+        return buildProvider(record, credentials, deps.factory);
+      })();
+      cached = { version: record.version, provider };
+      built.set(key, cached);
+      provider.catch(() => built.delete(key));
+    }
+    return wrap(await cached.provider, { tenant, connection: id, builtInVault: record.kind === 'local' });
   };
 }

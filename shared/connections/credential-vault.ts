@@ -1,9 +1,11 @@
 /**
  * Where connections keep their own credentials (an AppRole secret_id, an Azure client secret): a
- * vault, never DynamoDB. In local mode the local vault, in AWS the deployment's own Secrets Manager.
+ * vault, never DynamoDB. In local mode the local vault, in AWS the deployment's own Secrets Manager,
+ * under the system prefix (shared/tenancy/vault-namespace.ts), which no tenant-facing path can name.
  */
 import { NotFoundError } from '../errors.ts';
 import type { SecretProvider } from '../providers/provider.ts';
+import type { VaultNamespace } from '../tenancy/vault-namespace.ts';
 import type { ConnectionCredentials } from './connection-types.ts';
 
 export interface CredentialVault {
@@ -13,10 +15,13 @@ export interface CredentialVault {
   remove(ref: string): Promise<void>;
 }
 
-export function createCredentialVault(provider: SecretProvider): CredentialVault {
+export function createCredentialVault(
+  provider: SecretProvider,
+  namespace: Pick<VaultNamespace, 'connectionCredentialsRef'>,
+): CredentialVault {
   return {
     async put(tenant, connectionId, credentials) {
-      const ref = provider.refFor(tenant, `_connections.${connectionId}`);
+      const ref = namespace.connectionCredentialsRef(tenant, connectionId);
       const payload = { kind: 'map' as const, data: credentials };
       try {
         await provider.put(ref, payload);

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { ValidationError } from '../errors.ts';
+import type { AwsCredentials } from '../providers/aws-secrets-manager.ts';
 import type { SecretProvider, VaultKind } from '../providers/provider.ts';
 import type { ConnectionCredentials, ConnectionRecord } from './connection-types.ts';
 import type { NetworkPolicy } from './network-policy.ts';
@@ -14,6 +15,11 @@ export interface FactoryContext {
   clock: Clock;
   /** The local vault, for `local` connections (local mode only). */
   localVault?: SecretProvider;
+  /**
+   * What a Secrets Manager connection without credentials of its own runs on (and assumes its role
+   * with): the tenant's session in an AWS deployment, so it reaches what the tenant may, no more.
+   */
+  awsCredentials?: () => Promise<AwsCredentials>;
 }
 
 type Factory<K extends VaultKind> = (
@@ -23,7 +29,7 @@ type Factory<K extends VaultKind> = (
 ) => Promise<SecretProvider>;
 
 const factories: { [K in VaultKind]: Factory<K> } = {
-  'aws-secrets-manager': async ({ config }, credentials, { network }) => {
+  'aws-secrets-manager': async ({ config }, credentials, { network, awsCredentials }) => {
     const { createAwsSecretsManagerProvider } = await import('../providers/aws-secrets-manager.ts');
     const checked = config.endpoint ? network.forUrl(config.endpoint, 'config.endpoint') : undefined;
     return createAwsSecretsManagerProvider(
@@ -38,7 +44,9 @@ const factories: { [K in VaultKind]: Factory<K> } = {
                 ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
               },
             }
-          : {}),
+          : awsCredentials
+            ? { credentials: awsCredentials }
+            : {}),
       },
       checked?.network ?? network.defaults,
     );

@@ -17,7 +17,8 @@ export interface RoleCredentials {
 export interface RoleCredentialsOptions {
   region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** What assumes the role: credentials, or a function answering them; else the SDK's default chain. */
+  credentials?: RoleCredentials | (() => Promise<RoleCredentials>);
   requestHandler?: NodeHttpHandler;
   roleArn: string;
   externalId?: string;

@@ -105,8 +105,18 @@ export interface AwsSecretsManagerConfig {
    * that has replicas) and made again when it is restored.
    */
   replicaRegions?: string[];
-  /** Static credentials, where no IAM role applies (local mode, tests); else the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Credentials, or a function answering them (a tenant's session); else the SDK's default chain.
+   * With `roleArn`, these are what assumes the role.
+   */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
 }
 
 /** AWS Secrets Manager's limit for SecretString and SecretBinary. */

@@ -36,13 +36,12 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.ts';
-import type { SecretPayload, SecretProvider } from '../providers/provider.ts';
+import type { SecretPayload } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
 import type { SecretService } from '../secrets/secret-service.ts';
 import type { SecretRecord, SecretValue } from '../secrets/secret-types.ts';
 import { envValue, fromPayload, toPayload } from '../secrets/secret-value.ts';
-import { rotationShards } from '../store/keys.ts';
-import type { AuditStore, DueRotation, SecretStore } from '../store/store-types.ts';
+import type { AuditStore, SecretStore } from '../store/store-types.ts';
 import { checkPasswordPolicy } from './password-policy.ts';
 import type { DatabaseDriver, DatabaseLogin } from './postgres.ts';
 import type { RotationBody } from './rotation-schemas.ts';
@@ -63,7 +62,7 @@ import {
   randomStrategy,
   type StagedStrategy,
 } from './strategies.ts';
-import { heldRef } from './vault-refs.ts';
+import type { HoldingVault } from './vault-refs.ts';
 
 export interface RotationServiceDeps {
   store: SecretStore;
@@ -71,7 +70,7 @@ export interface RotationServiceDeps {
   secrets: SecretService;
   providers: ProviderResolver;
   /** secretm's own vault: holds `vault-dynamic` credentials (the local vault, or the deployment's Secrets Manager). */
-  holdingVault?: SecretProvider;
+  holding?: HoldingVault;
   databases: DatabaseDriver;
   clock?: Clock;
   /** How long a rotation lock lasts; above the worker's timeout. Default 5 minutes. */
@@ -85,8 +84,6 @@ export const retryBaseMs = 5 * 60_000;
 export const retryMaxMs = 24 * 60 * 60_000;
 /** How long a rotation retries a state write refused because a value write holds the secret. */
 const stateWriteWaitMs = 5_000;
-/** Page size of the index query. */
-const duePageSize = 100;
 
 export function createRotationService(deps: RotationServiceDeps) {
   const clock = deps.clock ?? systemClock;
@@ -356,7 +353,7 @@ export function createRotationService(deps: RotationServiceDeps) {
     renewFirst: boolean,
   ): Promise<RotationOutcome> {
     const settings = record.rotation;
-    const holding = deps.holdingVault;
+    const holding = deps.holding;
     let step: RotationStep | undefined;
     try {
       if (settings?.strategy !== 'vault-dynamic')
@@ -402,7 +399,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       };
       const value = envValue(issued.payload.data);
       step = 'finishSecret';
-      const ref = heldRef(holding, record.tenant, record.name);
+      const ref = holding.refFor(record.tenant, record.name);
       const committed = await deps.secrets.commitRotation(ctx, record.name, async (locked) => {
         if (locked.rotationLock?.id !== lockId)
           throw new ConflictError(`the rotation lock on ${record.name} was lost`);
@@ -411,10 +408,10 @@ export function createRotationService(deps: RotationServiceDeps) {
           held: true,
           write: async (_provider, payload) => {
             try {
-              return await holding.put(ref, payload);
+              return await holding.vault.put(ref, payload);
             } catch (error) {
               if (!(error instanceof NotFoundError)) throw error;
-              return holding.create(ref, payload, {
+              return holding.vault.create(ref, payload, {
                 description: `Vault credentials secretm holds for ${record.name}`,
               });
             }
@@ -486,7 +483,7 @@ export function createRotationService(deps: RotationServiceDeps) {
             'vault-dynamic rotates secrets imported from a HashiCorp Vault database-engine connection',
           );
         }
-        if (!deps.holdingVault)
+        if (!deps.holding)
           throw new UnprocessableError('this deployment has no holding vault for dynamic credentials');
       }
     }
@@ -628,41 +625,6 @@ export function createRotationService(deps: RotationServiceDeps) {
         return runDynamic(ctx, record, lockId, options.scheduled === true);
       }
       return runStaged(ctx, record, lockId);
-    },
-
-    /**
-     * Due secrets of every tenant, earliest first, at most `limit`: the dispatcher's query (the index,
-     * page by page, its shards in parallel; never a scan).
-     */
-    async due(options: { limit: number }): Promise<DueRotation[]> {
-      const dueBy = clock.now().toISOString();
-      const found: DueRotation[] = [];
-      const cursors = new Map<number, string | undefined>();
-      for (let shard = 0; shard < rotationShards; shard++) cursors.set(shard, undefined);
-      // Each round reads the next page of every shard that has more; the earliest of what was read win.
-      while (found.length < options.limit && cursors.size > 0) {
-        const room = options.limit - found.length;
-        const pages = await Promise.all(
-          [...cursors].map(async ([shard, cursor]) => {
-            const page = await store.listDueRotations({
-              shard,
-              dueBy,
-              limit: Math.min(duePageSize, room),
-              ...(cursor ? { cursor } : {}),
-            });
-            return { shard, page };
-          }),
-        );
-        for (const { shard, page } of pages) {
-          found.push(...page.items);
-          if (page.cursor) cursors.set(shard, page.cursor);
-          else cursors.delete(shard);
-        }
-      }
-      found.sort((a, b) =>
-        a.nextRotationAt < b.nextRotationAt ? -1 : a.nextRotationAt > b.nextRotationAt ? 1 : 0,
-      );
-      return found.slice(0, options.limit);
     },
   };
 }

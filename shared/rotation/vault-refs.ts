@@ -1,7 +1,6 @@
 /**
  * Vault refs rotation keeps beside a secret's own. Their names start with `_`, which no secretm name
- * does (shared/validation/names.ts), so they never meet a secret's own ref; the credential vault's
- * `_connections.<id>` follows the same rule.
+ * does (shared/validation/names.ts), so they never meet a secret's own ref.
  */
 import type { SecretProvider } from '../providers/provider.ts';
 
@@ -14,7 +13,11 @@ export function pendingRef(provider: SecretProvider, tenant: string, name: strin
   return provider.refFor(tenant, `_rotation.${name}`);
 }
 
-/** Where secretm holds the Vault dynamic credentials it renews by lease, in its own (holding) vault. */
-export function heldRef(holdingVault: SecretProvider, tenant: string, name: string): string {
-  return holdingVault.refFor(tenant, `_held.${name}`);
+/**
+ * secretm's own vault, where it holds the Vault dynamic credentials it renews by lease: a system ref
+ * per secret, outside every tenant's namespace (shared/tenancy/vault-namespace.ts).
+ */
+export interface HoldingVault {
+  vault: SecretProvider;
+  refFor(tenant: string, name: string): string;
 }

@@ -17,7 +17,7 @@ import {
   type WrittenVersion,
 } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
-import { heldRef } from '../rotation/vault-refs.ts';
+import type { HoldingVault } from '../rotation/vault-refs.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
 import { envKeyPattern, secretNamePattern } from '../validation/names.ts';
 import type {
@@ -51,7 +51,7 @@ export interface SecretServiceDeps {
   /** How long a writer waits for another writer's lock before answering 409. */
   lockWaitMs?: number;
   /** secretm's own vault, holding the Vault dynamic credentials a `vault-dynamic` rotation renews. */
-  holdingVault?: SecretProvider;
+  holding?: HoldingVault;
 }
 
 export interface WriteOptions {
@@ -151,12 +151,12 @@ export function createSecretService(deps: SecretServiceDeps) {
     const lease = record.rotationState?.lease;
     if (
       versionRecord.held &&
-      deps.holdingVault &&
+      deps.holding &&
       version === record.version &&
       lease &&
       Date.parse(lease.expiresAt) > clock.now().getTime()
     ) {
-      const read = await deps.holdingVault.get(heldRef(deps.holdingVault, record.tenant, record.name), {
+      const read = await deps.holding.vault.get(deps.holding.refFor(record.tenant, record.name), {
         versionId: versionRecord.vaultVersionId,
         kind: payloadKindFor(record.type, versionRecord.file),
       });
@@ -321,8 +321,8 @@ export function createSecretService(deps: SecretServiceDeps) {
   async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
     const provider = await deps.providers(record.tenant, record.connection);
     await purgeVault(provider, record.vaultRef);
-    if (record.rotationState?.lease && deps.holdingVault) {
-      await purgeVault(deps.holdingVault, heldRef(deps.holdingVault, record.tenant, record.name));
+    if (record.rotationState?.lease && deps.holding) {
+      await purgeVault(deps.holding.vault, deps.holding.refFor(record.tenant, record.name));
     }
     await store.remove(
       record.tenant,

@@ -1,17 +1,19 @@
 /**
- * API keys in DynamoDB: the key item (`K#<id>`), found by id before the tenant is known, and a copy in
- * the tenant's partition for listing, written and revoked together in one transaction with the audit
- * event. Only the hash of a key is ever stored.
+ * API keys in DynamoDB. A key lives in its tenant's partition (`T#<tenant>`, `K#<id>`) with the hash
+ * of its secret part, its scopes, expiry and revocation: everything authentication decides on. A
+ * pointer item (`K#<id>`) says which tenant an id belongs to, because authentication reads it before
+ * the tenant is known; it holds nothing else, so a pointer written wrong can break a key but never
+ * make one. Key and pointer are written in one transaction with the audit event.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
+import { auditPut, defaultAuditRetentionDays } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
-import { apiKeyKey, apiKeyListingKey, apiKeyListingSkPrefix, pkName, skName, tenantPk } from './keys.ts';
+import { apiKeyKey, apiKeyListingSkPrefix, apiKeyPointerKey, pkName, skName, tenantPk } from './keys.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
-import type { ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from './store-types.ts';
+import type { ApiKeyDirectory, ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from './store-types.ts';
 
 const apiKeyFields: FieldMap<ApiKeyRecord> = {
   id: true,
@@ -19,7 +21,6 @@ const apiKeyFields: FieldMap<ApiKeyRecord> = {
   name: true,
   scopes: true,
   hash: true,
-  operator: true,
   createdAt: true,
   createdBy: true,
   expiresAt: true,
@@ -35,6 +36,9 @@ function withoutHash(record: ApiKeyRecord): ApiKeyListing {
   return listing;
 }
 
+/** The operator key's id; it never appears among a tenant's keys. */
+const operatorId = 'operator';
+
 export interface ApiKeyStoreDeps extends StoreDeps {
   auditRetentionDays?: number;
 }
@@ -44,38 +48,33 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
   const retentionDays = deps.auditRetentionDays ?? defaultAuditRetentionDays;
 
   return {
-    /**
-     * With `replace` (the operator key when its preset changes) the items are overwritten, and the
-     * listing copy under a former tenant is removed in the same transaction.
-     */
-    async put(record, audit, options: { replace?: boolean } = {}) {
-      const fields = toApiKeyRecord(record);
-      const fresh = options.replace
-        ? {}
-        : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': pkName } };
-      const items: TransactItem[] = [
-        { Put: { TableName: tableName, Item: { ...fields, ...apiKeyKey(record.id) }, ...fresh } },
-        {
-          Put: {
-            TableName: tableName,
-            // The listing copy lives in the tenant's partition, which more readers may reach: no hash.
-            Item: { ...withoutHash(fields), ...apiKeyListingKey(record.tenant, record.id) },
-            ...fresh,
-          },
-        },
-        auditPut(tableName, audit, retentionDays),
-      ];
+    async put(record, audit) {
+      const fresh = {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': pkName },
+      };
       try {
-        if (options.replace) {
-          const { Item } = await client.send(
-            new GetCommand({ TableName: tableName, Key: apiKeyKey(record.id), ConsistentRead: true }),
-          );
-          const formerTenant = Item?.tenant;
-          if (typeof formerTenant === 'string' && formerTenant !== record.tenant) {
-            items.push({ Delete: { TableName: tableName, Key: apiKeyListingKey(formerTenant, record.id) } });
-          }
-        }
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...toApiKeyRecord(record), ...apiKeyKey(record.tenant, record.id) },
+                  ...fresh,
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { tenant: record.tenant, ...apiKeyPointerKey(record.id) },
+                  ...fresh,
+                },
+              },
+              auditPut(tableName, audit, retentionDays),
+            ],
+          }),
+        );
       } catch (error) {
         if (failedCondition(error, 0) || failedCondition(error, 1)) {
           throw new ConflictError(`API key '${record.id}' exists already`, { cause: error });
@@ -84,13 +83,13 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
       }
     },
 
-    async get(id) {
+    async get(tenant, id) {
       try {
         // Strongly consistent, so a revocation takes effect at once.
         const { Item } = await client.send(
-          new GetCommand({ TableName: tableName, Key: apiKeyKey(id), ConsistentRead: true }),
+          new GetCommand({ TableName: tableName, Key: apiKeyKey(tenant, id), ConsistentRead: true }),
         );
-        return Item ? toApiKeyRecord(Item) : undefined;
+        return Item && typeof Item.hash === 'string' ? toApiKeyRecord(Item) : undefined;
       } catch (error) {
         throw storeFailure(error);
       }
@@ -114,7 +113,10 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
             ExclusiveStartKey: startKey,
           }),
         );
-        const found = (result.Items ?? []).map((item) => withoutHash(toApiKeyRecord(item)));
+        // A listing copy of the operator key, from before it left the tenants' partitions, is not a key.
+        const found = (result.Items ?? [])
+          .map((item) => withoutHash(toApiKeyRecord(item)))
+          .filter((listing) => listing.id !== operatorId);
         const items = found.slice(0, limit);
         const last = items.at(-1);
         return { items, ...(found.length > limit && last ? { cursor: encodeCursor(last.id) } : {}) };
@@ -124,29 +126,63 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
     },
 
     async revoke(tenant, id, at, audit) {
-      // A second revocation keeps the first time.
-      const revoke = {
-        UpdateExpression: 'SET #revokedAt = if_not_exists(#revokedAt, :at)',
-        ExpressionAttributeNames: { '#pk': pkName, '#revokedAt': 'revokedAt', '#tenant': 'tenant' },
-        ExpressionAttributeValues: { ':at': at, ':tenant': tenant },
-        ConditionExpression: 'attribute_exists(#pk) AND #tenant = :tenant',
-      };
       try {
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: tableName, Key: apiKeyKey(id), ...revoke } },
-              { Update: { TableName: tableName, Key: apiKeyListingKey(tenant, id), ...revoke } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: apiKeyKey(tenant, id),
+                  // A second revocation keeps the first time.
+                  UpdateExpression: 'SET #revokedAt = if_not_exists(#revokedAt, :at)',
+                  ExpressionAttributeNames: { '#pk': pkName, '#revokedAt': 'revokedAt', '#tenant': 'tenant' },
+                  ExpressionAttributeValues: { ':at': at, ':tenant': tenant },
+                  ConditionExpression: 'attribute_exists(#pk) AND #tenant = :tenant',
+                },
+              },
               auditPut(tableName, audit, retentionDays),
             ],
           }),
         );
       } catch (error) {
-        if (failedCondition(error, 0) || failedCondition(error, 1)) {
-          throw new NotFoundError(`API key '${id}' not found`, { cause: error });
-        }
+        if (failedCondition(error, 0)) throw new NotFoundError(`API key '${id}' not found`, { cause: error });
         throw storeFailure(error);
       }
     },
   };
+}
+
+/** The pointers from key ids to tenants (authentication's first read). */
+export function createApiKeyDirectory(deps: StoreDeps): ApiKeyDirectory {
+  return {
+    async tenantOf(id) {
+      try {
+        const { Item } = await deps.client.send(
+          new GetCommand({ TableName: deps.tableName, Key: apiKeyPointerKey(id), ConsistentRead: true }),
+        );
+        return typeof Item?.tenant === 'string' ? Item.tenant : undefined;
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+  };
+}
+
+/** Moves a key written before keys lived in their tenant's partition: used by the layout migration. */
+export async function adoptLegacyKeyHash(deps: StoreDeps, tenant: string, id: string, hash: string) {
+  try {
+    await deps.client.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: apiKeyKey(tenant, id),
+        UpdateExpression: 'SET #hash = if_not_exists(#hash, :hash)',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': pkName, '#hash': 'hash' },
+        ExpressionAttributeValues: { ':hash': hash },
+      }),
+    );
+  } catch (error) {
+    throw storeFailure(error);
+  }
 }

@@ -7,8 +7,9 @@
  *   secret version    pk T#<tenant>#S#<name>   sk V#<version, 10 digits>
  *   idempotency key   pk T#<tenant>            sk I#<key>                  (TTL expiresAt)
  *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt)
- *   API key           pk K#<id>                sk K
- *   API key listing   pk T#<tenant>            sk K#<id>
+ *   API key           pk T#<tenant>            sk K#<id>        (its hash, scopes, expiry, revocation)
+ *   API key pointer   pk K#<id>                sk K              (the key's tenant, read before it is known)
+ *   operator key      pk OPERATOR              sk OPERATOR       (its hash; no tenant's partition)
  *   vault ref claim   pk T#<tenant>            sk R#<connection>#<sha256 of vaultRef>
  *   connection        pk T#<tenant>            sk C#<id>
  *   secret life       pk T#<tenant>            sk L#<connection>#<sha256 of vaultRef>   (cost: when it existed)
@@ -77,12 +78,20 @@ export function auditKey(tenant: string, at: string, requestId: string, random: 
   return key(auditPk(tenant), `${at}#${requestId}#${random}`);
 }
 
-export function apiKeyKey(id: string): ItemKey {
+/** The pointer from an API key id to its tenant. */
+export function apiKeyPointerKey(id: string): ItemKey {
   return key(`K#${id}`, 'K');
 }
 
-export function apiKeyListingKey(tenant: string, id: string): ItemKey {
+/** The API key itself, in its tenant's partition. */
+export function apiKeyKey(tenant: string, id: string): ItemKey {
   return key(tenantPk(tenant), `${apiKeyListingSkPrefix}${id}`);
+}
+
+export const operatorKeyPk = 'OPERATOR';
+
+export function operatorKeyKey(): ItemKey {
+  return key(operatorKeyPk, operatorKeyPk);
 }
 
 export const connectionSkPrefix = 'C#';

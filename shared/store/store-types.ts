@@ -191,25 +191,43 @@ export interface ApiKeyRecord {
   scopes: Scope[];
   /** Hex SHA-256 of the key's secret part; the key itself is never stored. */
   hash: string;
-  operator: boolean;
   createdAt: string;
   createdBy: string;
   expiresAt?: string;
   revokedAt?: string;
 }
 
-/** An API key as the tenant's listing holds it: everything but the hash. */
+/** A key as listings and answers show it: never its hash. */
 export type ApiKeyListing = Omit<ApiKeyRecord, 'hash'>;
 
+/** One tenant's API keys, in the tenant's partition (hash included). */
 export interface ApiKeyStore {
-  /** ConflictError when the id exists, unless `replace` (the operator key when its preset changes). */
-  put(record: ApiKeyRecord, audit: AuditEvent, options?: { replace?: boolean }): Promise<void>;
-  /** By id alone: authentication happens before the tenant is known. */
-  get(id: string): Promise<ApiKeyRecord | undefined>;
-  /** The tenant's keys without their hashes: the listing copies never hold one. */
+  /** Writes the key and the pointer from its id to its tenant, with the audit event. ConflictError when the id exists. */
+  put(record: ApiKeyRecord, audit: AuditEvent): Promise<void>;
+  get(tenant: string, id: string): Promise<ApiKeyRecord | undefined>;
   list(tenant: string, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyListing>>;
-  /** NotFoundError when the key is absent or another tenant's. */
+  /** NotFoundError when the tenant has no such key. */
   revoke(tenant: string, id: string, at: string, audit: AuditEvent): Promise<void>;
+}
+
+/** Which tenant an API key id belongs to: read before the tenant is known, so outside every tenant. */
+export interface ApiKeyDirectory {
+  tenantOf(id: string): Promise<string | undefined>;
+}
+
+/** The operator key: one per deployment, in no tenant's partition. */
+export interface OperatorKeyRecord {
+  /** The tenant the operator acts in by default. */
+  tenant: string;
+  hash: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface OperatorKeyStore {
+  get(): Promise<OperatorKeyRecord | undefined>;
+  /** Replaces the operator key (bootstrap, rotation). */
+  put(record: OperatorKeyRecord): Promise<void>;
 }
 
 export interface AuditStore {

@@ -14,6 +14,8 @@ import type { VaultNamespace } from './vault-namespace.ts';
 export interface RefusedRef {
   /** The ref as the caller gave it. */
   ref: string;
+  /** Its canonical spelling, when it has one. */
+  canonical?: string;
   /** Whose namespace the canonical ref lies in: another tenant's, the system's, or nobody's. */
   owner: { tenant: string } | 'system' | undefined;
 }
@@ -21,6 +23,8 @@ export interface RefusedRef {
 export interface ConfinementOptions {
   namespace: VaultNamespace;
   tenant: string;
+  /** The prefix refs must lie in: the tenant's namespace by default (secretm's own view of a tenant: its system prefix). */
+  prefix?: string;
   /** Further refs this tenant may reach: exact names, or prefixes ending in `*`. */
   alsoAllowed?: readonly string[];
   /** Told of each refused ref before the refusal is answered (the owner's audit records it). */
@@ -29,7 +33,7 @@ export interface ConfinementOptions {
 
 export function confinedProvider(provider: SecretProvider, options: ConfinementOptions): SecretProvider {
   const { namespace, tenant } = options;
-  const prefix = namespace.tenantPrefix(tenant);
+  const prefix = options.prefix ?? namespace.tenantPrefix(tenant);
   const allowed = (canonical: string) =>
     canonical.startsWith(prefix) ||
     (options.alsoAllowed ?? []).some((entry) =>
@@ -42,7 +46,7 @@ export function confinedProvider(provider: SecretProvider, options: ConfinementO
     const canonical = canonicalRef(ref);
     if (canonical !== undefined && allowed(canonical)) return canonical;
     const owner = canonical === undefined ? undefined : namespace.ownerOf(canonical);
-    await options.onRefused?.({ ref, owner });
+    await options.onRefused?.({ ref, ...(canonical === undefined ? {} : { canonical }), owner });
     throw absent(canonical ?? ref);
   };
 

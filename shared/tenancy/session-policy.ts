@@ -10,7 +10,7 @@
  * region, and the existing secrets the deployment lets this tenant adopt. ListSecrets has no resource
  * scope in AWS, so discover is confined by secretm's port (confined-provider.ts), not by IAM.
  */
-import { type LeadingKeyRule, tenantTableRules } from './table-access.ts';
+import { auditOnlyTableRules, type LeadingKeyRule, tenantTableRules } from './table-access.ts';
 import { vaultNamespace } from './vault-namespace.ts';
 
 export interface TenantAccessScope {
@@ -144,4 +144,9 @@ export function tenantSessionPolicy(tenant: string, scope: TenantAccessScope): P
 /** The table's ARN from its name and the deployment's partition, region and account. */
 export function tableArnOf(parts: ArnParts, tableName: string): string {
   return `arn:${parts.partition}:dynamodb:${parts.region}:${parts.account}:table/${tableName}`;
+}
+
+/** A session that can write one tenant's audit events and nothing else. */
+export function auditOnlySessionPolicy(tenant: string, scope: TenantAccessScope): PolicyDocument {
+  return { Version: '2012-10-17', Statement: tableStatements(scope, auditOnlyTableRules(tenant)) };
 }

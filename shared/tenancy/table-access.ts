@@ -11,7 +11,7 @@
  *   tenant's partition, so a pointer written wrong can break a key but never make one);
  * - PutItem on `TENANTS`: the registry of tenants the monthly cost roll-up visits.
  */
-import { apiKeyKey, pkName, tenantPk, tenantRegistryPk } from '../store/keys.ts';
+import { apiKeyPointerKey, auditPk, pkName, tenantPk, tenantRegistryPk } from '../store/keys.ts';
 
 export type TableAction =
   | 'GetItem'
@@ -41,7 +41,7 @@ const tenantActions: readonly TableAction[] = [
 ];
 
 /** The pattern every API key pointer item's partition key matches (`K#<id>`). */
-export const apiKeyPointerPattern = apiKeyKey('*')[pkName];
+export const apiKeyPointerPattern = apiKeyPointerKey('*')[pkName];
 
 export function tenantTableRules(tenant: string): LeadingKeyRule[] {
   const own = tenantPk(tenant);
@@ -72,4 +72,12 @@ export function allows(
       leadingKeys.length > 0 &&
       leadingKeys.every((key) => rule.leadingKeys.some((pattern) => stringLike(pattern, key))),
   );
+}
+
+/**
+ * Writing one event into a tenant's audit and nothing else: how a refused attempt on a tenant's
+ * ref from another tenant's request reaches the owner's audit.
+ */
+export function auditOnlyTableRules(tenant: string): LeadingKeyRule[] {
+  return [{ actions: ['PutItem'], leadingKeys: [auditPk(tenant)] }];
 }

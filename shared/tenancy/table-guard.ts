@@ -4,7 +4,12 @@
  * command the guard cannot read (a scan, an index query, an expression it does not understand) is
  * refused too: the guard fails closed.
  */
-import { BatchGetItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  QueryCommand as RawQueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -72,6 +77,7 @@ export function checksOf(command: { input: Input }): Check[] {
     case command instanceof DeleteCommand:
       return [{ action: 'DeleteItem', leadingKeys: pkOf(input.Key) }];
     case command instanceof QueryCommand:
+    case command instanceof RawQueryCommand:
       return [{ action: 'Query', leadingKeys: input.IndexName ? [] : queriedPartition(input) }];
     case command instanceof BatchGetCommand:
     case command instanceof BatchGetItemCommand:
@@ -125,7 +131,9 @@ function queriedPartition(input: Input): string[] {
   const [, nameRef = '', valueRef = ''] = match;
   const names = (input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {};
   const attribute = nameRef.startsWith('#') ? names[nameRef] : nameRef;
-  const value = (input.ExpressionAttributeValues as Input | undefined)?.[valueRef];
+  const bound = (input.ExpressionAttributeValues as Input | undefined)?.[valueRef];
+  // A document-client value is the string itself; a low-level one is `{ S: … }`.
+  const value = typeof bound === 'object' && bound !== null ? (bound as Input).S : bound;
   return attribute === pkName && typeof value === 'string' ? [value] : [];
 }
 

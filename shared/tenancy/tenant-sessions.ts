@@ -7,7 +7,10 @@
  */
 import { ProviderUnavailableError } from '../errors.ts';
 import { createRoleCredentials, type RoleCredentials } from '../providers/aws-assume-role.ts';
-import { type TenantAccessScope, tenantSessionPolicy } from './session-policy.ts';
+import { auditOnlySessionPolicy, type TenantAccessScope, tenantSessionPolicy } from './session-policy.ts';
+
+/** What a session is for: a tenant's requests, or writing one audit event into a tenant's audit. */
+export type SessionPurpose = 'tenant' | 'audit';
 
 export interface TenantSessionOptions {
   /** The tenant-access role every tenant session assumes. */
@@ -26,7 +29,7 @@ export interface TenantSessionOptions {
 export type CredentialsProvider = () => Promise<RoleCredentials>;
 
 export interface TenantSessions {
-  credentials(tenant: string): CredentialsProvider;
+  credentials(tenant: string, purpose?: SessionPurpose): CredentialsProvider;
 }
 
 const refreshMarginMs = 5 * 60_000;
@@ -36,21 +39,26 @@ export function createTenantSessions(options: TenantSessionOptions): TenantSessi
   const sessions = new Map<string, CredentialsProvider>();
   const maxTenants = options.maxTenants ?? 500;
   return {
-    credentials(tenant) {
-      const known = sessions.get(tenant);
+    credentials(tenant, purpose = 'tenant') {
+      const key = `${purpose}\n${tenant}`;
+      const known = sessions.get(key);
       if (known) {
-        sessions.delete(tenant);
-        sessions.set(tenant, known);
+        sessions.delete(key);
+        sessions.set(key, known);
         return known;
       }
+      const policy =
+        purpose === 'tenant'
+          ? tenantSessionPolicy(tenant, options.scope)
+          : auditOnlySessionPolicy(tenant, options.scope);
       const provider = createRoleCredentials({
         region: options.region,
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         roleArn: options.roleArn,
         // CloudTrail shows whose request a call served.
-        sessionName: `tenant.${tenant}`.slice(0, 64),
-        policy: JSON.stringify(tenantSessionPolicy(tenant, options.scope)),
+        sessionName: `${purpose}.${tenant}`.slice(0, 64),
+        policy: JSON.stringify(policy),
         sessionSeconds: options.sessionSeconds ?? 3_600,
         refreshMarginMs,
         timeoutMs: stsTimeoutMs,
@@ -60,7 +68,7 @@ export function createTenantSessions(options: TenantSessionOptions): TenantSessi
             { cause: error },
           ),
       });
-      sessions.set(tenant, provider);
+      sessions.set(key, provider);
       if (sessions.size > maxTenants) sessions.delete(sessions.keys().next().value!);
       return provider;
     },

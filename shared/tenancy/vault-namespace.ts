@@ -28,7 +28,10 @@ export interface VaultNamespace {
   connectionCredentialsRef(tenant: string, connectionId: string): string;
   heldRef(tenant: string, name: string): string;
   readonly operatorKeyRef: string;
-  /** Whose a canonical ref is: a tenant's, the system's, or nobody's (outside this stage). */
+  /**
+   * Whose a canonical ref is: a tenant's (its secrets, or secretm's refs about it), the system's (the
+   * operator key), or nobody's (outside this stage).
+   */
   ownerOf(canonicalRef: string): { tenant: string } | 'system' | undefined;
 }
 
@@ -52,7 +55,12 @@ export function vaultNamespace(stage: string): VaultNamespace {
     ownerOf(ref) {
       if (!ref.startsWith(stagePrefix)) return undefined;
       const [first, ...rest] = ref.slice(stagePrefix.length).split('/');
-      if (first === systemSegment) return 'system';
+      if (first === systemSegment) {
+        const [kind, tenant, ...more] = rest;
+        return kind === 'tenants' && tenant && more.length > 0 && tenantPattern.test(tenant)
+          ? { tenant }
+          : 'system';
+      }
       return first && rest.length > 0 && tenantPattern.test(first) ? { tenant: first } : undefined;
     },
   };

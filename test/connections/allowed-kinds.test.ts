@@ -16,6 +16,7 @@ import { createNetworkPolicy } from '../../shared/connections/network-policy.ts'
 import { ForbiddenError } from '../../shared/errors.ts';
 import { createLocalVault } from '../../shared/providers/local.ts';
 import { createConnectionStore } from '../../shared/store/connection-store.ts';
+import { vaultNamespace } from '../../shared/tenancy/vault-namespace.ts';
 import { createTestTable } from '../servers/dynamodb.ts';
 
 const ctx: RequestContext = {
@@ -35,7 +36,7 @@ afterAll(async () => {
 async function services(allowedKinds?: ('aws-secrets-manager' | 'hashicorp-vault')[]) {
   const table = await createTestTable();
   const store = createConnectionStore({ client: table.documentClient, tableName: table.tableName });
-  const credentials = createCredentialVault(createLocalVault({ dir: vaultDir }));
+  const credentials = createCredentialVault(createLocalVault({ dir: vaultDir }), vaultNamespace('test'));
   const network = createNetworkPolicy({ localMode: true });
   const clock = { now: () => new Date() };
   const resolver = createConnectionResolver({
@@ -101,7 +102,7 @@ describe('allowed vault kinds', () => {
   });
 
   it('reads the allowed kinds from SECRETM_ALLOWED_VAULTS, and refuses a kind that does not exist', () => {
-    const base = { SECRETM_TABLE_NAME: 'secretm' };
+    const base = { SECRETM_TABLE_NAME: 'secretm', SECRETM_MODE: 'local' };
     expect(
       readConfig({ ...base, SECRETM_ALLOWED_VAULTS: 'aws-secrets-manager,hashicorp-vault' }).allowedVaults,
     ).toEqual(['aws-secrets-manager', 'hashicorp-vault']);

@@ -33,7 +33,7 @@ describe('the local rotation schedule', () => {
       await rig.secrets.create(ctx, { name, type: 'env', data: { TOKEN: 'first' } });
     await rig.rotation.configure(ctx, 'daily', { ...body, schedule: 'rate(1 day)' });
     await rig.rotation.configure(ctx, 'monthly', { ...body, schedule: 'rate(30 days)' });
-    const schedule = startRotationSchedule(rig.rotation, 3_600_000);
+    const schedule = startRotationSchedule(rig, 3_600_000);
 
     try {
       rig.clock.advance(2 * 86_400_000);

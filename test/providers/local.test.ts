@@ -221,10 +221,13 @@ describe('local vault', () => {
       );
     });
 
-    it('refFor joins tenant and name with a slash', () => {
-      const vault = createLocalVault({ dir: join(tmpdir(), 'unused') });
+    it('refFor names a tenant’s secret under its prefix (the stage’s namespace)', () => {
+      const vault = createLocalVault({ dir: join(tmpdir(), 'unused'), namePrefix: 'secretm/dev/' });
 
-      expect(vault.refFor('team-a', 'prod-db')).toBe('team-a/prod-db');
+      expect(vault.refFor('team-a', 'prod-db')).toBe('secretm/dev/team-a/prod-db');
+      expect(createLocalVault({ dir: join(tmpdir(), 'unused') }).refFor('team-a', 'prod-db')).toBe(
+        'secretm/local/team-a/prod-db',
+      );
     });
   });
 

@@ -6,15 +6,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DueSource } from '../../functions/rotation/dispatcher.ts';
+import type { TenantRotations } from '../../functions/rotation/worker.ts';
 import type { RequestContext } from '../../shared/auth/principal.ts';
 import { createLocalVault } from '../../shared/providers/local.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
 import type { ProviderResolver } from '../../shared/providers/provider-resolver.ts';
+import { findDueRotations } from '../../shared/rotation/due-rotations.ts';
 import { createPostgresDriver, type DatabaseDriver } from '../../shared/rotation/postgres.ts';
 import { createRotationService, type RotationServiceDeps } from '../../shared/rotation/rotation-service.ts';
 import { createSecretService } from '../../shared/secrets/secret-service.ts';
 import { createAuditStore } from '../../shared/store/audit-store.ts';
 import { createSecretStore } from '../../shared/store/secret-store.ts';
+import { vaultNamespace } from '../../shared/tenancy/vault-namespace.ts';
 import { createTestTable } from '../servers/dynamodb.ts';
 
 export interface FakeClock {
@@ -53,6 +57,10 @@ export interface RotationRig {
   rotation: ReturnType<typeof createRotationService>;
   /** A rotation service on the same store with other dependencies (a second worker, a fault). */
   rotationWith(overrides: Partial<RotationServiceDeps>): ReturnType<typeof createRotationService>;
+  /** The dispatcher's listing, across the rig's tenants. */
+  dueRotations: DueSource['dueRotations'];
+  /** Every tenant's rotations (the rig's store is not confined to one tenant). */
+  forTenant: TenantRotations['forTenant'];
   dispose(): Promise<void>;
 }
 
@@ -80,6 +88,7 @@ export async function rotationRig(options: RigOptions = {}): Promise<RotationRig
     return provider;
   };
   const deps = { client: table.documentClient, tableName: table.tableName };
+  const holding = { vault, refFor: vaultNamespace('test').heldRef };
   const store = createSecretStore(deps);
   const audit = createAuditStore(deps);
   const secrets = createSecretService({
@@ -88,26 +97,29 @@ export async function rotationRig(options: RigOptions = {}): Promise<RotationRig
     providers,
     clock,
     defaultConnection: 'local',
-    holdingVault: vault,
+    holding,
   });
   const base: RotationServiceDeps = {
     store,
     audit,
     secrets,
     providers,
-    holdingVault: vault,
+    holding,
     databases: options.databases ?? testDatabases(),
     clock,
     ...(options.afterStep ? { afterStep: options.afterStep } : {}),
   };
+  const rotation = createRotationService(base);
   return {
     clock,
     vault,
     store,
     audit,
     secrets,
-    rotation: createRotationService(base),
+    rotation,
     rotationWith: (overrides) => createRotationService({ ...base, ...overrides }),
+    dueRotations: (query) => findDueRotations(store, clock, query.limit),
+    forTenant: async () => ({ rotation, usage: { flush: async () => undefined } }),
     dispose: () => rm(vaultDir, { recursive: true, force: true }),
   };
 }

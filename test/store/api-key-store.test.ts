@@ -1,21 +1,23 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../shared/errors.ts';
-import { createApiKeyStore } from '../../shared/store/api-key-store.ts';
+import { createApiKeyDirectory, createApiKeyStore } from '../../shared/store/api-key-store.ts';
 import { createAuditStore } from '../../shared/store/audit-store.ts';
-import { apiKeyKey, apiKeyListingKey } from '../../shared/store/keys.ts';
+import { apiKeyKey, apiKeyPointerKey } from '../../shared/store/keys.ts';
 import type { ApiKeyRecord, ApiKeyStore, AuditStore } from '../../shared/store/store-types.ts';
 import { createTestTable, type TestTable } from '../servers/dynamodb.ts';
 import { auditEvent, freshTenant, rejectionOf, t0 } from './store-fixtures.ts';
 
 let table: TestTable;
 let store: ApiKeyStore;
+let directory: ReturnType<typeof createApiKeyDirectory>;
 let audits: AuditStore;
 
 beforeAll(async () => {
   table = await createTestTable();
   const deps = { client: table.documentClient, tableName: table.tableName };
   store = createApiKeyStore(deps);
+  directory = createApiKeyDirectory(deps);
   audits = createAuditStore(deps);
 });
 
@@ -28,7 +30,6 @@ function apiKey(tenant: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecor
     name: `ci key ${counter}`,
     scopes: ['read', 'write'],
     hash: 'a'.repeat(64),
-    operator: false,
     createdAt: t0,
     createdBy: 'operator',
     ...fields,
@@ -41,7 +42,7 @@ async function rawItem(key: Record<string, string>) {
 }
 
 describe('API key store', () => {
-  it('gets a key by id exactly as put, and refuses an id that exists', async () => {
+  it('gets a key of its tenant exactly as put, points its id to the tenant, and refuses an id that exists', async () => {
     // Prepare
     const tenant = freshTenant();
     const record = apiKey(tenant, { expiresAt: '2026-01-01T00:00:00.000Z' });
@@ -53,27 +54,29 @@ describe('API key store', () => {
     );
 
     // Assess
-    expect(await store.get(record.id)).toEqual(record);
+    expect(await store.get(tenant, record.id)).toEqual(record);
+    expect(await directory.tenantOf(record.id)).toBe(tenant);
     expect(again).toBeInstanceOf(ConflictError);
-    expect(await store.get('absent')).toBeUndefined();
+    expect(await store.get(tenant, 'absent')).toBeUndefined();
+    expect(await store.get(freshTenant(), record.id)).toBeUndefined();
+    expect(await directory.tenantOf('absent')).toBeUndefined();
   });
 
-  it('overwrites a key when asked to replace it, moving its listing to a new tenant', async () => {
+  it('refuses an id that another tenant’s key has, leaving that key as it was', async () => {
     // Prepare
-    const [before, after] = [freshTenant(), freshTenant()];
-    const original = apiKey(before);
-    await store.put(original, auditEvent(before, 'api-key.bootstrap'));
-    await store.revoke(before, original.id, t0, auditEvent(before, 'api-key.revoke'));
-    const replacement = { ...original, tenant: after, hash: 'b'.repeat(64) };
+    const [owner, other] = [freshTenant(), freshTenant()];
+    const record = apiKey(owner);
+    await store.put(record, auditEvent(owner, 'api-key.create'));
 
     // Act
-    await store.put(replacement, auditEvent(after, 'api-key.bootstrap'), { replace: true });
+    const clash = await rejectionOf(
+      store.put({ ...record, tenant: other, hash: 'b'.repeat(64) }, auditEvent(other, 'api-key.create')),
+    );
 
     // Assess
-    expect(await store.get(original.id)).toEqual(replacement);
-    const { hash: _hash, ...listed } = replacement;
-    expect((await store.list(after, { limit: 10 })).items).toEqual([listed]);
-    expect((await store.list(before, { limit: 10 })).items).toEqual([]);
+    expect(clash).toBeInstanceOf(ConflictError);
+    expect(await directory.tenantOf(record.id)).toBe(owner);
+    expect(await store.get(other, record.id)).toBeUndefined();
   });
 
   it('never stores anything but the record fields, such as the key itself', async () => {
@@ -85,12 +88,12 @@ describe('API key store', () => {
     await store.put(record, auditEvent(tenant, 'api-key.create'));
 
     // Assess
-    const items = [await rawItem(apiKeyKey(record.id)), await rawItem(apiKeyListingKey(tenant, record.id))];
+    const items = [await rawItem(apiKeyKey(tenant, record.id)), await rawItem(apiKeyPointerKey(record.id))];
     expect(items.every((item) => item !== undefined)).toBe(true);
     expect(JSON.stringify(items)).not.toContain('plaintext');
   });
 
-  it('keeps the hash on the key item only, never on the tenant’s listing copy', async () => {
+  it('keeps the hash in the tenant’s partition only; the pointer holds the tenant and nothing else', async () => {
     // Prepare
     const tenant = freshTenant();
     const record = apiKey(tenant);
@@ -99,8 +102,8 @@ describe('API key store', () => {
     await store.put(record, auditEvent(tenant, 'api-key.create'));
 
     // Assess
-    expect((await rawItem(apiKeyKey(record.id)))?.hash).toBe(record.hash);
-    expect(await rawItem(apiKeyListingKey(tenant, record.id))).not.toHaveProperty('hash');
+    expect((await rawItem(apiKeyKey(tenant, record.id)))?.hash).toBe(record.hash);
+    expect(await rawItem(apiKeyPointerKey(record.id))).toEqual({ ...apiKeyPointerKey(record.id), tenant });
   });
 
   it('lists only the tenant’s keys, one page at a time', async () => {
@@ -126,7 +129,7 @@ describe('API key store', () => {
     expect(crossed.items.every((record) => record.tenant === other)).toBe(true);
   });
 
-  it('revokes a key on both items, keeping the first revocation time', async () => {
+  it('revokes a key, keeping the first revocation time', async () => {
     // Prepare
     const tenant = freshTenant();
     const record = apiKey(tenant);
@@ -139,7 +142,7 @@ describe('API key store', () => {
     // Assess
     const revoked = { ...record, revokedAt: '2025-03-02T00:00:00.000Z' };
     const { hash: _hash, ...listed } = revoked;
-    expect(await store.get(record.id)).toEqual(revoked);
+    expect(await store.get(tenant, record.id)).toEqual(revoked);
     expect((await store.list(tenant, { limit: 10 })).items).toEqual([listed]);
   });
 
@@ -159,8 +162,8 @@ describe('API key store', () => {
     // Assess
     expect(crossTenant).toBeInstanceOf(NotFoundError);
     expect(absent).toBeInstanceOf(NotFoundError);
-    expect(await store.get(record.id)).toEqual(record);
-    expect(await rawItem(apiKeyListingKey(intruder, record.id))).toBeUndefined();
+    expect(await store.get(owner, record.id)).toEqual(record);
+    expect(await rawItem(apiKeyKey(intruder, record.id))).toBeUndefined();
     expect((await audits.list(intruder, { limit: 10 })).items).toEqual([]);
   });
 

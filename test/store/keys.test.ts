@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.ts';
 import {
   apiKeyKey,
-  apiKeyListingKey,
+  apiKeyPointerKey,
   auditKey,
   idempotencyKey,
+  operatorKeyKey,
   secretKey,
   versionKey,
 } from '../../shared/store/keys.ts';
@@ -17,8 +18,9 @@ describe('key layout', () => {
       versionKey('acme', 'prod-db', 42),
       idempotencyKey('acme', 'idem-1'),
       auditKey('acme', '2025-03-01T10:00:00.000Z', 'req-1', 'ab12'),
-      apiKeyKey('k1'),
-      apiKeyListingKey('acme', 'k1'),
+      apiKeyPointerKey('k1'),
+      apiKeyKey('acme', 'k1'),
+      operatorKeyKey(),
     ];
 
     // Assess
@@ -29,6 +31,7 @@ describe('key layout', () => {
       { pk: 'T#acme#A', sk: '2025-03-01T10:00:00.000Z#req-1#ab12' },
       { pk: 'K#k1', sk: 'K' },
       { pk: 'T#acme', sk: 'K#k1' },
+      { pk: 'OPERATOR', sk: 'OPERATOR' },
     ]);
   });
 

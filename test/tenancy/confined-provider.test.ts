@@ -75,7 +75,9 @@ describe('a built-in vault confined to one tenant', () => {
     const error = await rejectionOf(acme.get(ref));
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as Error).message).toBe(await absentMessage(acme, canonicalRef(ref)!));
-    expect(refused).toEqual([{ ref, owner: namespace.ownerOf(canonicalRef(ref)!) }]);
+    expect(refused).toEqual([
+      { ref, canonical: canonicalRef(ref), owner: namespace.ownerOf(canonicalRef(ref)!) },
+    ]);
     // Writes and deletes through the refused ref change nothing in the vault.
     await expect(rejectionOf(acme.put(ref, { kind: 'text', text: 'x' }))).resolves.toBeInstanceOf(
       NotFoundError,
@@ -90,7 +92,13 @@ describe('a built-in vault confined to one tenant', () => {
     await rejectionOf(acme.get('secretm%2Fdev%2Fother%2Fprod-db'));
     await rejectionOf(acme.get('secretm/dev/_system/operator-key'));
     await rejectionOf(acme.get('secretm/prod/acme/prod-db'));
-    expect(refused.map((refusal) => refusal.owner)).toEqual([{ tenant: 'other' }, 'system', undefined]);
+    await rejectionOf(acme.get('secretm/dev/_system/tenants/other/held/prod-db'));
+    expect(refused.map((refusal) => refusal.owner)).toEqual([
+      { tenant: 'other' },
+      'system',
+      undefined,
+      { tenant: 'other' },
+    ]);
   });
 
   it('reaches the existing secrets the deployment lets this tenant adopt, and only those', async () => {

@@ -1,3 +1,4 @@
+import { QueryCommand as RawQueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -48,6 +49,15 @@ describe('a tenant’s table client', () => {
       }),
     );
     expect(Items).toHaveLength(1);
+    // The low-level client's query, as the usage store sends it.
+    await acme.send(
+      new RawQueryCommand({
+        TableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': { S: 'T#acme#U#2026-12' } },
+      }),
+    );
     await acme.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -73,6 +83,15 @@ describe('a tenant’s table client', () => {
         TableName: 't',
         KeyConditionExpression: 'pk = :p',
         ExpressionAttributeValues: { ':p': 'T#other' },
+      }),
+    ],
+    [
+      'a low-level query of another tenant’s usage',
+      new RawQueryCommand({
+        TableName: 't',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': { S: 'T#other#U#2026-12' } },
       }),
     ],
     [

@@ -19,6 +19,7 @@ beforeAll(async () => {
   const deps = createDependencies(
     {
       mode: 'local',
+      stage: 'test',
       tableName: table.tableName,
       region: 'us-east-1',
       localVaultDir: vaultDir,

@@ -63,8 +63,8 @@ describe('the rotation dispatcher', () => {
     const second = rig.rotationWith({});
 
     const [a, b] = await Promise.all([
-      dispatch(first, (event) => rotateDue(first, event), { limit: 500, concurrency: 8 }),
-      dispatch(second, (event) => rotateDue(second, event), { limit: 500, concurrency: 8 }),
+      dispatch(rig, (event) => rotateDue(first, event), { limit: 500, concurrency: 8 }),
+      dispatch(rig, (event) => rotateDue(second, event), { limit: 500, concurrency: 8 }),
     ]);
 
     const results: WorkerResult[] = [...a, ...b];
@@ -90,7 +90,7 @@ describe('the rotation dispatcher', () => {
       ).length;
     }
     expect(audited).toBe(200);
-    expect(await findDue(first)).toEqual({ due: [] });
+    expect(await findDue(rig)).toEqual({ due: [] });
   }, 180_000);
 
   it('hands out at most the limit per run, earliest due first, and only secrets whose rotation is on', async () => {
@@ -103,14 +103,14 @@ describe('the rotation dispatcher', () => {
     await rig.rotation.configure(ctx, 's-0', { enabled: false });
     rig.clock.advance(30 * 86_400_000);
 
-    const { due } = await findDue(rig.rotation, 5);
+    const { due } = await findDue(rig, 5);
 
     expect(due).toHaveLength(5);
     expect(due.map((event) => event.name)).not.toContain('s-0');
     expect(due.map((event) => event.name).some((name) => ['s-8', 's-9', 's-10', 's-11'].includes(name))).toBe(
       false,
     );
-    const all = (await findDue(rig.rotation, 100)).due;
+    const all = (await findDue(rig, 100)).due;
     expect(all.map((event) => event.name).sort()).toEqual(
       secrets
         .map((s) => s.name)

@@ -19,7 +19,7 @@
 
 import { awsBatchReadLimit } from '../../../../shared/providers/aws-secret-payload.ts';
 import type {
-  AwsSecretsManagerConfig,
+  AwsCredentials,
   createAwsSecretsManagerProvider,
 } from '../../../../shared/providers/aws-secrets-manager.ts';
 import { defaultVaultTimeoutMs, type ReadValue } from '../../../../shared/providers/provider.ts';
@@ -44,7 +44,7 @@ export interface AwsSourceOptions extends AwsRegionTarget {
   /** Regions to fall back to, in order, when the primary cannot be reached. */
   replicas?: AwsRegionTarget[];
   /** Static credentials (tests, local mode); else the environment's, else the SDK's default chain. */
-  credentials?: AwsSecretsManagerConfig['credentials'];
+  credentials?: AwsCredentials;
   /** Reads through the AWS SDK even where the layer's signed requests apply. */
   useSdk?: boolean;
   /** Where the function's credentials and the SDK's endpoint settings are read from, once. Default `process.env`. */
