@@ -17,6 +17,7 @@ const running = await startLocal({
   ...(process.env.SECRETM_PRICES ? { prices: process.env.SECRETM_PRICES } : {}),
 });
 
+for (const notice of running.notices) console.warn(`secretm: ${notice}`);
 console.log(`secretm is listening on ${running.url} (data in ${dataDir})`);
 if (running.newOperatorKey) {
   console.log('\nThe admin API key, shown this once — keep it:\n');

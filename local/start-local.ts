@@ -36,8 +36,12 @@ export interface LocalOptions {
 
 export interface RunningLocal {
   url: string;
+  /** The DynamoDB this secretm uses (its own DynamoDB Local, or the one given). */
+  dynamodbEndpoint: string;
   /** The operator key when it was generated on this start (printed once); undefined otherwise. */
   newOperatorKey?: string;
+  /** What the user should know about this start (e.g. a weaker protection than usual). */
+  notices: string[];
   stop(): Promise<void>;
 }
 
@@ -48,8 +52,15 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const dynamodb = options.dynamodbEndpoint
     ? undefined
-    : await startDynamoDbLocal({ dbPath: await ensureDir(join(dataDir, 'dynamodb')) });
+    : await startDynamoDbLocal({
+        storage: { dbPath: await ensureDir(join(dataDir, 'dynamodb')) },
+        databases: 'shared',
+      });
   const endpoint = options.dynamodbEndpoint ?? dynamodb!.endpoint;
+  const notices: string[] = [];
+  if (dynamodb && !dynamodb.bind.loopbackOnly) {
+    notices.push(`DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}`);
+  }
   try {
     const config: Config = {
       mode: 'local',
@@ -90,7 +101,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       : undefined;
     return {
       url: `http://127.0.0.1:${port}`,
+      dynamodbEndpoint: endpoint,
       ...(key ? { newOperatorKey: key } : {}),
+      notices,
       stop: async () => {
         await rotation?.stop();
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
