@@ -39,6 +39,8 @@ export interface DynamoDbLocalOptions {
    * the key id it signs with (local mode, whose key id is kept in its data folder).
    */
   databases: 'shared' | 'per-access-key';
+  /** The file-creation mask of the process (local mode: 0o077, its files readable by their owner only). */
+  umask?: number;
 }
 
 export interface DynamoDbLocal {
@@ -72,6 +74,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
       ...storage,
     ],
     cwd: dir,
+    ...(options.umask === undefined ? {} : { umask: options.umask }),
     // DynamoDB Local answers 400 to a bare GET once it is listening.
     ready: async () => (await fetch(endpoint)).status > 0,
   });

@@ -1,10 +1,9 @@
 /**
- * Starts secretm locally: DynamoDB Local (unless one is given), the table, the `local` vault, the
- * operator API key, and the HTTP server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
+ * Starts secretm locally: the data folder (owner-only, locked to this process), DynamoDB Local under
+ * it (unless one is given), the table, the `local` vault, the operator API key, and the HTTP server on
+ * 127.0.0.1. Used by `npm start` and by the end-to-end tests.
  */
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDependencies, type DependencyOverrides } from '../functions/dependencies.ts';
 import { createApiHandler } from '../functions/http/api-handler.ts';
@@ -13,7 +12,9 @@ import { ensureOperatorKey } from '../shared/auth/api-key-service.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { dataDirOf, prepareDataDir } from './data-dir.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { createLocalServer } from './http-server.ts';
 import { startRotationSchedule } from './rotation-schedule.ts';
@@ -48,26 +49,32 @@ export interface RunningLocal {
 export const localTenant = 'default';
 
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const dynamodb = options.dynamodbEndpoint
-    ? undefined
-    : await startDynamoDbLocal({
-        storage: { dbPath: await ensureDir(join(dataDir, 'dynamodb')) },
-        databases: 'shared',
-      });
-  const endpoint = options.dynamodbEndpoint ?? dynamodb!.endpoint;
+  const dataDir = dataDirOf(options.dataDir);
+  await prepareDataDir(dataDir);
+  const lock: DataDirLock = await lockDataDir(dataDir.lock, dataDir.root);
   const notices: string[] = [];
-  if (dynamodb && !dynamodb.bind.loopbackOnly) {
-    notices.push(`DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}`);
-  }
+  let dynamodb: DynamoDbLocal | undefined;
   try {
+    let endpoint = options.dynamodbEndpoint;
+    if (endpoint === undefined) {
+      dynamodb = await startDynamoDbLocal({
+        storage: { dbPath: dataDir.dynamodb },
+        databases: 'shared',
+        umask: 0o077,
+      });
+      if (!dynamodb.bind.loopbackOnly) {
+        notices.push(
+          `DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}`,
+        );
+      }
+      endpoint = dynamodb.endpoint;
+    }
     const config: Config = {
       mode: 'local',
       tableName: options.tableName ?? 'secretm',
       region: 'us-east-1',
       dynamodbEndpoint: endpoint,
-      localVaultDir: join(dataDir, 'vault'),
+      localVaultDir: dataDir.vault,
       defaultConnection: 'local',
       auditRetentionDays: 365,
       jwtTenantClaim: 'tenant',
@@ -109,15 +116,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections();
         await dynamodb?.stop();
+        await lock.release();
       },
     };
   } catch (error) {
     await dynamodb?.stop();
+    await lock.release();
     throw error;
   }
-}
-
-async function ensureDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
 }
