@@ -1,7 +1,7 @@
 /**
- * The data folder: DynamoDB Local's files, the local vault and the lock, for its owner only. Folders
- * are created 0700; one that exists with access for group or others, or that belongs to another user,
- * is refused rather than tightened, since what it held may already have been read.
+ * The data folder: DynamoDB Local's files, its access key, the local vault and the lock, for its owner
+ * only. Folders are created 0700; one that exists with access for group or others, or that belongs to
+ * another user, is refused rather than tightened, since what it held may already have been read.
  */
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,8 @@ export interface DataDir {
   dynamodb: string;
   /** The local vault (`master.key`, `secrets/`). */
   vault: string;
+  /** The access key of DynamoDB Local's database (0600). */
+  dynamodbCredentials: string;
   /** Held by the running secretm (its pid). */
   lock: string;
 }
@@ -23,6 +25,7 @@ export function dataDirOf(dir: string): DataDir {
     root,
     dynamodb: join(root, 'dynamodb'),
     vault: join(root, 'vault'),
+    dynamodbCredentials: join(root, 'dynamodb-credentials.json'),
     lock: join(root, 'secretm.lock'),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Starts secretm locally: the data folder (owner-only, locked to this process), DynamoDB Local under
- * it (unless one is given), the table, the `local` vault, the operator API key, and the HTTP server on
- * 127.0.0.1. Used by `npm start` and by the end-to-end tests.
+ * it with the folder's own access key (unless one is given), the table, the `local` vault, the
+ * operator API key, and the HTTP server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
  */
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,12 +12,14 @@ import { ensureOperatorKey } from '../shared/auth/api-key-service.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
-import { dataDirOf, prepareDataDir } from './data-dir.ts';
+import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { type DynamoDbCredentials, loadOrCreateDynamoDbCredentials } from './dynamodb-credentials.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { createLocalServer } from './http-server.ts';
 import { startRotationSchedule } from './rotation-schedule.ts';
+import { migrateSharedDb, perKeyDbFile } from './shared-db-migration.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -41,12 +43,15 @@ export interface RunningLocal {
   dynamodbEndpoint: string;
   /** The operator key when it was generated on this start (printed once); undefined otherwise. */
   newOperatorKey?: string;
-  /** What the user should know about this start (e.g. a weaker protection than usual). */
+  /** What the user should know about this start (a data folder upgraded, a weaker protection). */
   notices: string[];
   stop(): Promise<void>;
 }
 
 export const localTenant = 'default';
+const region = 'us-east-1';
+/** The credentials of a DynamoDB given by the caller (the tests' shared one answers any). */
+const givenDynamoDbCredentials: DynamoDbCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   const dataDir = dataDirOf(options.dataDir);
@@ -56,15 +61,18 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   let dynamodb: DynamoDbLocal | undefined;
   try {
     let endpoint = options.dynamodbEndpoint;
+    let credentials = givenDynamoDbCredentials;
     if (endpoint === undefined) {
+      credentials = await loadOrCreateDynamoDbCredentials(dataDir.dynamodbCredentials, dataDir.dynamodb);
+      notices.push(...(await upgradeSharedDb(dataDir, credentials)));
       dynamodb = await startDynamoDbLocal({
         storage: { dbPath: dataDir.dynamodb },
-        databases: 'shared',
+        databases: 'per-access-key',
         umask: 0o077,
       });
       if (!dynamodb.bind.loopbackOnly) {
         notices.push(
-          `DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}`,
+          `DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}. Only the access key in ${dataDir.dynamodbCredentials} reaches secretm's tables`,
         );
       }
       endpoint = dynamodb.endpoint;
@@ -72,7 +80,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     const config: Config = {
       mode: 'local',
       tableName: options.tableName ?? 'secretm',
-      region: 'us-east-1',
+      region,
       dynamodbEndpoint: endpoint,
       localVaultDir: dataDir.vault,
       defaultConnection: 'local',
@@ -85,7 +93,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       createDocumentClient({
         region: config.region,
         endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials,
       });
     await ensureTable(client, config.tableName);
     const deps = createDependencies(config, { ...options.overrides, client });
@@ -124,4 +132,18 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     await lock.release();
     throw error;
   }
+}
+
+/** A data folder of an older secretm keeps its tables in DynamoDB Local's shared file: make it the key's. */
+async function upgradeSharedDb(dataDir: DataDir, credentials: DynamoDbCredentials): Promise<string[]> {
+  const outcome = await migrateSharedDb(dataDir.dynamodb, credentials.accessKeyId, region);
+  if (outcome === 'none') return [];
+  if (outcome === 'migrated') {
+    return [
+      `upgraded ${dataDir.dynamodb}: shared-local-instance.db is now ${perKeyDbFile(credentials.accessKeyId, region)}, the database of this data folder's own access key; every record was kept`,
+    ];
+  }
+  return [
+    `${dataDir.dynamodb} holds both secretm's database (${perKeyDbFile(credentials.accessKeyId, region)}) and an older shared-local-instance.db, which an older secretm wrote after the upgrade; secretm uses the first and left the other as it is`,
+  ];
 }

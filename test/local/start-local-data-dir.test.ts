@@ -56,6 +56,7 @@ describe("local mode's data folder", () => {
       '.': 'folder 700',
       './dynamodb': 'folder 700',
       './vault': 'folder 700',
+      './dynamodb-credentials.json': 'file 600',
       './secretm.lock': 'file 600',
       './vault/master.key': 'file 600',
     });
