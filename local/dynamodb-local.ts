@@ -1,10 +1,13 @@
 /**
- * DynamoDB Local, AWS's own emulator, run as a child process on a loopback port: in memory for tests,
- * persisted under a folder in local mode. scripts/install-servers.sh puts it in .cache/servers.
+ * DynamoDB Local, AWS's own emulator, run as a child process on a loopback port: in memory with one
+ * shared database for tests, persisted under a folder with one database per access key in local mode.
+ * It listens on 127.0.0.1 only when its loopback launcher can be built (loopback-launcher.ts).
+ * scripts/install-servers.sh puts it in .cache/servers.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launcherClass, loopbackLauncher } from './loopback-launcher.ts';
 import { freePort, type ManagedProcess, spawnServer } from './managed-process.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -25,37 +28,60 @@ export function dynamoDbLocalDir(): string {
   return join(cache, found);
 }
 
+export interface DynamoDbLocalOptions {
+  /** A free loopback port when absent. */
+  port?: number;
+  /** In memory (gone when it stops), or one SQLite file per database under `dbPath`. */
+  storage: { inMemory: true } | { dbPath: string };
+  /**
+   * `shared`: one database for every client whatever its credentials (`-sharedDb`; the tests' server).
+   * `per-access-key`: one database per access key id and region, so a client sees only the tables of
+   * the key id it signs with (local mode, whose key id is kept in its data folder).
+   */
+  databases: 'shared' | 'per-access-key';
+  /** The file-creation mask of the process (local mode: 0o077, its files readable by their owner only). */
+  umask?: number;
+}
+
 export interface DynamoDbLocal {
   endpoint: string;
+  /** Whether it listens on 127.0.0.1 only, or on every interface (and why). */
+  bind: { loopbackOnly: true } | { loopbackOnly: false; reason: string };
   process: ManagedProcess;
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local. Without `dbPath` it keeps everything in memory. */
-export async function startDynamoDbLocal(
-  options: { port?: number; dbPath?: string } = {},
-): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const dir = dynamoDbLocalDir();
   const port = options.port ?? (await freePort());
-  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   const endpoint = `http://127.0.0.1:${port}`;
+  const launcher = await loopbackLauncher(dir);
+  const main = launcher.loopbackOnly
+    ? ['-Djava.net.preferIPv4Stack=true', '-cp', launcher.classPath, launcherClass]
+    : ['-jar', join(dir, 'DynamoDBLocal.jar')];
+  const storage = 'dbPath' in options.storage ? ['-dbPath', options.storage.dbPath] : ['-inMemory'];
   const managed = await spawnServer({
     name: 'DynamoDB Local',
     command: 'java',
     args: [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-Xmx512m',
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
+      ...main,
       '-port',
       String(port),
-      '-sharedDb',
+      ...(options.databases === 'shared' ? ['-sharedDb'] : []),
       '-disableTelemetry',
       ...storage,
     ],
     cwd: dir,
+    ...(options.umask === undefined ? {} : { umask: options.umask }),
     // DynamoDB Local answers 400 to a bare GET once it is listening.
     ready: async () => (await fetch(endpoint)).status > 0,
   });
-  return { endpoint, process: managed, stop: () => managed.stop() };
+  return {
+    endpoint,
+    bind: launcher.loopbackOnly ? { loopbackOnly: true } : { loopbackOnly: false, reason: launcher.reason },
+    process: managed,
+    stop: () => managed.stop(),
+  };
 }

@@ -35,6 +35,8 @@ export interface SpawnServerOptions {
   args: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** The file-creation mask of the child (e.g. 0o077: the files it creates are its owner's only). */
+  umask?: number;
   /** Resolves true once the server answers. Polled until `timeoutMs`. */
   ready: () => Promise<boolean>;
   timeoutMs?: number;
@@ -43,7 +45,21 @@ export interface SpawnServerOptions {
 const outputLimit = 8_000;
 
 export async function spawnServer(options: SpawnServerOptions): Promise<ManagedProcess> {
-  const child = spawn(options.command, options.args, {
+  // A shell sets the mask and then becomes the server (exec), so the child's pid is the server's.
+  const [command, args] =
+    options.umask === undefined
+      ? [options.command, options.args]
+      : [
+          '/bin/sh',
+          [
+            '-c',
+            `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$@"`,
+            'sh',
+            options.command,
+            ...options.args,
+          ],
+        ];
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,9 @@
 /**
- * Starts secretm locally: DynamoDB Local (unless one is given), the table, the `local` vault, the
+ * Starts secretm locally: the data folder (owner-only, locked to this process), DynamoDB Local under
+ * it with the folder's own access key (unless one is given), the table, the `local` vault, the
  * operator API key, and the HTTP server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
  */
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDependencies, type DependencyOverrides } from '../functions/dependencies.ts';
 import { createApiHandler } from '../functions/http/api-handler.ts';
@@ -13,10 +12,14 @@ import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { type DynamoDbCredentials, loadOrCreateDynamoDbCredentials } from './dynamodb-credentials.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { createLocalServer } from './http-server.ts';
 import { startRotationSchedule } from './rotation-schedule.ts';
+import { migrateSharedDb, perKeyDbFile } from './shared-db-migration.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -36,28 +39,51 @@ export interface LocalOptions {
 
 export interface RunningLocal {
   url: string;
+  /** The DynamoDB this secretm uses (its own DynamoDB Local, or the one given). */
+  dynamodbEndpoint: string;
   /** The operator key when it was generated on this start (printed once); undefined otherwise. */
   newOperatorKey?: string;
+  /** What the user should know about this start (a data folder upgraded, a weaker protection). */
+  notices: string[];
   stop(): Promise<void>;
 }
 
 export const localTenant = 'default';
+const region = 'us-east-1';
+/** The credentials of a DynamoDB given by the caller (the tests' shared one answers any). */
+const givenDynamoDbCredentials: DynamoDbCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const dynamodb = options.dynamodbEndpoint
-    ? undefined
-    : await startDynamoDbLocal({ dbPath: await ensureDir(join(dataDir, 'dynamodb')) });
-  const endpoint = options.dynamodbEndpoint ?? dynamodb!.endpoint;
+  const dataDir = dataDirOf(options.dataDir);
+  await prepareDataDir(dataDir);
+  const lock: DataDirLock = await lockDataDir(dataDir.lock, dataDir.root);
+  const notices: string[] = [];
+  let dynamodb: DynamoDbLocal | undefined;
   try {
+    let endpoint = options.dynamodbEndpoint;
+    let credentials = givenDynamoDbCredentials;
+    if (endpoint === undefined) {
+      credentials = await loadOrCreateDynamoDbCredentials(dataDir.dynamodbCredentials, dataDir.dynamodb);
+      notices.push(...(await upgradeSharedDb(dataDir, credentials)));
+      dynamodb = await startDynamoDbLocal({
+        storage: { dbPath: dataDir.dynamodb },
+        databases: 'per-access-key',
+        umask: 0o077,
+      });
+      if (!dynamodb.bind.loopbackOnly) {
+        notices.push(
+          `DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}. Only the access key in ${dataDir.dynamodbCredentials} reaches secretm's tables`,
+        );
+      }
+      endpoint = dynamodb.endpoint;
+    }
     const config: Config = {
       mode: 'local',
       stage: 'local',
       tableName: options.tableName ?? 'secretm',
-      region: 'us-east-1',
+      region,
       dynamodbEndpoint: endpoint,
-      localVaultDir: join(dataDir, 'vault'),
+      localVaultDir: dataDir.vault,
       defaultConnection: 'local',
       auditRetentionDays: 365,
       jwtTenantClaim: 'tenant',
@@ -68,7 +94,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       createDocumentClient({
         region: config.region,
         endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials,
       });
     await ensureTable(client, config.tableName);
     const deps = createDependencies(config, { ...options.overrides, client });
@@ -96,21 +122,34 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       : undefined;
     return {
       url: `http://127.0.0.1:${port}`,
+      dynamodbEndpoint: endpoint,
       ...(key ? { newOperatorKey: key } : {}),
+      notices,
       stop: async () => {
         await rotation?.stop();
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections();
         await dynamodb?.stop();
+        await lock.release();
       },
     };
   } catch (error) {
     await dynamodb?.stop();
+    await lock.release();
     throw error;
   }
 }
 
-async function ensureDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
+/** A data folder of an older secretm keeps its tables in DynamoDB Local's shared file: make it the key's. */
+async function upgradeSharedDb(dataDir: DataDir, credentials: DynamoDbCredentials): Promise<string[]> {
+  const outcome = await migrateSharedDb(dataDir.dynamodb, credentials.accessKeyId, region);
+  if (outcome === 'none') return [];
+  if (outcome === 'migrated') {
+    return [
+      `upgraded ${dataDir.dynamodb}: shared-local-instance.db is now ${perKeyDbFile(credentials.accessKeyId, region)}, the database of this data folder's own access key; every record was kept`,
+    ];
+  }
+  return [
+    `${dataDir.dynamodb} holds both secretm's database (${perKeyDbFile(credentials.accessKeyId, region)}) and an older shared-local-instance.db, which an older secretm wrote after the upgrade; secretm uses the first and left the other as it is`,
+  ];
 }

@@ -12,7 +12,7 @@ import type { StartedServer } from './started-server.ts';
 
 const servers: Record<string, () => Promise<StartedServer>> = {
   dynamodb: async () => {
-    const dynamodb = await startDynamoDbLocal();
+    const dynamodb = await startDynamoDbLocal({ storage: { inMemory: true }, databases: 'shared' });
     return { provided: { dynamodbEndpoint: dynamodb.endpoint }, stop: dynamodb.stop };
   },
   moto: startMoto,
