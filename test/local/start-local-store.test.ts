@@ -14,9 +14,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../local/ensure-table.ts';
 import { type RunningLocal, startLocal } from '../../local/start-local.ts';
-import { ensureOperatorKey } from '../../shared/auth/api-key-service.ts';
+import { ensureOperatorKey } from '../../shared/auth/operator-key.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { createApiKeyStore } from '../../shared/store/api-key-store.ts';
+import { createOperatorKeyStore } from '../../shared/store/operator-key-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
 import { listeningAddresses } from './listening-addresses.ts';
 
@@ -82,11 +82,15 @@ describe("local mode's DynamoDB Local", () => {
       credentials: { accessKeyId: 'INTRUDER0123456789', secretAccessKey: 'x' },
     });
     await ensureTable(intruder, tableName);
-    await ensureOperatorKey(createApiKeyStore({ client: intruder, tableName }), {
-      tenant: 'default',
-      presetKey: intruderKey,
-      clock: systemClock,
-    });
+    await ensureOperatorKey(
+      {
+        store: createOperatorKeyStore({ client: intruder, tableName }),
+        tenant: 'default',
+        clock: systemClock,
+        audit: async () => undefined,
+      },
+      intruderKey,
+    );
 
     expect(await api(intruderKey, 'GET', '/v1/secrets')).toBe(401);
     expect(await api(operatorKey, 'GET', '/v1/secrets')).toBe(200);
