@@ -1,7 +1,7 @@
 /**
  * The session policy of a tenant's credentials must fit what STS accepts (2,048 characters of JSON
  * without whitespace), or every request of that tenant fails. It is sized with a realistic
- * deployment here.
+ * deployment here, and the synth refuses a configuration whose policy would not fit.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   tableArnOf,
   tenantSessionPolicy,
 } from '../../../shared/tenancy/session-policy.ts';
+import { fixtureLayerPath, synthesize } from '../synthesize.ts';
 
 const longestTenant = 'a'.repeat(63);
 const threeNames = ['legacy/payments/*', 'payments-shared-db', 'stripe/live-api-key'];
@@ -72,5 +73,20 @@ describe('the tenant session policy', () => {
     expect(policy).not.toContain('legacy/payments');
     expect(theirs).toContain(':secret:legacy/payments/*"');
     expect(theirs).toContain(':secret:payments-shared-db-??????"');
+  });
+});
+
+describe('the synth', () => {
+  it('refuses importable names that would not fit a tenant’s session policy, naming the tenant', () => {
+    const names = Array.from({ length: 30 }, (_, i) => `legacy/payments/service-${i}/database-credentials`);
+
+    expect(() =>
+      synthesize({
+        layer: { assetPath: fixtureLayerPath },
+        vaults: { awsSecretsManager: { importable: { payments: names } } },
+      }),
+    ).toThrow(
+      /vaults\.awsSecretsManager\.importable\.payments: the tenant's session policy would be \d+ characters, and STS accepts 2048/,
+    );
   });
 });
