@@ -6,6 +6,11 @@
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
  * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
  * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
+ *
+ * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
+ * functions and the rotation worker assume per tenant with the tenant's session policy, and the
+ * operator key with its own narrow role (SecretmOperator); the functions' own roles keep only what
+ * authentication needs (grants.ts, grantFrontDoor).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -64,7 +69,7 @@ const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true }
 export interface SecretReadOptions {
   /** The tenant that owns the secret. */
   tenant: string;
-  /** For an imported secret: its own name in Secrets Manager (one of `vaults.awsSecretsManager.importable`). */
+  /** For an imported secret: its own name in Secrets Manager (listed in `vaults.awsSecretsManager.importable.<tenant>`). */
   vaultName?: string;
   /**
    * The stored connection the secret lives on, when it is not the built-in `aws` (a HashiCorp Vault or
