@@ -7,6 +7,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { priceOverrides } from '../shared/costs/prices.ts';
 import { vaultKinds } from '../shared/providers/provider.ts';
+import { tenantId } from '../shared/validation/names.ts';
 
 /** The stage name that turns on deletion protection and stack termination protection. */
 export const productionStage = 'prod';
@@ -30,12 +31,40 @@ const roleArn = z
     'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
   );
 
+/** The root of every name secretm gives its own secrets: `secretm/<stage>/…` (shared/tenancy/vault-namespace.ts). */
+const ownNamespace = 'secretm/';
+
+/**
+ * Whether an importable name or prefix could name one of secretm's own secrets: a name under
+ * `secretm/`, or a prefix that `secretm/` itself starts with (`sec*`). Compared without case, as
+ * secretm spells its namespace segments in lower case whatever a ref says (canonical-ref.ts).
+ */
+export function reachesOwnNamespace(entry: string): boolean {
+  const lower = entry.toLowerCase();
+  return lower.endsWith('*')
+    ? lower.startsWith(ownNamespace) || ownNamespace.startsWith(lower.slice(0, -1))
+    : lower.startsWith(ownNamespace);
+}
+
 const importableName = z
   .string()
   .regex(
     /^[A-Za-z0-9/_+=.@-]{1,512}\*?$/,
     'must be a secret name, or a name prefix ending in * (at least one character before it)',
-  );
+  )
+  .refine((entry) => !reachesOwnNamespace(entry), {
+    error:
+      'must not start with secretm/ (nor be a prefix of it): secretm/ is secretm’s own namespace, where every ' +
+      'stage keeps its tenants’ secrets and its system secrets (the operator key, connection credentials), ' +
+      'so no tenant may adopt a secret there',
+  });
+
+/** Whether two importable entries can name the same secret (an exact name, or a prefix ending in `*`). */
+export function importableOverlap(a: string, b: string): boolean {
+  const covers = (prefix: string, other: string) =>
+    prefix.endsWith('*') && other.startsWith(prefix.slice(0, -1));
+  return a === b || covers(a, b.replace(/\*$/, '')) || covers(b, a.replace(/\*$/, ''));
+}
 
 /** 03:00 UTC on the 2nd: counters an instance flushes late still land in the month they belong to. */
 export const defaultRollupSchedule = 'cron(0 3 2 * ? *)';
@@ -142,10 +171,22 @@ export const secretmConfigSchema = z
             /** Roles connections may assume to reach secrets in other accounts. */
             assumeRoleArns: z.array(roleArn).default([]),
             /**
-             * Existing secrets of this account secretm may import (and then read and write where they
-             * are): exact names, or prefixes ending in `*` such as `legacy/payments/*`.
+             * Existing secrets of this account each tenant may import (and then read and write where
+             * they are), by tenant id: exact names, or prefixes ending in `*` such as
+             * `{ "payments": ["legacy/payments/*", "shared-db"] }`. A tenant's requests reach its own
+             * entries only; one secret belongs to one tenant.
              */
-            importable: z.array(importableName).default([]),
+            importable: z
+              .record(tenantId, z.array(importableName), {
+                error: (issue) =>
+                  issue.code === 'invalid_key'
+                    ? 'must be a tenant id (1–63 of a–z 0–9 - and start with a letter or digit)'
+                    : issue.code === 'invalid_type'
+                      ? 'must list the names by tenant: { "<tenant>": ["name", "prefix/*"] } (a plain list ' +
+                        'was the format before tenants had their own)'
+                      : undefined,
+              })
+              .default({}),
           })
           .prefault({}),
       })
@@ -244,7 +285,7 @@ export const secretmConfigSchema = z
       awsSecretsManager.replicaRegions,
       awsSecretsManager.kmsKeyArns,
       awsSecretsManager.assumeRoleArns,
-      awsSecretsManager.importable,
+      Object.values(awsSecretsManager.importable).flat(),
     ];
     if (!usesAws && awsSettings.some((setting) => setting.length > 0)) {
       ctx.addIssue({
@@ -259,6 +300,23 @@ export const secretmConfigSchema = z
         path: ['vaults', 'awsSecretsManager', 'replicaRegions'],
         message: 'lists a region twice',
       });
+    }
+    const entries = Object.entries(awsSecretsManager.importable).flatMap(([tenant, names]) =>
+      names.map((name) => ({ tenant, name })),
+    );
+    for (const [i, a] of entries.entries()) {
+      const clash = entries
+        .slice(i + 1)
+        .find((b) => b.tenant !== a.tenant && importableOverlap(a.name, b.name));
+      if (clash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vaults', 'awsSecretsManager', 'importable', a.tenant],
+          message:
+            `"${a.name}" and tenant ${clash.tenant}'s "${clash.name}" can name the same secret: an ` +
+            'importable secret belongs to one tenant',
+        });
+      }
     }
     if (config.api.throttle.burstLimit < config.api.throttle.rateLimit) {
       ctx.addIssue({

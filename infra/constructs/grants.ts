@@ -1,174 +1,185 @@
 /**
  * Every permission secretm hands out, as named helpers: each lists its actions explicitly and scopes
- * them to secretm's own resources (the table and its named indexes, the table's key, secrets under
- * `secretm/` and those configured as importable). `*` only for the two Secrets Manager actions AWS
- * cannot scope (ListSecrets, BatchGetSecretValue), each acknowledged with its reason.
+ * them to secretm's own resources of one stage (the table and its named index, the table's key, the
+ * secrets under `secretm/<stage>/` and those configured as importable). `*` only for the two Secrets
+ * Manager actions AWS cannot scope (ListSecrets, BatchGetSecretValue), each acknowledged with its reason.
+ *
+ * Tenant isolation below the application (docs/deployment.md, "Roles"): the API functions and the
+ * rotation worker reach tenant data only through the tenant-access role, assumed per tenant with the
+ * session policy of shared/tenancy/session-policy.ts; the role's own policy is the union of those
+ * session policies over every tenant of the stage, generated from the same code (tableStatements,
+ * tenantTableRules, secretActions). Their own roles keep only what authentication needs before it
+ * knows a tenant.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { rollupPk, tenantPk, usagePk, versionPk } from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
+import { secretActions, tableKeyActions, tableStatements } from '../../shared/tenancy/session-policy.ts';
+import { apiKeyPointerPattern, tenantTableRules } from '../../shared/tenancy/table-access.ts';
+import { vaultNamespace } from '../../shared/tenancy/vault-namespace.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import type { SecretmData } from './secretm-data.ts';
 
 /**
- * The prefix of the names secretm gives the secrets it creates in AWS Secrets Manager (the adapter's
- * default `namePrefix`; test/infra/constructs/grants.test.ts checks that they agree).
+ * The partition (and sort) key of the operator key's item: authentication reads it before it knows a
+ * tenant, the operator role writes it. Outside every tenant's partitions (`T#…`) and pointers (`K#…`).
  */
-export const ownSecretNamePrefix = 'secretm/';
+export const operatorPk = 'OPERATOR';
 
-// What shared/store calls (a transaction is authorised per item, as Put/Update/Delete). No Scan:
-// nothing in a request path scans.
+// What shared/store calls to read (a Scan is never needed), and the table key's share of a read.
 const tableReadActions = ['dynamodb:GetItem', 'dynamodb:Query'];
-const tableWriteActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-// DynamoDB uses the caller's permission on the table's customer-managed key to read and write items.
 const tableKeyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
-const tableKeyWriteActions = ['kms:Encrypt', 'kms:GenerateDataKey'];
+const secretReadActions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 
-/** Read and write items of secretm's table and its indexes (the API functions). */
-export function grantTableReadWrite(grantee: iam.IGrantable, data: SecretmData): void {
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: [...tableReadActions, ...tableWriteActions],
-    resourceArns: [data.table.tableArn, ...data.indexArns],
-  });
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
-    resourceArns: [data.key.keyArn],
-  });
-}
+/** Every tenant of a stage: `T#*`, `T#*#*`, and PutItem on `K#*` and `TENANTS` (table-access.ts). */
+export const allTenantsTableRules = () => tenantTableRules('*');
 
-export interface OwnSecretsAccess {
+export interface TenantAccess {
+  stage: string;
   /** Regions secretm's secrets are replicated to. */
   replicaRegions: string[];
   /** Customer-managed keys the secrets are encrypted with. */
   kmsKeyArns: string[];
-  /** Existing secrets secretm may adopt: exact names, or prefixes ending in `*`. */
-  importable: string[];
+  /** Roles stored AWS connections may assume (other accounts). */
+  assumeRoleArns: string[];
+  /** Existing secrets each tenant may adopt, by tenant: exact names, or prefixes ending in `*`. */
+  importable: Record<string, string[]>;
 }
 
-const secretReadActions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
-const secretManageActions = [
-  'secretsmanager:CreateSecret',
-  'secretsmanager:PutSecretValue',
-  ...secretReadActions,
-  'secretsmanager:UpdateSecret',
-  'secretsmanager:TagResource',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:RestoreSecret',
-];
-
-/** `read`: values and descriptions only; `manage`: create, write, tag, delete and restore as well. */
-export type SecretAccess = 'read' | 'manage';
+/** Everything a tenant's secret may be asked, but creating it: imported secrets exist already. */
+const importableActions = secretActions.filter((action) => action !== 'secretsmanager:CreateSecret');
 
 /**
- * The secrets secretm names `secretm/…` (here and in the replica regions), and the existing secrets
- * configured as importable (never created there): read, or `manage` — create, write, read, tag,
- * delete, restore, and replicate when replicas are configured.
+ * The tenant-access role's own policy: what any tenant session of the stage may do, so that a session
+ * (this ∩ the tenant's session policy) is exactly the tenant's.
+ *
+ * - the table: `tableStatements(tenantTableRules('*'))`, every tenant's partitions and the pointers
+ *   and registry it writes (LeadingKeys required, so no Scan; no index), and the table's key;
+ * - with Secrets Manager (`secretsManager`): `secretActions` on `secretm/<stage>/*` in the home and
+ *   every replica region, and everything on the operator key denied; the importable secrets of every
+ *   tenant (in the home region, never created there); the customer-managed keys through Secrets
+ *   Manager only; ListSecrets (no resource scope); `sts:AssumeRole` on the configured roles.
  */
-export function grantOwnSecrets(
-  grantee: iam.IGrantable & Construct,
-  access: OwnSecretsAccess,
-  level: SecretAccess,
+export function grantTenantAccess(
+  role: iam.Role,
+  data: SecretmData,
+  access: TenantAccess,
+  secretsManager: boolean,
 ): void {
-  const stack = Stack.of(grantee);
-  const manage = level === 'manage';
-  const replicated = manage && access.replicaRegions.length > 0;
-  const ownArns = [undefined, ...access.replicaRegions].map((region) =>
-    secretArn(stack, `${ownSecretNamePrefix}*`, region),
+  const stack = Stack.of(role);
+  const namespace = vaultNamespace(access.stage);
+  const statements = tableStatements(
+    { tableArn: data.table.tableArn, tableKeyArn: data.key.keyArn },
+    allTenantsTableRules(),
   );
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: [
-      ...(manage ? secretManageActions : secretReadActions),
-      ...(replicated
-        ? ['secretsmanager:ReplicateSecretToRegions', 'secretsmanager:RemoveRegionsFromReplication']
-        : []),
-    ],
-    resourceArns: ownArns,
-  });
-  for (const arn of ownArns) {
+  for (const statement of statements) role.addToPolicy(iam.PolicyStatement.fromJson(statement));
+  const regions = [undefined, ...access.replicaRegions];
+  // Whatever else allows it: the operator key is the operator role's alone.
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['secretsmanager:*'],
+      resources: regions.map((region) => secretArn(stack, `${namespace.operatorKeyRef}*`, region)),
+    }),
+  );
+  if (!secretsManager) return;
+
+  const stageArns = regions.map((region) => secretArn(stack, `${namespace.stagePrefix}*`, region));
+  role.addToPolicy(new iam.PolicyStatement({ actions: secretActions, resources: stageArns }));
+  for (const arn of stageArns) {
     acknowledgeWildcardResource(
-      grantee.grantPrincipal,
+      role,
       arn,
-      'secretm names the secrets it creates at run time (secretm/<tenant>/<name>); the secretm/ prefix is ' +
-        'the narrowest ARN that covers them, and no other secret of the account matches it',
+      `the union of every tenant's session policy: secretm/${access.stage}/<tenant>/* and its ` +
+        `secretm/${access.stage}/_system/tenants/<tenant>/*, named at run time; each session is confined ` +
+        'to one tenant by its session policy, and the operator key is denied',
     );
   }
 
-  if (access.importable.length > 0) {
-    const importableArns = access.importable.map((name) =>
-      // Secrets Manager appends a hyphen and six random characters to every secret's ARN.
-      secretArn(stack, name.endsWith('*') ? name : `${name}-??????`, undefined),
-    );
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: manage
-        ? secretManageActions.filter((action) => action !== 'secretsmanager:CreateSecret')
-        : secretReadActions,
-      resourceArns: importableArns,
-    });
-    for (const arn of importableArns.filter((_arn, i) => access.importable[i]?.endsWith('*'))) {
+  const importable = [...new Set(Object.values(access.importable).flat())];
+  if (importable.length > 0) {
+    const importableArns = importable.map((name) => secretArn(stack, importableName(name), undefined));
+    role.addToPolicy(new iam.PolicyStatement({ actions: importableActions, resources: importableArns }));
+    for (const arn of importableArns.filter((_arn, i) => importable[i]?.endsWith('*'))) {
       acknowledgeWildcardResource(
-        grantee.grantPrincipal,
+        role,
         arn,
-        'an importable prefix the deployment configuration names (vaults.awsSecretsManager.importable): ' +
-          'imported secrets stay where they are and secretm reads and writes them there',
+        'an importable prefix the deployment configuration names for one tenant ' +
+          '(vaults.awsSecretsManager.importable): imported secrets stay where they are, and that tenant’s ' +
+          'session policy alone includes them',
       );
     }
   }
-  grantSecretKeys(
-    grantee,
-    access.kmsKeyArns,
-    manage ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
-    access.replicaRegions,
+
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
+  acknowledge(
+    role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'secretsmanager:ListSecrets has no resource-level permissions (AWS accepts only *); it lists names ' +
+      'and tags for a connection test and for discover, never a value, and the port confines the listing',
   );
+  grantSecretKeys(role, access.kmsKeyArns, ['kms:Decrypt', 'kms:GenerateDataKey'], access.replicaRegions);
+  grantAssumeRoles(role, access.assumeRoleArns);
 }
 
 /**
- * Moving the staging labels of secretm's own and the importable secrets (UpdateSecretVersionStage):
- * a rotation promotes its AWSPENDING version to AWSCURRENT, or drops AWSPENDING when it fails. Given
- * with `manage` to the functions that rotate (the rotation worker, and the secrets API for rotate-now).
+ * The front door: what an API function does with its own role, before it knows a tenant — assume the
+ * tenant-access and operator roles, and read an API key's pointer (`K#<id>`) and the operator key's
+ * item (`OPERATOR`) with GetItem. Nothing else of the table, nothing of Secrets Manager.
  */
-export function grantSecretStaging(grantee: iam.IGrantable & Construct, access: OwnSecretsAccess): void {
-  const stack = Stack.of(grantee);
-  const arns = [
-    ...[undefined, ...access.replicaRegions].map((region) =>
-      secretArn(stack, `${ownSecretNamePrefix}*`, region),
-    ),
-    ...access.importable.map((name) =>
-      secretArn(stack, name.endsWith('*') ? name : `${name}-??????`, undefined),
-    ),
-  ];
+export function grantFrontDoor(grantee: iam.IGrantable, data: SecretmData, roles: iam.IRole[]): void {
+  grantAssumeRoles(
+    grantee,
+    roles.map((role) => role.roleArn),
+  );
   iam.Grant.addToPrincipal({
     grantee,
-    actions: ['secretsmanager:UpdateSecretVersionStage'],
-    resourceArns: arns,
-  });
-}
-
-/**
- * What the rotation worker does to the table: read a secret's items, and write them in transactions
- * (metadata, version and audit items are Put, the rotation fields Updated). No Query, Delete or Scan.
- */
-export function grantRotationTable(grantee: iam.IGrantable, data: SecretmData): void {
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    actions: ['dynamodb:GetItem'],
     resourceArns: [data.table.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [apiKeyPointerPattern, operatorPk] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    },
   });
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
-    resourceArns: [data.key.keyArn],
-  });
+  iam.Grant.addToPrincipal({ grantee, actions: tableKeyReadActions, resourceArns: [data.key.keyArn] });
+}
+
+/**
+ * The operator role: the operator key's secret (read, describe, put a new value) and the operator
+ * key's item in the table (`OPERATOR`: GetItem, PutItem), for the operator bootstrap and
+ * `POST /v1/api-keys/operator/rotate`. No other secret, no tenant item.
+ */
+export function grantOperatorAccess(role: iam.Role, data: SecretmData, key: secretsmanager.ISecret): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DescribeSecret',
+      ],
+      resources: [key.secretArn],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [data.table.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [operatorPk] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    }),
+  );
+  role.addToPolicy(new iam.PolicyStatement({ actions: tableKeyActions, resources: [data.key.keyArn] }));
+}
+
+/** `sts:AssumeRole` on the given roles (the tenant-access and operator roles, or connections' roles). */
+export function grantAssumeRoles(grantee: iam.IGrantable, roleArns: string[]): void {
+  if (roleArns.length === 0) return;
+  iam.Grant.addToPrincipal({ grantee, actions: ['sts:AssumeRole'], resourceArns: roleArns });
 }
 
 /** The rotation dispatcher reads the index by next rotation time, and nothing else. */
@@ -210,36 +221,16 @@ export function grantCostRollupTable(grantee: iam.IGrantable, data: SecretmData)
   });
   iam.Grant.addToPrincipal({
     grantee,
-    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
+    actions: tableKeyActions,
     resourceArns: [data.key.keyArn],
   });
 }
 
-/**
- * ListSecrets, for a connection's test and discover: AWS offers no resource-level permission for it
- * (the Service Authorization Reference lists no resource type), so it is granted on `*`. It answers
- * names, descriptions and tags, never a value.
- */
-export function grantSecretDiscovery(grantee: iam.IGrantable): void {
-  iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:ListSecrets'], resourceArns: ['*'] });
-  acknowledge(
-    grantee.grantPrincipal,
-    'AwsSolutions-IAM5[Resource::*]',
-    'secretsmanager:ListSecrets has no resource-level permissions (AWS accepts only *); it lists names ' +
-      'and tags for a connection test and for discover, never a value',
-  );
-}
-
-/** Assume the roles connections name, to reach Secrets Manager in other accounts. */
-export function grantAssumeRoles(grantee: iam.IGrantable, roleArns: string[]): void {
-  if (roleArns.length === 0) return;
-  iam.Grant.addToPrincipal({ grantee, actions: ['sts:AssumeRole'], resourceArns: roleArns });
-}
-
 export interface TenantSecretRead {
+  stage: string;
   tenant: string;
   name: string;
-  /** For an imported secret: its own name in Secrets Manager (else secretm's `secretm/<tenant>/<name>`). */
+  /** For an imported secret: its own name in Secrets Manager (else `secretm/<stage>/<tenant>/<name>`). */
   vaultName?: string;
   replicaRegions: string[];
   kmsKeyArns: string[];
@@ -277,7 +268,7 @@ export function grantTenantSecretRead(
 function grantSecretsManagerRead(grantee: iam.IGrantable & Construct, read: TenantSecretRead): void {
   const stack = Stack.of(grantee);
   // Secrets Manager appends a hyphen and six random characters to every secret's ARN.
-  const name = `${read.vaultName ?? `${ownSecretNamePrefix}${read.tenant}/${read.name}`}-??????`;
+  const name = `${read.vaultName ?? `${vaultNamespace(read.stage).tenantPrefix(read.tenant)}${read.name}`}-??????`;
   const regions = read.vaultName ? [undefined] : [undefined, ...read.replicaRegions];
   iam.Grant.addToPrincipal({
     grantee,
@@ -298,22 +289,22 @@ function grantSecretsManagerRead(grantee: iam.IGrantable & Construct, read: Tena
 
 /**
  * What the secretm layer needs to reach a secret on a stored connection: GetSecretValue on that
- * connection's credentials only (`secretm/<tenant>/_connections.<id>`, where the credential vault keeps
- * them), in the home region. The connection's item itself is in the tenant's partition, which
- * `grantTenantSecretRead` lets the function read.
+ * connection's credentials only (`secretm/<stage>/_system/tenants/<tenant>/connections/<id>`, where the
+ * credential vault keeps them), in the home region. The connection's item itself is in the tenant's
+ * partition, which `grantTenantSecretRead` lets the function read.
  */
 export function grantConnectionCredentialsRead(
   grantee: iam.IGrantable & Construct,
+  stage: string,
   tenant: string,
   connection: string,
 ): void {
   const stack = Stack.of(grantee);
+  const ref = vaultNamespace(stage).connectionCredentialsRef(tenant, connection);
   iam.Grant.addToPrincipal({
     grantee,
     actions: ['secretsmanager:GetSecretValue'],
-    resourceArns: [
-      secretArn(stack, `${ownSecretNamePrefix}${tenant}/_connections.${connection}-??????`, undefined),
-    ],
+    resourceArns: [secretArn(stack, `${ref}-??????`, undefined)],
   });
 }
 
@@ -331,7 +322,7 @@ export function grantTenantUsageCount(grantee: iam.IGrantable, data: SecretmData
   });
   iam.Grant.addToPrincipal({
     grantee,
-    actions: [...tableKeyReadActions, ...tableKeyWriteActions],
+    actions: tableKeyActions,
     resourceArns: [data.key.keyArn],
   });
 }
@@ -354,6 +345,11 @@ function grantSecretKeys(
     resourceArns: keyArns,
     conditions: { StringEquals: { 'kms:ViaService': viaService } },
   });
+}
+
+/** Secrets Manager appends a hyphen and six random characters to every secret's ARN. */
+export function importableName(name: string): string {
+  return name.endsWith('*') ? name : `${name}-??????`;
 }
 
 function secretArn(stack: Stack, resourceName: string, region: string | undefined): string {

@@ -4,10 +4,11 @@
  * time, and whose Map state hands each to the worker function, a bounded number at once. The worker
  * takes the secret's rotation lock itself, so overlapping runs rotate each secret once.
  *
- * Least privilege: the dispatcher may only Query the rotation index; the worker reads and writes a
- * secret's items (no Query, Delete or Scan), manages secrets in Secrets Manager including their
- * staging labels, and assumes the configured roles; the state machine may only invoke the two
- * functions, the schedule only start the state machine.
+ * Least privilege: the dispatcher may only Query the rotation index (it lists due secrets of every
+ * tenant, keys only); the worker has nothing of its own but assuming the tenant-access role
+ * (granted where it is wired, secretm.ts): it rotates each secret on a session of that secret's
+ * tenant, with the tenant's session policy. The state machine may only invoke the two functions, the
+ * schedule only start the state machine.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -17,14 +18,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import {
-  grantAssumeRoles,
-  grantOwnSecrets,
-  grantRotationIndexRead,
-  grantRotationTable,
-  grantSecretStaging,
-  type OwnSecretsAccess,
-} from './grants.ts';
+import { grantRotationIndexRead } from './grants.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import { scheduleTargetProps } from './schedules.ts';
 import type { SecretmData } from './secretm-data.ts';
@@ -33,10 +27,8 @@ import { SecretmFunction } from './secretm-function.ts';
 export interface SecretmRotationProps {
   stage: string;
   data: SecretmData;
-  /** The functions' environment (table name, audit retention, default connection). */
+  /** The functions' environment (table name, audit retention, default connection); secretm.ts adds the worker's tenancy. */
   environment: Record<string, string>;
-  /** Secrets Manager access, when secretm may use it; else the worker gets none. */
-  secretsManager?: OwnSecretsAccess & { assumeRoleArns: string[] };
   everyMinutes: number;
   perRun: number;
   concurrency: number;
@@ -77,12 +69,6 @@ export class SecretmRotation extends Construct {
       description: `secretm ${props.stage}: rotates one due secret`,
       timeout: rotationWorkerTimeout,
     });
-    grantRotationTable(this.worker.function, props.data);
-    if (props.secretsManager) {
-      grantOwnSecrets(this.worker.function, props.secretsManager, 'manage');
-      grantSecretStaging(this.worker.function, props.secretsManager);
-      grantAssumeRoles(this.worker.function, props.secretsManager.assumeRoleArns);
-    }
 
     const findDue = new tasks.LambdaInvoke(this, 'FindDue', {
       lambdaFunction: this.dispatcher.function,

@@ -6,13 +6,18 @@
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
  * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
  * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
+ *
+ * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
+ * functions and the rotation worker assume per tenant with the tenant's session policy, and the
+ * operator key with its own narrow role (SecretmOperator); the functions' own roles keep only what
+ * authentication needs (grants.ts, grantFrontDoor).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteFamily } from '../../functions/http/route.ts';
 import { familyEntries, routes } from '../../functions/routes.ts';
@@ -29,48 +34,42 @@ import {
 import {
   grantAssumeRoles,
   grantConnectionCredentialsRead,
-  grantOwnSecrets,
-  grantSecretDiscovery,
-  grantSecretStaging,
-  grantTableReadWrite,
+  grantFrontDoor,
   grantTenantSecretRead,
   grantTenantUsageCount,
-  type SecretAccess,
+  type TenantAccess,
 } from './grants.ts';
-import { acknowledge } from './nag.ts';
 import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
+import { SecretmOperator } from './secretm-operator.ts';
 import { SecretmRotation } from './secretm-rotation.ts';
+import { SecretmTenantAccess } from './secretm-tenant-access.ts';
 
 export type SecretmProps = SecretmConfigInput;
 
 /**
  * What each family's function may touch. A new family fails to compile until it is listed here.
- * `system` (health, OpenAPI) touches nothing; every other family reads and writes the table.
- * `secrets` and `connections` (which keeps connection credentials in the built-in vault) manage
- * secrets in the vaults, `bindings` only reads them (resolve, render); only `connections` lists
- * secrets (test and discover). `costReports`: builds cost reports, so it gets the configured prices.
+ * `system` (health, OpenAPI) touches nothing; every other family serves tenants: it authenticates API
+ * keys (its own role: the front door) and reaches the tenant's items and secrets through tenant
+ * sessions of the tenant-access role. `costReports`: builds cost reports, so it gets the configured prices.
  */
-const familyAccess: Record<
-  RouteFamily,
-  { table: boolean; vaults?: SecretAccess; discovery?: true; costReports?: true }
-> = {
-  system: { table: false },
-  secrets: { table: true, vaults: 'manage' },
-  connections: { table: true, vaults: 'manage', discovery: true },
-  bindings: { table: true, vaults: 'read' },
-  'api-keys': { table: true },
-  costs: { table: true, costReports: true },
+const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true }> = {
+  system: { tenants: false },
+  secrets: { tenants: true },
+  connections: { tenants: true },
+  bindings: { tenants: true },
+  'api-keys': { tenants: true },
+  costs: { tenants: true, costReports: true },
 };
 
 export interface SecretReadOptions {
   /** The tenant that owns the secret. */
   tenant: string;
-  /** For an imported secret: its own name in Secrets Manager (one of `vaults.awsSecretsManager.importable`). */
+  /** For an imported secret: its own name in Secrets Manager (listed in `vaults.awsSecretsManager.importable.<tenant>`). */
   vaultName?: string;
   /**
    * The stored connection the secret lives on, when it is not the built-in `aws` (a HashiCorp Vault or
@@ -100,6 +99,10 @@ export class Secretm extends Construct {
    * installs its hash on cold start. Read it once to create the team's own keys.
    */
   readonly operatorKey: secretsmanager.Secret;
+  /** The operator key's secret and the narrow role that reaches it and its table item. */
+  readonly operator: SecretmOperator;
+  /** The role tenant sessions assume: every tenant's data of this stage, one tenant per session. */
+  readonly tenantAccess: SecretmTenantAccess;
   readonly #tenants = new WeakMap<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: SecretmProps = {}) {
@@ -133,46 +136,21 @@ export class Secretm extends Construct {
       ...environment,
       ...(prices && Object.keys(prices).length > 0 ? { SECRETM_PRICES: JSON.stringify(prices) } : {}),
     };
-    this.operatorKey = new secretsmanager.Secret(this, 'OperatorKey', {
-      secretName: `secretm/_operator/${config.stage}`,
-      description: `secretm ${config.stage}: the operator API key (admin of every tenant's keys)`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-      removalPolicy,
-    });
-    acknowledge(
-      this.operatorKey,
-      'AwsSolutions-SMG4',
-      'The operator key is a bootstrap credential: rotate it by putting a new value; functions install it on their next cold start, and the old key stops working then.',
+    this.functions = byFamily(
+      (family) =>
+        new SecretmFunction(this, `${pascal(family)}Function`, {
+          entry: familyEntries[family],
+          description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
+          environment: familyAccess[family].costReports ? costEnvironment : environment,
+          logRetention: config.logRetentionDays,
+          removalPolicy,
+        }),
     );
-    this.functions = byFamily((family) => {
-      const fn = new SecretmFunction(this, `${pascal(family)}Function`, {
-        entry: familyEntries[family],
-        description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
-        environment: familyAccess[family].costReports ? costEnvironment : environment,
-        logRetention: config.logRetentionDays,
-        removalPolicy,
-      });
-      const access = familyAccess[family];
-      if (access.table) {
-        grantTableReadWrite(fn.function, this.data);
-        fn.function.addEnvironment('SECRETM_OPERATOR_KEY_SECRET', this.operatorKey.secretArn);
-        this.operatorKey.grantRead(fn.function);
-      }
-      if (access.vaults && awsVault) {
-        grantOwnSecrets(fn.function, secretsManager, access.vaults);
-        grantAssumeRoles(fn.function, secretsManager.assumeRoleArns);
-        if (access.discovery) grantSecretDiscovery(fn.function);
-        // Rotate-now (POST /v1/secrets/{name}/rotate) promotes AWSPENDING versions.
-        if (family === 'secrets') grantSecretStaging(fn.function, secretsManager);
-      }
-      return fn;
-    });
 
     this.rotation = new SecretmRotation(this, 'Rotation', {
       stage: config.stage,
       data: this.data,
       environment,
-      ...(awsVault ? { secretsManager } : {}),
       ...config.rotation,
       logRetention: config.logRetentionDays,
       removalPolicy,
@@ -186,6 +164,48 @@ export class Secretm extends Construct {
       logRetention: config.logRetentionDays,
       removalPolicy,
     });
+
+    // Tenant isolation below the application: the API functions and the rotation worker reach tenant
+    // data only on tenant sessions of the tenant-access role; the operator key only through the operator role.
+    const tenantFunctions = (Object.keys(familyAccess) as RouteFamily[])
+      .filter((family) => familyAccess[family].tenants)
+      .map((family) => this.functions[family]);
+    const tenantAccess: TenantAccess = {
+      stage: config.stage,
+      replicaRegions: secretsManager.replicaRegions,
+      kmsKeyArns: secretsManager.kmsKeyArns,
+      assumeRoleArns: secretsManager.assumeRoleArns,
+      importable: secretsManager.importable,
+    };
+    this.tenantAccess = new SecretmTenantAccess(this, 'TenantAccess', {
+      data: this.data,
+      access: tenantAccess,
+      secretsManager: awsVault,
+      trustedBy: [...tenantFunctions.map((fn) => fn.role), this.rotation.worker.role],
+    });
+    this.operator = new SecretmOperator(this, 'Operator', {
+      stage: config.stage,
+      data: this.data,
+      trustedBy: tenantFunctions.map((fn) => fn.role),
+      removalPolicy,
+    });
+    this.operatorKey = this.operator.key;
+
+    const tenancyEnvironment = tenancyEnvironmentOf(config, this.data, this.tenantAccess);
+    for (const fn of tenantFunctions) {
+      grantFrontDoor(fn.role, this.data, [this.tenantAccess.role, this.operator.role]);
+      for (const [name, value] of Object.entries({
+        ...tenancyEnvironment,
+        SECRETM_OPERATOR_ROLE_ARN: this.operator.role.roleArn,
+        SECRETM_OPERATOR_KEY_SECRET: this.operatorKey.secretArn,
+      })) {
+        fn.function.addEnvironment(name, value);
+      }
+    }
+    grantAssumeRoles(this.rotation.worker.role, [this.tenantAccess.role.roleArn]);
+    for (const [name, value] of Object.entries(tenancyEnvironment)) {
+      this.rotation.worker.function.addEnvironment(name, value);
+    }
 
     const apiProps = {
       routes,
@@ -248,7 +268,7 @@ export class Secretm extends Construct {
         ? []
         : [`tenant "${options.tenant}" is not a tenant id`]),
     ];
-    const importable = this.config.vaults.awsSecretsManager.importable;
+    const importable = this.config.vaults.awsSecretsManager.importable[options.tenant] ?? [];
     const { vaultName } = options;
     if (vaultName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(vaultName)) {
       problems.push(`vault name "${vaultName}" is not a Secrets Manager secret name`);
@@ -258,7 +278,9 @@ export class Secretm extends Construct {
         entry.endsWith('*') ? vaultName.startsWith(entry.slice(0, -1)) : entry === vaultName,
       )
     ) {
-      problems.push(`vault name "${vaultName}" is not listed in vaults.awsSecretsManager.importable`);
+      problems.push(
+        `vault name "${vaultName}" is not listed in vaults.awsSecretsManager.importable.${options.tenant}`,
+      );
     }
     const { connection } = options;
     if (connection !== undefined && (!connectionId.safeParse(connection).success || isBuiltIn(connection))) {
@@ -289,6 +311,7 @@ export class Secretm extends Construct {
       grantTenantUsageCount(fn, this.data, options.tenant);
     }
     grantTenantSecretRead(fn, this.data, {
+      stage: this.config.stage,
       tenant: options.tenant,
       name,
       ...(options.vaultName ? { vaultName: options.vaultName } : {}),
@@ -296,8 +319,34 @@ export class Secretm extends Construct {
       kmsKeyArns: this.config.vaults.awsSecretsManager.kmsKeyArns,
       ...(connection !== undefined ? { storedConnection: true } : {}),
     });
-    if (connection !== undefined) grantConnectionCredentialsRead(fn, options.tenant, connection);
+    if (connection !== undefined)
+      grantConnectionCredentialsRead(fn, this.config.stage, options.tenant, connection);
   }
+}
+
+/**
+ * What the functions that run tenant sessions (the API's tenant families, the rotation worker) read to
+ * build them (shared/tenancy/tenant-sessions.ts, session-policy.ts): the stage, the role, the table and
+ * its key, and the Secrets Manager settings a session policy names. Lists are comma-separated;
+ * SECRETM_IMPORTABLE is the JSON of vaults.awsSecretsManager.importable (tenant → names); settings
+ * left empty are left out.
+ */
+export function tenancyEnvironmentOf(
+  config: SecretmConfig,
+  data: SecretmData,
+  tenantAccess: SecretmTenantAccess,
+): Record<string, string> {
+  const { kmsKeyArns, assumeRoleArns, importable } = config.vaults.awsSecretsManager;
+  const listed = Object.fromEntries(Object.entries(importable).filter(([, names]) => names.length > 0));
+  return {
+    SECRETM_STAGE: config.stage,
+    SECRETM_TENANT_ROLE_ARN: tenantAccess.role.roleArn,
+    SECRETM_TABLE_ARN: data.table.tableArn,
+    SECRETM_TABLE_KEY_ARN: data.key.keyArn,
+    ...(kmsKeyArns.length > 0 ? { SECRETM_SECRET_KEY_ARNS: kmsKeyArns.join(',') } : {}),
+    ...(Object.keys(listed).length > 0 ? { SECRETM_IMPORTABLE: JSON.stringify(listed) } : {}),
+    ...(assumeRoleArns.length > 0 ? { SECRETM_ASSUME_ROLE_ARNS: assumeRoleArns.join(',') } : {}),
+  };
 }
 
 function jwtAuthorizer(auth: JwtAuthConfig): HttpJwtAuthorizer {

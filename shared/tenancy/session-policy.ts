@@ -6,9 +6,17 @@
  * tenant of the stage; a session is the intersection of the two.
  *
  * Secrets Manager: `secretm/<stage>/<tenant>/*` (its secrets), `secretm/<stage>/_system/tenants/<tenant>/*`
- * (its connections' credentials and held rotation credentials), in the home region and every replica
- * region, and the existing secrets the deployment lets this tenant adopt. ListSecrets has no resource
- * scope in AWS, so discover is confined by secretm's port (confined-provider.ts), not by IAM.
+ * (its connections' credentials and held rotation credentials), and the existing secrets the deployment
+ * lets this tenant adopt. ListSecrets has no resource scope in AWS, so discover is confined by secretm's
+ * port (confined-provider.ts), not by IAM.
+ *
+ * STS accepts at most 2,048 characters of session policy, so the policy states what is the tenant's,
+ * and leaves what every tenant of the stage shares to the role: a session can never do more than the
+ * role, so restating the role's own limits would only take room. The role allows its secrets in the home
+ * and replica regions only (the session names them in any region), the table key, the customer-managed
+ * keys through Secrets Manager only and the configured roles (the session names the actions on any
+ * resource). The size then grows with the tenant's id and its own importable names only, never with the
+ * number of regions, keys or roles (infra checks it at synth: sessionPolicyMaxLength).
  */
 import { auditOnlyTableRules, type LeadingKeyRule, tenantTableRules } from './table-access.ts';
 import { vaultNamespace } from './vault-namespace.ts';
@@ -55,6 +63,9 @@ export const secretActions = [
   'secretsmanager:RemoveRegionsFromReplication',
 ];
 
+/** What DynamoDB needs of the caller on the table's customer-managed key. */
+export const tableKeyActions = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+
 export interface ArnParts {
   partition: string;
   region: string;
@@ -95,50 +106,39 @@ export function tableStatements(
       }),
     ),
     ...(scope.tableKeyArn
-      ? [
-          {
-            Effect: 'Allow' as const,
-            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-            Resource: [scope.tableKeyArn],
-          },
-        ]
+      ? [{ Effect: 'Allow' as const, Action: [...tableKeyActions], Resource: [scope.tableKeyArn] }]
       : []),
   ];
 }
 
+/** What STS accepts as an inline session policy: 2,048 characters of JSON without whitespace. */
+export const sessionPolicyMaxLength = 2048;
+
 export function tenantSessionPolicy(tenant: string, scope: TenantAccessScope): PolicyDocument {
   const parts = arnParts(scope.tableArn);
   const namespace = vaultNamespace(scope.stage);
-  const regions = [parts.region, ...(scope.replicaRegions ?? [])];
-  const ownSecrets = regions.flatMap((region) => [
-    secretArnPattern(parts, region, `${namespace.tenantPrefix(tenant)}*`),
-    secretArnPattern(parts, region, `${namespace.tenantSystemPrefix(tenant)}*`),
-  ]);
+  // Any region here; the role's policy names the home and replica regions.
+  const ownSecrets = [namespace.tenantPrefix(tenant), namespace.tenantSystemPrefix(tenant)].map((prefix) =>
+    secretArnPattern(parts, '*', `${prefix}*`),
+  );
   const importable = (scope.importable?.[tenant] ?? []).map((name) => importableArnPattern(parts, name));
-  const statements: PolicyStatement[] = [
-    ...tableStatements(scope, tenantTableRules(tenant)),
-    { Effect: 'Allow', Action: secretActions, Resource: [...ownSecrets, ...importable] },
-    { Effect: 'Allow', Action: ['secretsmanager:ListSecrets'], Resource: ['*'] },
+  const usesKeys = scope.tableKeyArn !== undefined || (scope.secretKeyArns ?? []).length > 0;
+  const assumesRoles = (scope.assumeRoleArns ?? []).length > 0;
+  // Not the tenant's: the role's policy names the keys (the customer-managed ones through Secrets
+  // Manager only) and the roles; ListSecrets has no resource scope.
+  const shared = [
+    ...(usesKeys ? tableKeyActions : []),
+    ...(assumesRoles ? ['sts:AssumeRole'] : []),
+    'secretsmanager:ListSecrets',
   ];
-  if (scope.secretKeyArns && scope.secretKeyArns.length > 0) {
-    statements.push({
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: [...scope.secretKeyArns],
-      Condition: {
-        StringEquals: {
-          'kms:ViaService': regions.map(
-            (region) =>
-              `secretsmanager.${region}.${parts.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}`,
-          ),
-        },
-      },
-    });
-  }
-  if (scope.assumeRoleArns && scope.assumeRoleArns.length > 0) {
-    statements.push({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...scope.assumeRoleArns] });
-  }
-  return { Version: '2012-10-17', Statement: statements };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...tableStatements({ tableArn: scope.tableArn }, tenantTableRules(tenant)),
+      { Effect: 'Allow', Action: secretActions, Resource: [...ownSecrets, ...importable] },
+      { Effect: 'Allow', Action: shared, Resource: ['*'] },
+    ],
+  };
 }
 
 /** The table's ARN from its name and the deployment's partition, region and account. */

@@ -20,7 +20,7 @@ describe('secretm configuration', () => {
       auth: { mode: 'none' },
       vaults: {
         allowed: ['aws-secrets-manager'],
-        awsSecretsManager: { replicaRegions: [], kmsKeyArns: [], assumeRoleArns: [] },
+        awsSecretsManager: { replicaRegions: [], kmsKeyArns: [], assumeRoleArns: [], importable: {} },
       },
       layer: { shareWith: { accountIds: [] } },
       api: { throttle: { rateLimit: 100, burstLimit: 200 } },
@@ -90,7 +90,7 @@ describe('secretm configuration', () => {
           replicaRegions: ['Europe'],
           kmsKeyArns: ['alias/mine'],
           assumeRoleArns: ['arn:aws:iam::123456789012:user/someone'],
-          importable: ['*'],
+          importable: { payments: ['*'] },
         },
       },
     });
@@ -101,8 +101,80 @@ describe('secretm configuration', () => {
     expect(message).toContain('vaults.awsSecretsManager.kmsKeyArns.0: must be a KMS key ARN');
     expect(message).toContain('vaults.awsSecretsManager.assumeRoleArns.0: must be an IAM role ARN');
     expect(message).toContain(
-      'vaults.awsSecretsManager.importable.0: must be a secret name, or a name prefix',
+      'vaults.awsSecretsManager.importable.payments.0: must be a secret name, or a name prefix',
     );
+  });
+
+  it('takes importable secrets by tenant', () => {
+    const importable = { payments: ['legacy/payments/*', 'shared-db'], billing: ['billing/ledger'] };
+
+    expect(
+      parseSecretmConfig({ vaults: { awsSecretsManager: { importable } } }).vaults.awsSecretsManager
+        .importable,
+    ).toEqual(importable);
+  });
+
+  it('refuses importable secrets as a plain list, or under something that is not a tenant id, saying why', () => {
+    expect(failure({ vaults: { awsSecretsManager: { importable: ['legacy/*'] } } })).toContain(
+      'vaults.awsSecretsManager.importable: must list the names by tenant: { "<tenant>": ["name", "prefix/*"] }',
+    );
+    expect(failure({ vaults: { awsSecretsManager: { importable: { 'T#1': ['legacy/*'] } } } })).toContain(
+      'vaults.awsSecretsManager.importable.T#1: must be a tenant id',
+    );
+  });
+
+  it('refuses importable names in secretm’s own namespace, or prefixes that cover it, saying why', () => {
+    const message = failure({
+      vaults: {
+        awsSecretsManager: {
+          importable: {
+            payments: ['secretm/prod/billing/db', 'secretm/*', 'sec*', 'SecretM/dev/_system/x', 'secretmx'],
+          },
+        },
+      },
+    });
+    const refused = message
+      .split('\n')
+      .filter((line) => line.includes('secretm/ is secretm’s own namespace'));
+
+    expect(refused.map((line) => line.split(':')[0]!.trim())).toEqual([
+      '- vaults.awsSecretsManager.importable.payments.0',
+      '- vaults.awsSecretsManager.importable.payments.1',
+      '- vaults.awsSecretsManager.importable.payments.2',
+      '- vaults.awsSecretsManager.importable.payments.3',
+    ]);
+    expect(message).toContain('no tenant may adopt a secret there');
+  });
+
+  it('refuses a secret two tenants could import: an importable secret belongs to one tenant', () => {
+    expect(
+      failure({
+        vaults: {
+          awsSecretsManager: { importable: { payments: ['legacy/*'], billing: ['legacy/billing/x'] } },
+        },
+      }),
+    ).toContain(
+      'vaults.awsSecretsManager.importable.payments: "legacy/*" and tenant billing\'s "legacy/billing/x" can name the same secret',
+    );
+    expect(
+      failure({
+        vaults: { awsSecretsManager: { importable: { payments: ['shared-db'], billing: ['shared-db'] } } },
+      }),
+    ).toContain('an importable secret belongs to one tenant');
+    // One tenant may list overlapping entries of its own.
+    expect(() =>
+      parseSecretmConfig({
+        vaults: { awsSecretsManager: { importable: { payments: ['legacy/*', 'legacy/x'] } } },
+      }),
+    ).not.toThrow();
+  });
+
+  it('refuses importable secrets when Secrets Manager is not allowed', () => {
+    expect(
+      failure({
+        vaults: { allowed: ['hashicorp-vault'], awsSecretsManager: { importable: { payments: ['x'] } } },
+      }),
+    ).toContain('vaults.awsSecretsManager: Secrets Manager settings need "aws-secrets-manager"');
   });
 
   it('refuses to let the prod stage destroy its data', () => {

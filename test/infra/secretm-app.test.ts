@@ -27,7 +27,7 @@ const configurations: Record<string, SecretmConfigInput> = {
         replicaRegions: ['eu-west-1', 'us-west-2'],
         kmsKeyArns: ['arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'],
         assumeRoleArns: ['arn:aws:iam::210987654321:role/secretm-reader'],
-        importable: ['legacy/*', 'shared-db'],
+        importable: { payments: ['legacy/*'], billing: ['shared-db'] },
       },
     },
     layer: {

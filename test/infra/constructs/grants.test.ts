@@ -1,10 +1,13 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteFamily } from '../../../functions/http/route.ts';
-import { ownSecretNamePrefix } from '../../../infra/constructs/grants.ts';
+import { allTenantsTableRules, operatorPk } from '../../../infra/constructs/grants.ts';
+import { tenantSessionDuration } from '../../../infra/constructs/secretm-tenant-access.ts';
 import type { SecretmStack } from '../../../infra/stacks/secretm-stack.ts';
-import { createAwsSecretsManagerProvider } from '../../../shared/providers/aws-secrets-manager.ts';
+import { secretActions } from '../../../shared/tenancy/session-policy.ts';
+import { vaultNamespace } from '../../../shared/tenancy/vault-namespace.ts';
 import {
   asArray,
   fixtureLayerPath,
@@ -22,6 +25,9 @@ const unscopable = ['secretsmanager:ListSecrets', 'secretsmanager:BatchGetSecret
 const replicaRegion = 'eu-central-1';
 const secretsKey = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const crossAccountRole = 'arn:aws:iam::210987654321:role/secretm-reader';
+const importable = { payments: ['legacy/payments/*', 'shared-db'], billing: ['billing/ledger'] };
+/** The families whose functions serve tenants (all but system: health, OpenAPI). */
+const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs'];
 
 const consumerOf = (stack: SecretmStack) =>
   new lambda.Function(stack, 'Consumer', {
@@ -31,25 +37,54 @@ const consumerOf = (stack: SecretmStack) =>
     code: lambda.Code.fromInline('export const handler = async () => {};'),
   });
 
-/** The statements of the policy attached to one function's role. */
-function statementsOfFunction(synth: Synthesized, fn: lambda.Function): Statement[] {
-  const role = logicalId(synth.stack, fn.role as never);
+/** The statements of the policies attached to one role. */
+function statementsOfRole(synth: Synthesized, role: iam.IRole): Statement[] {
+  const id = logicalId(synth.stack, role as never);
   return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role))
+    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
     .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
-/** The operator key's read grant: GetSecretValue and DescribeSecret on that one secret. */
-function readsOnlyOperatorKey(synth: Synthesized, statement: Statement): boolean {
-  const keyArn = JSON.stringify(resolve(synth, synth.stack.secretm.operatorKey.secretArn));
-  return (
-    asArray(statement.Resource).every((resource) => JSON.stringify(resource) === keyArn) &&
-    asArray(statement.Action).every((action) => action.startsWith('secretsmanager:'))
+const statementsOfFunction = (synth: Synthesized, fn: lambda.Function) => statementsOfRole(synth, fn.role!);
+const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => asArray(statement.Action));
+const resolve = (synth: Synthesized, value: unknown) => Stack.of(synth.stack).resolve(value);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const policyRoles = (synth: Synthesized, policy: string) =>
+  (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
+    (ref) => ref.Ref,
+  );
+const roleId = (synth: Synthesized, role: iam.IRole) => logicalId(synth.stack, role as never);
+/** The role ARNs a role's trust policy names. */
+function trustedBy(synth: Synthesized, role: iam.IRole): unknown[] {
+  const resource = resourcesOf(synth.template, 'AWS::IAM::Role')[roleId(synth, role)]!;
+  const trust = resource.Properties.AssumeRolePolicyDocument as { Statement: Statement[] };
+  return trust.Statement.flatMap((statement) => {
+    expect(statement.Action).toBe('sts:AssumeRole');
+    expect(statement.Condition).toBeUndefined();
+    return asArray((statement as unknown as { Principal: { AWS: unknown } }).Principal.AWS);
+  });
+}
+const roleArnOf = (synth: Synthesized, role: iam.IRole) => resolve(synth, role.roleArn);
+const variablesOf = (synth: Synthesized, fn: lambda.Function) =>
+  (
+    resourcesOf(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack, fn)]!.Properties
+      .Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
+
+function secretArn(synth: Synthesized, resourceName: string, region?: string): unknown {
+  return resolve(
+    synth,
+    synth.stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      ...(region ? { region } : {}),
+    }),
   );
 }
-
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => asArray(statement.Action));
-const resolve = (synth: Synthesized, value: string) => Stack.of(synth.stack).resolve(value);
 
 describe('grants with every Secrets Manager option and a consumer function', () => {
   let synth: Synthesized;
@@ -63,7 +98,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
             replicaRegions: [replicaRegion],
             kmsKeyArns: [secretsKey],
             assumeRoleArns: [crossAccountRole],
-            importable: ['legacy/payments/*', 'shared-db'],
+            importable,
           },
         },
       },
@@ -97,55 +132,68 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     }
   });
 
-  it('grants each unscopable action alone in its statement, to the functions that call it', () => {
+  it('grants each unscopable action alone in its statement, to the role that calls it', () => {
     const holders = (action: string) =>
       statementsOf(synth.template).filter(({ statement }) => asArray(statement.Action).includes(action));
-    const roleOf = (fn: lambda.Function) => logicalId(synth.stack, fn.role as never);
-    const policyRoles = (policy: string) =>
-      (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
-        (ref) => ref.Ref,
-      );
 
     const list = holders('secretsmanager:ListSecrets');
     expect(list.map(({ statement }) => statement.Action)).toEqual(['secretsmanager:ListSecrets']);
-    expect(list.flatMap(({ policy }) => policyRoles(policy))).toEqual([
-      roleOf(synth.stack.secretm.functions.connections.function),
+    expect(list.flatMap(({ policy }) => policyRoles(synth, policy))).toEqual([
+      roleId(synth, synth.stack.secretm.tenantAccess.role),
     ]);
     const batch = holders('secretsmanager:BatchGetSecretValue');
     expect(batch.map(({ statement }) => statement.Action)).toEqual(['secretsmanager:BatchGetSecretValue']);
-    expect(new Set(batch.flatMap(({ policy }) => policyRoles(policy)))).toEqual(new Set([roleOf(consumer)]));
+    expect(new Set(batch.flatMap(({ policy }) => policyRoles(synth, policy)))).toEqual(
+      new Set([roleId(synth, consumer.role!)]),
+    );
   });
 
-  it('generates the operator key and lets exactly the table-using functions read it, by its ARN', () => {
-    const { operatorKey, functions } = synth.stack.secretm;
+  it('generates the operator key in the stage’s system namespace, and lets only the operator role reach it', () => {
+    const { operatorKey, operator } = synth.stack.secretm;
     const keyArn = resolve(synth, operatorKey.secretArn);
-    const readers = statementsOf(synth.template).filter(({ statement }) =>
-      asArray(statement.Resource).some((resource) => JSON.stringify(resource) === JSON.stringify(keyArn)),
+    const reaching = statementsOf(synth.template).filter(({ statement }) =>
+      asArray(statement.Resource).some((resource) => same(resource, keyArn)),
     );
-    const policyRoles = (policy: string) =>
-      (resourcesOf(synth.template, 'AWS::IAM::Policy')[policy]!.Properties.Roles as { Ref: string }[]).map(
-        (ref) => ref.Ref,
-      );
-    // Every family but system (health, OpenAPI) touches the table and authenticates API keys.
-    const tableFamilies = (Object.keys(functions) as RouteFamily[])
-      .filter((family) => family !== 'system')
-      .map((family) => logicalId(synth.stack, functions[family].function.role as never));
 
-    const secret = Object.values(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'))[0]!;
-    expect(secret.Properties.GenerateSecretString).toMatchObject({
+    const [secret, ...others] = Object.values(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'));
+    expect(others).toEqual([]);
+    expect(secret!.Properties.Name).toBe('secretm/dev/_system/operator-key');
+    expect(secret!.Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 48,
       ExcludePunctuation: true,
     });
-    expect(new Set(readers.flatMap(({ policy }) => policyRoles(policy)))).toEqual(new Set(tableFamilies));
-    for (const { statement } of readers) {
-      expect(asArray(statement.Action).every((action) => action.startsWith('secretsmanager:'))).toBe(true);
-    }
-    const environment = (fn: lambda.Function) =>
-      resolve(synth, (fn.node.defaultChild as lambda.CfnFunction).environment as never) as {
-        variables?: Record<string, unknown>;
-      };
-    expect(environment(functions.secrets.function).variables?.SECRETM_OPERATOR_KEY_SECRET).toEqual(keyArn);
-    expect(environment(functions.system.function).variables?.SECRETM_OPERATOR_KEY_SECRET).toBeUndefined();
+    expect(reaching.flatMap(({ policy }) => policyRoles(synth, policy))).toEqual([
+      roleId(synth, operator.role),
+    ]);
+    expect(actionsOf(reaching.map(({ statement }) => statement)).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+  });
+
+  it('lets the operator role reach the OPERATOR item and the table key, and nothing else', () => {
+    const { operator, data } = synth.stack.secretm;
+    const table = statementsOfRole(synth, operator.role).filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(table).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: resolve(synth, data.table.tableArn),
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [operatorPk] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+    ]);
+    expect(
+      actionsOf(statementsOfRole(synth, operator.role)).filter(
+        (action) => !/^(secretsmanager|dynamodb):/.test(action),
+      ),
+    ).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
   });
 
   it('lets the system function (health, OpenAPI) write its logs and nothing else', () => {
@@ -154,111 +202,170 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
-  it('gives the connections function the vault grants of the secrets function, plus ListSecrets, but staging labels (rotation)', () => {
-    const { secrets, connections } = synth.stack.secretm.functions;
-    const secretsActions = actionsOf(statementsOfFunction(synth, secrets.function));
-    const connectionsActions = actionsOf(statementsOfFunction(synth, connections.function));
-
-    expect(connectionsActions.filter((action) => action !== 'secretsmanager:ListSecrets').sort()).toEqual(
-      secretsActions.filter((action) => action !== 'secretsmanager:UpdateSecretVersionStage').sort(),
-    );
-    expect(secretsActions).toContain('secretsmanager:UpdateSecretVersionStage');
-    expect(secretsActions).not.toContain('secretsmanager:ListSecrets');
-  });
-
-  it('lets the bindings function (resolve, render) only read secrets', () => {
-    const actions = actionsOf(statementsOfFunction(synth, synth.stack.secretm.functions.bindings.function));
-    const vaultActions = [...new Set(actions.filter((action) => /^(secretsmanager|kms|sts):/.test(action)))];
-
-    expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
-    expect(vaultActions.sort()).toEqual([
-      'kms:Decrypt', // the secrets' customer-managed key, through Secrets Manager
-      'kms:DescribeKey', // the table's key
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'sts:AssumeRole',
-    ]);
-    const secretsKeyActions = statementsOfFunction(synth, synth.stack.secretm.functions.bindings.function)
-      .filter((statement) => asArray(statement.Resource).includes(secretsKey))
-      .flatMap((statement) => actionsOf([statement]));
-    expect(secretsKeyActions).toEqual(['kms:Decrypt']);
-  });
-
-  it('keeps the api-keys function away from Secrets Manager and STS, but for the operator key', () => {
-    const actions = actionsOf(
-      statementsOfFunction(synth, synth.stack.secretm.functions['api-keys'].function).filter(
-        (statement) => !readsOnlyOperatorKey(synth, statement),
-      ),
-    );
-
-    expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
-    expect(actions.filter((action) => /^(secretsmanager|sts):/.test(action))).toEqual([]);
-  });
-
-  it('scopes the table actions to the table and its named indexes, without Scan', () => {
-    const { data } = synth.stack.secretm;
-    const table = statementsOfFunction(synth, synth.stack.secretm.functions.secrets.function).find(
-      (statement) => actionsOf([statement]).includes('dynamodb:PutItem'),
-    )!;
-
-    expect(table.Resource).toEqual(
-      [data.table.tableArn, ...data.indexArns].map((arn) => resolve(synth, arn)),
-    );
-    expect(actionsOf([table])).not.toContain('dynamodb:Scan');
-  });
-
-  it('scopes the secrets function’s Secrets Manager actions to secretm/* here and in each replica region', () => {
-    const statement = statementsOfFunction(synth, synth.stack.secretm.functions.secrets.function).find(
-      (candidate) => actionsOf([candidate]).includes('secretsmanager:CreateSecret'),
-    )!;
-    const stack = synth.stack;
-    const own = (region?: string) =>
-      resolve(
-        synth,
-        stack.formatArn({
-          service: 'secretsmanager',
-          resource: 'secret',
-          resourceName: 'secretm/*',
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          ...(region ? { region } : {}),
-        }),
+  it('gives every tenant family the same front door: assume the two roles, GetItem on K#* and OPERATOR, the table key', () => {
+    const { functions, tenantAccess, operator, data } = synth.stack.secretm;
+    for (const family of tenantFamilies) {
+      const statements = statementsOfFunction(synth, functions[family].function).filter(
+        (statement) => !actionsOf([statement]).some((action) => action.startsWith('logs:')),
       );
 
-    expect(statement.Resource).toEqual([own(), own(replicaRegion)]);
-    expect(actionsOf([statement])).toContain('secretsmanager:ReplicateSecretToRegions');
+      expect(statements, family).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: [roleArnOf(synth, tenantAccess.role), roleArnOf(synth, operator.role)],
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:GetItem',
+          Resource: resolve(synth, data.table.tableArn),
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['K#*', operatorPk] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Resource: resolve(synth, data.key.keyArn),
+        },
+      ]);
+    }
   });
 
-  it('lets the secrets function adopt only the importable secrets, and never create one there', () => {
-    const statement = statementsOfFunction(synth, synth.stack.secretm.functions.secrets.function).find(
+  it('lets the tenant-access and operator roles be assumed by the tenant families (and the worker) only, for an hour at most', () => {
+    const { functions, tenantAccess, operator, rotation } = synth.stack.secretm;
+    const families = tenantFamilies.map((family) => roleArnOf(synth, functions[family].function.role!));
+    const roles = resourcesOf(synth.template, 'AWS::IAM::Role');
+
+    expect(trustedBy(synth, tenantAccess.role)).toEqual([
+      ...families,
+      roleArnOf(synth, rotation.worker.role),
+    ]);
+    expect(trustedBy(synth, operator.role)).toEqual(families);
+    for (const role of [tenantAccess.role, operator.role]) {
+      expect(roles[roleId(synth, role)]!.Properties.MaxSessionDuration).toBe(
+        tenantSessionDuration.toSeconds(),
+      );
+    }
+    expect(tenantSessionDuration.toSeconds()).toBe(3600);
+  });
+
+  it('lets the rotation worker assume the tenant-access role and nothing else', () => {
+    const statements = statementsOfFunction(synth, synth.stack.secretm.rotation.worker.function).filter(
+      (statement) => !actionsOf([statement]).some((action) => action.startsWith('logs:')),
+    );
+
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: roleArnOf(synth, synth.stack.secretm.tenantAccess.role),
+      },
+    ]);
+  });
+
+  it('builds the tenant-access role’s table statements from every tenant’s rules: the table only (no index), LeadingKeys required, no Scan', () => {
+    const { tenantAccess, data } = synth.stack.secretm;
+    const table = statementsOfRole(synth, tenantAccess.role).filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(allTenantsTableRules().map((rule) => rule.leadingKeys)).toEqual([
+      ['T#*', 'T#*#*'],
+      ['K#*', 'TENANTS'],
+    ]);
+    expect(table.map((statement) => statement.Condition)).toEqual(
+      allTenantsTableRules().map((rule) => ({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': rule.leadingKeys },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      })),
+    );
+    for (const statement of table) expect(statement.Resource).toEqual(resolve(synth, data.table.tableArn));
+    expect(actionsOf(table)).not.toContain('dynamodb:Scan');
+  });
+
+  it('scopes the tenant-access role’s Secrets Manager actions to secretm/<stage>/* here and in each replica region, and denies the operator key', () => {
+    const statements = statementsOfRole(synth, synth.stack.secretm.tenantAccess.role);
+    const own = statements.find((candidate) =>
+      actionsOf([candidate]).includes('secretsmanager:CreateSecret'),
+    )!;
+    const deny = statements.filter((candidate) => candidate.Effect === 'Deny');
+
+    expect(own.Resource).toEqual([
+      secretArn(synth, 'secretm/dev/*'),
+      secretArn(synth, 'secretm/dev/*', replicaRegion),
+    ]);
+    expect(actionsOf([own])).toEqual(secretActions);
+    expect(deny).toEqual([
+      {
+        Effect: 'Deny',
+        Action: 'secretsmanager:*',
+        Resource: [
+          secretArn(synth, 'secretm/dev/_system/operator-key*'),
+          secretArn(synth, 'secretm/dev/_system/operator-key*', replicaRegion),
+        ],
+      },
+    ]);
+  });
+
+  it('lets the tenant-access role adopt every tenant’s importable secrets, and never create one there', () => {
+    const statement = statementsOfRole(synth, synth.stack.secretm.tenantAccess.role).find(
       (candidate) =>
         JSON.stringify(candidate.Resource).includes('legacy/payments/') &&
         actionsOf([candidate]).includes('secretsmanager:GetSecretValue'),
     )!;
     const resources = asArray(statement.Resource).map((arn) => JSON.stringify(arn));
 
-    expect(resources).toHaveLength(2);
+    expect(resources).toHaveLength(3);
     expect(resources[0]).toContain(':secret:legacy/payments/*');
     expect(resources[1]).toContain(':secret:shared-db-??????');
+    expect(resources[2]).toContain(':secret:billing/ledger-??????');
     expect(actionsOf([statement])).not.toContain('secretsmanager:CreateSecret');
   });
 
-  it('lets the secrets function use the secrets’ KMS key only through Secrets Manager, and assume the named role', () => {
-    const statements = statementsOfFunction(synth, synth.stack.secretm.functions.secrets.function);
+  it('lets the tenant-access role use the secrets’ KMS key only through Secrets Manager, and assume the named role', () => {
+    const statements = statementsOfRole(synth, synth.stack.secretm.tenantAccess.role);
     const key = statements.find((statement) => asArray(statement.Resource).includes(secretsKey))!;
     const assume = statements.find((statement) => actionsOf([statement]).includes('sts:AssumeRole'))!;
 
     expect(key.Condition?.StringEquals?.['kms:ViaService']).toHaveLength(2);
+    expect(actionsOf([key])).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(assume.Resource).toBe(crossAccountRole);
   });
 
+  it('tells the tenant families and the worker how to build tenant sessions, and the API functions the operator role', () => {
+    const { functions, rotation, costs, tenantAccess, operator, operatorKey, data } = synth.stack.secretm;
+    const tenancy = {
+      SECRETM_STAGE: 'dev',
+      SECRETM_TENANT_ROLE_ARN: roleArnOf(synth, tenantAccess.role),
+      SECRETM_TABLE_ARN: resolve(synth, data.table.tableArn),
+      SECRETM_TABLE_KEY_ARN: resolve(synth, data.key.keyArn),
+      SECRETM_SECRET_KEY_ARNS: secretsKey,
+      SECRETM_IMPORTABLE: JSON.stringify(importable),
+      SECRETM_ASSUME_ROLE_ARNS: crossAccountRole,
+    };
+    for (const family of tenantFamilies) {
+      expect(variablesOf(synth, functions[family].function), family).toMatchObject({
+        ...tenancy,
+        SECRETM_OPERATOR_ROLE_ARN: roleArnOf(synth, operator.role),
+        SECRETM_OPERATOR_KEY_SECRET: resolve(synth, operatorKey.secretArn),
+      });
+    }
+    const worker = variablesOf(synth, rotation.worker.function);
+    expect(worker).toMatchObject(tenancy);
+    expect(worker.SECRETM_OPERATOR_ROLE_ARN).toBeUndefined();
+    expect(worker.SECRETM_OPERATOR_KEY_SECRET).toBeUndefined();
+    for (const fn of [functions.system.function, rotation.dispatcher.function, costs.rollup.function]) {
+      const variables = Object.keys(variablesOf(synth, fn));
+      expect(variables, fn.node.path).not.toContain('SECRETM_TENANT_ROLE_ARN');
+      expect(variables, fn.node.path).not.toContain('SECRETM_OPERATOR_ROLE_ARN');
+      expect(variables, fn.node.path).not.toContain('SECRETM_OPERATOR_KEY_SECRET');
+    }
+  });
+
   it('tells the API functions the replica regions of the built-in aws connection, and the vault kinds allowed', () => {
-    const { functions } = synth.stack.secretm;
-    const secrets = resourcesOf(synth.template, 'AWS::Lambda::Function')[
-      logicalId(synth.stack, functions.secrets.function)
-    ]!;
-    const variables = (secrets.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = variablesOf(synth, synth.stack.secretm.functions.secrets.function);
     expect(variables.SECRETM_REPLICA_REGIONS).toBe(replicaRegion);
     // vaults.allowed is kept by the API too, not only by IAM.
     expect(variables.SECRETM_ALLOWED_VAULTS).toBe('aws-secrets-manager');
@@ -287,7 +394,7 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     const arns = reads
       .flatMap((statement) => asArray(statement.Resource))
       .map((arn) => JSON.stringify(arn))
-      .filter((arn) => !arn.includes('/_connections.'));
+      .filter((arn) => !arn.includes('/connections/'));
 
     expect(
       actionsOf(reads).every((action) => /^secretsmanager:(GetSecretValue|DescribeSecret)$/.test(action)),
@@ -296,7 +403,9 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(arns).toHaveLength(5);
     expect(arns.some((arn) => arn.includes('bao-db'))).toBe(false);
     for (const name of ['prod-db', 'stripe']) {
-      expect(arns.filter((arn) => arn.includes(`:secret:secretm/payments/${name}-??????`))).toHaveLength(2);
+      expect(arns.filter((arn) => arn.includes(`:secret:secretm/dev/payments/${name}-??????`))).toHaveLength(
+        2,
+      );
       expect(
         arns.filter((arn) => arn.includes(`:${replicaRegion}:`) && arn.includes(`/${name}-`)),
       ).toHaveLength(1);
@@ -338,25 +447,23 @@ describe('grants with every Secrets Manager option and a consumer function', () 
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#payments#U#*'] } },
     });
     const keyActions = statements
-      .filter(
-        (statement) => JSON.stringify(statement.Resource) === JSON.stringify(resolve(synth, data.key.keyArn)),
-      )
+      .filter((statement) => same(statement.Resource, resolve(synth, data.key.keyArn)))
       .flatMap((statement) => actionsOf([statement]));
     expect(keyActions).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']));
   });
 
   it('lets a consumer read the credentials of the stored connection its secret lives on, and no other', () => {
     const credentialReads = statementsOfFunction(synth, consumer).filter((statement) =>
-      JSON.stringify(statement.Resource).includes('_connections.'),
+      JSON.stringify(statement.Resource).includes('/connections/'),
     );
     expect(credentialReads).toHaveLength(1);
     expect(credentialReads[0]!.Action).toBe('secretsmanager:GetSecretValue');
     expect(JSON.stringify(credentialReads[0]!.Resource)).toContain(
-      ':secret:secretm/payments/_connections.bao-??????',
+      ':secret:secretm/dev/_system/tenants/payments/connections/bao-??????',
     );
   });
 
-  it('refuses a second tenant, a name secretm would never give a secret, or a vault name not importable', () => {
+  it('refuses a second tenant, a name secretm would never give a secret, or a vault name not importable by that tenant', () => {
     const { secretm } = synth.stack;
     expect(() => secretm.grantSecretRead(consumer, 'x', { tenant: 'payments', connection: 'aws' })).toThrow(
       /connection "aws" is not the id of a stored connection/,
@@ -373,7 +480,11 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     );
     expect(() =>
       secretm.grantSecretRead(consumer, 'x', { tenant: 'payments', vaultName: 'other/x' }),
-    ).toThrow(/vault name "other\/x" is not listed in vaults.awsSecretsManager.importable/);
+    ).toThrow(/vault name "other\/x" is not listed in vaults.awsSecretsManager.importable.payments/);
+    // billing/ledger is importable, but by billing, not by payments.
+    expect(() =>
+      secretm.grantSecretRead(consumer, 'x', { tenant: 'payments', vaultName: 'billing/ledger' }),
+    ).toThrow(/vault name "billing\/ledger" is not listed in vaults.awsSecretsManager.importable.payments/);
   });
 });
 
@@ -384,20 +495,30 @@ describe('grants when Secrets Manager is not an allowed vault', () => {
   });
   afterAll(() => synth?.dispose());
 
-  it('grants no Secrets Manager action to any function, but reading the operator key', () => {
-    const actions = statementsOf(synth.template)
-      .filter(({ statement }) => !readsOnlyOperatorKey(synth, statement))
-      .flatMap(({ statement }) => asArray(statement.Action));
+  it('allows no Secrets Manager action to any role, but the operator role’s on the operator key', () => {
+    const { operator } = synth.stack.secretm;
+    const allowed = statementsOf(synth.template).filter(
+      ({ policy, statement }) =>
+        statement.Effect === 'Allow' && !policyRoles(synth, policy).includes(roleId(synth, operator.role)),
+    );
+    const actions = allowed.flatMap(({ statement }) => asArray(statement.Action));
 
     expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
     expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
   });
 });
 
-describe('the secretm/ name prefix', () => {
-  it('is the prefix the Secrets Manager adapter gives secretm’s own secrets', () => {
-    const adapter = createAwsSecretsManagerProvider({ region: 'us-east-1' });
+describe('the stage’s vault namespace', () => {
+  it('names what the grants name: secretm/<stage>/<tenant>/, secretm/<stage>/_system/…', () => {
+    const namespace = vaultNamespace('dev');
 
-    expect(adapter.refFor('payments', 'prod-db')).toBe(`${ownSecretNamePrefix}payments/prod-db`);
+    expect(namespace.tenantPrefix('payments')).toBe('secretm/dev/payments/');
+    expect(namespace.connectionCredentialsRef('payments', 'bao')).toBe(
+      'secretm/dev/_system/tenants/payments/connections/bao',
+    );
+    expect(namespace.operatorKeyRef).toBe('secretm/dev/_system/operator-key');
+    // No tenant's namespace reaches the system's, nor one stage's another's.
+    expect(namespace.ownerOf('secretm/dev/_system/operator-key')).toBe('system');
+    expect(vaultNamespace('prod').ownerOf('secretm/dev/payments/x')).toBeUndefined();
   });
 });

@@ -41,7 +41,9 @@ describe('scheduled rotation', () => {
     synth = synthesize({
       layer: { assetPath: fixtureLayerPath },
       rotation: { everyMinutes: 10, perRun: 200, concurrency: 4 },
-      vaults: { awsSecretsManager: { assumeRoleArns: [crossAccountRole], importable: ['legacy/*'] } },
+      vaults: {
+        awsSecretsManager: { assumeRoleArns: [crossAccountRole], importable: { acme: ['legacy/*'] } },
+      },
     });
   });
   afterAll(() => synth.dispose());
@@ -136,25 +138,18 @@ describe('scheduled rotation', () => {
     );
   });
 
-  it('lets the worker read and write a secret’s items, manage secrets with their staging labels, and assume the roles — no Query, Delete or Scan', () => {
-    const statements = statementsOfFunction(synth, synth.stack.secretm.rotation.worker.function);
-    const actions = actionsOf(statements);
+  it('lets the worker assume the tenant-access role and nothing else: it rotates on tenant sessions', () => {
+    const { rotation, tenantAccess } = synth.stack.secretm;
+    const statements = statementsOfFunction(synth, rotation.worker.function);
 
-    expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
+    // No table, Secrets Manager or KMS action of its own; the connections' roles are assumed from the
+    // tenant session (the tenant-access role may assume them), not by the worker itself.
+    expect(actionsOf(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole']);
+    const assume = statements.filter((statement) => asArray(statement.Action).includes('sts:AssumeRole'));
+    expect(assume.flatMap((statement) => asArray(statement.Resource)).map((r) => JSON.stringify(r))).toEqual([
+      resolved(synth, tenantAccess.role.roleArn),
     ]);
-    expect(actions).toContain('secretsmanager:UpdateSecretVersionStage');
-    expect(actions).toContain('secretsmanager:PutSecretValue');
-    expect(actions).toContain('sts:AssumeRole');
-    expect(actions).not.toContain('secretsmanager:ListSecrets');
-    const staging = statements.find((statement) =>
-      asArray(statement.Action).includes('secretsmanager:UpdateSecretVersionStage'),
-    )!;
-    const resources = JSON.stringify(staging.Resource);
-    expect(resources).toContain(':secret:secretm/*');
-    expect(resources).toContain(':secret:legacy/*');
+    expect(JSON.stringify(statements)).not.toContain(crossAccountRole);
   });
 
   it('gives the worker a timeout under the rotation lock’s five minutes, and the rotation functions no operator key', () => {

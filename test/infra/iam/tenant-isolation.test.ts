@@ -1,0 +1,631 @@
+/**
+ * Tenant isolation below the application, checked by a real IAM policy evaluator: the dev and prod
+ * stages are synthesized (cdk-nag included), their roles' policies read from the templates with every
+ * token resolved for one account, and each request the API and the rotation worker make for tenant
+ * `acme` is evaluated as AWS would — the tenant-access role's policy ∩ acme's session policy
+ * (shared/tenancy/session-policy.ts), built from the environment the functions get. The same requests
+ * on `beta`'s resources, another stage's, the system's, the rotation index or a scan must be denied;
+ * the front door, the operator role and the rotation functions may do only their own few things.
+ */
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteFamily } from '../../../functions/http/route.ts';
+import type { SecretmConfigInput } from '../../../infra/config.ts';
+import { operatorPk } from '../../../infra/constructs/grants.ts';
+import type { SecretmFunction } from '../../../infra/constructs/secretm-function.ts';
+import {
+  apiKeyKey,
+  auditPk,
+  pkName,
+  rotationIndexPk,
+  tenantPk,
+  tenantRegistryPk,
+  usagePk,
+  versionPk,
+} from '../../../shared/store/keys.ts';
+import { tableDefinition } from '../../../shared/store/table-definition.ts';
+import {
+  type PolicyDocument,
+  secretActions,
+  type TenantAccessScope,
+  tenantSessionPolicy,
+} from '../../../shared/tenancy/session-policy.ts';
+import { tenantTableRules } from '../../../shared/tenancy/table-access.ts';
+import { fixtureLayerPath, logicalId, type Synthesized, synthesize } from '../synthesize.ts';
+import {
+  account,
+  type Caller,
+  type Decision,
+  type DeployedStack,
+  deployedStack,
+  evaluate,
+  partition,
+  type Request,
+  region,
+} from './evaluator.ts';
+
+const replicaRegions = ['eu-central-1', 'us-west-2'];
+const secretKeys = [
+  `arn:aws:kms:${region}:${account}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`,
+  `arn:aws:kms:${region}:${account}:key/1c2d3e4f-5061-7283-94a5-b6c7d8e9f0a1`,
+];
+const connectionRoles = [
+  'arn:aws:iam::210987654321:role/secretm-reader',
+  'arn:aws:iam::210987654321:role/secretm-writer',
+];
+const importable = {
+  acme: ['legacy/acme/*', 'acme-shared-db', 'payments/stripe-live'],
+  beta: ['legacy/beta/*', 'beta-db'],
+};
+const configOf = (stage: string): SecretmConfigInput => ({
+  stage,
+  layer: { assetPath: fixtureLayerPath },
+  vaults: {
+    awsSecretsManager: {
+      replicaRegions,
+      kmsKeyArns: secretKeys,
+      assumeRoleArns: connectionRoles,
+      importable,
+    },
+  },
+});
+const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs'];
+
+/** A secret's ARN as Secrets Manager makes it: the name, a hyphen and six random characters. */
+const secret = (name: string, inRegion = region) =>
+  `arn:${partition}:secretsmanager:${inRegion}:${account}:secret:${name}-AbCdEf`;
+/** An item request: the action, on the table (or an index), with the items' partition keys. */
+const item = (action: string, table: string, ...leadingKeys: string[]): Request => ({
+  action: `dynamodb:${action}`,
+  resource: table,
+  context: leadingKeys.length > 0 ? { 'dynamodb:LeadingKeys': leadingKeys } : {},
+});
+const onSecret = (action: string, arn: string): Request => ({ action, resource: arn });
+const viaService = (service: string, inRegion = region) => ({
+  'kms:ViaService': `${service}.${inRegion}.amazonaws.com`,
+});
+
+interface Stage {
+  synth: Synthesized;
+  deployed: DeployedStack;
+  roleId(role: iam.IRole): string;
+  roleArn(role: iam.IRole): string;
+  table: string;
+  tableKey: string;
+  operatorKey: string;
+  /** What tenant-sessions.ts gets from the functions' environment. */
+  scope: TenantAccessScope;
+  caller(role: iam.IRole, sessionPolicy?: PolicyDocument, sessionName?: string): Caller;
+  tenantSession(tenant: string): Caller;
+}
+
+function stageOf(synth: Synthesized): Stage {
+  const template = synth.template.toJSON() as Parameters<typeof deployedStack>[1];
+  const deployed = deployedStack(synth.stack.stackName, template);
+  const { secretm } = synth.stack;
+  const roleId = (role: iam.IRole) => logicalId(synth.stack, role as never);
+  const variables = (fn: SecretmFunction) =>
+    deployed.resolve(
+      (
+        template.Resources[logicalId(synth.stack, fn.function)]!.Properties!.Environment as {
+          Variables: unknown;
+        }
+      ).Variables,
+    ) as Record<string, string>;
+  // The rotation worker's environment: what it builds its tenant sessions from.
+  const env = variables(secretm.rotation.worker);
+  const scope: TenantAccessScope = {
+    tableArn: env.SECRETM_TABLE_ARN!,
+    tableKeyArn: env.SECRETM_TABLE_KEY_ARN!,
+    stage: env.SECRETM_STAGE!,
+    replicaRegions: env.SECRETM_REPLICA_REGIONS!.split(','),
+    secretKeyArns: env.SECRETM_SECRET_KEY_ARNS!.split(','),
+    importable: JSON.parse(env.SECRETM_IMPORTABLE!) as Record<string, string[]>,
+    assumeRoleArns: env.SECRETM_ASSUME_ROLE_ARNS!.split(','),
+  };
+  // The API functions build them from the same values.
+  for (const family of tenantFamilies) {
+    expect(variables(secretm.functions[family]), family).toMatchObject(env);
+  }
+  const caller = (role: iam.IRole, sessionPolicy?: PolicyDocument, sessionName?: string): Caller => ({
+    stack: deployed,
+    role: roleId(role),
+    ...(sessionPolicy ? { sessionPolicy } : {}),
+    ...(sessionName ? { sessionName } : {}),
+  });
+  return {
+    synth,
+    deployed,
+    roleId,
+    roleArn: (role) => deployed.arnOf(roleId(role)),
+    table: deployed.arnOf(logicalId(synth.stack, secretm.data.table)),
+    tableKey: deployed.arnOf(logicalId(synth.stack, secretm.data.key)),
+    operatorKey:
+      env.SECRETM_OPERATOR_KEY_SECRET ?? variables(secretm.functions.secrets).SECRETM_OPERATOR_KEY_SECRET!,
+    scope,
+    caller,
+    tenantSession: (tenant) =>
+      caller(secretm.tenantAccess.role, tenantSessionPolicy(tenant, scope), `tenant.${tenant}`),
+  };
+}
+
+/** How many checks ran, by the decision expected: the report's figures. */
+const tally = { allowed: 0, denied: 0 };
+
+interface Check {
+  caller: Caller;
+  request: Request;
+}
+
+/** Evaluates every check; answers those whose decision is not the expected one, readably. */
+async function mismatches(
+  expected: 'allowed' | 'denied',
+  checks: Check[],
+  world: DeployedStack[],
+  explicit = false,
+): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const { caller, request } of checks) {
+    const decision: Decision = await evaluate(caller, request, world);
+    const fits =
+      expected === 'allowed'
+        ? decision === 'Allowed'
+        : explicit
+          ? decision === 'ExplicitlyDenied'
+          : decision !== 'Allowed';
+    if (!fits) {
+      const keys = request.context ? ` ${JSON.stringify(request.context)}` : '';
+      wrong.push(
+        `${caller.stack.stackName}/${caller.role}${caller.sessionName ? `(${caller.sessionName})` : ''}: ${request.action} on ${request.resource}${keys} → ${decision}`,
+      );
+    }
+  }
+  tally[expected] += checks.length;
+  return wrong;
+}
+
+const [tenantRule, pointerRule] = tenantTableRules('acme');
+/** Representative partitions of a tenant: metadata, a secret's versions, audit, a month's usage. */
+const tenantKeys = (tenant: string) => [
+  tenantPk(tenant),
+  versionPk(tenant, 'db'),
+  auditPk(tenant),
+  usagePk(tenant, '2026-12'),
+];
+const pointerKey = apiKeyKey('k1')[pkName];
+/** The refs secretm gives a tenant's things in the built-in vault of a stage. */
+const tenantSecrets = (stage: string, tenant: string) => [
+  `secretm/${stage}/${tenant}/db`,
+  `secretm/${stage}/_system/tenants/${tenant}/connections/c1`,
+  `secretm/${stage}/_system/tenants/${tenant}/held/db`,
+];
+/** An existing secret each importable entry of a tenant names. */
+const importedNames = (tenant: keyof typeof importable) =>
+  importable[tenant].map((entry) => (entry.endsWith('*') ? `${entry.slice(0, -1)}ledger` : entry));
+
+describe('tenant isolation, evaluated', () => {
+  let dev: Stage;
+  let prod: Stage;
+  let world: DeployedStack[];
+  beforeAll(() => {
+    dev = stageOf(synthesize(configOf('dev')));
+    prod = stageOf(synthesize(configOf('prod')));
+    world = [dev.deployed, prod.deployed];
+  }, 120_000);
+  afterAll(() => {
+    dev?.synth.dispose();
+    prod?.synth.dispose();
+    console.info(
+      `IAM evaluator: ${tally.allowed} requests allowed and ${tally.denied} denied, as expected (${tally.allowed + tally.denied} checks)`,
+    );
+  });
+
+  it('synthesizes both stages with nothing left unacknowledged by cdk-nag', () => {
+    expect(dev.synth.violations).toEqual([]);
+    expect(prod.synth.violations).toEqual([]);
+  });
+
+  it('allows acme’s session every table action the API takes for acme', async () => {
+    const acme = dev.tenantSession('acme');
+    const checks = [
+      ...tenantRule!.actions.flatMap((action) =>
+        tenantKeys('acme').map((key) => item(action, dev.table, key)),
+      ),
+      ...pointerRule!.actions.flatMap((action) =>
+        [pointerKey, tenantRegistryPk].map((key) => item(action, dev.table, key)),
+      ),
+      // A batch or a transaction of acme's own partitions.
+      item('BatchWriteItem', dev.table, ...tenantKeys('acme')),
+      item('BatchGetItem', dev.table, ...tenantKeys('acme')),
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey', 'DescribeKey'].map((action) => ({
+        action: `kms:${action}`,
+        resource: dev.tableKey,
+        context: viaService('dynamodb'),
+      })),
+    ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('allowed', checks, world)).toEqual([]);
+  });
+
+  it('allows acme’s session every Secrets Manager action on its secrets (in every region they live in), its connections’ and held credentials, and its importable secrets', async () => {
+    const acme = dev.tenantSession('acme');
+    const checks = [
+      ...secretActions.flatMap((action) =>
+        tenantSecrets('dev', 'acme').flatMap((name) =>
+          [region, ...replicaRegions].map((inRegion) => onSecret(action, secret(name, inRegion))),
+        ),
+      ),
+      // Adopted secrets exist already: everything but creating them.
+      ...secretActions
+        .filter((action) => action !== 'secretsmanager:CreateSecret')
+        .flatMap((action) => importedNames('acme').map((name) => onSecret(action, secret(name)))),
+      { action: 'secretsmanager:ListSecrets', resource: '*' },
+      ...secretKeys.flatMap((key) =>
+        ['Decrypt', 'GenerateDataKey'].flatMap((action) =>
+          [region, ...replicaRegions].map((inRegion) => ({
+            action: `kms:${action}`,
+            resource: key,
+            context: viaService('secretsmanager', inRegion),
+          })),
+        ),
+      ),
+      ...connectionRoles.map((role) => ({ action: 'sts:AssumeRole', resource: role })),
+    ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('allowed', checks, world)).toEqual([]);
+  });
+
+  it('denies acme’s session beta’s items, a look-alike tenant’s, mixed batches, other keys of the pointers and registry, the operator item, the rotation index and scans', async () => {
+    const acme = dev.tenantSession('acme');
+    const index = `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`;
+    const checks = [
+      ...tenantRule!.actions.flatMap((action) =>
+        [...tenantKeys('beta'), tenantPk('acmex'), versionPk('acmex', 'db'), `${tenantPk('acme')}x`].map(
+          (key) => item(action, dev.table, key),
+        ),
+      ),
+      ...['BatchWriteItem', 'BatchGetItem'].map((action) =>
+        item(action, dev.table, tenantPk('acme'), tenantPk('beta')),
+      ),
+      ...['GetItem', 'UpdateItem', 'DeleteItem', 'Query'].flatMap((action) =>
+        [pointerKey, tenantRegistryPk].map((key) => item(action, dev.table, key)),
+      ),
+      ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((action) =>
+        item(action, dev.table, operatorPk),
+      ),
+      item('Query', index, rotationIndexPk(0)),
+      item('Query', index, tenantPk('acme')),
+      item('Query', dev.table),
+      item('Scan', dev.table),
+      item('Scan', index),
+      item('PartiQLSelect', dev.table, tenantPk('acme')),
+    ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('denies acme’s session beta’s secrets and importable names, another stage’s, the system’s, the old layout, other regions, and creating an importable secret', async () => {
+    const acme = dev.tenantSession('acme');
+    const names = [
+      ...tenantSecrets('dev', 'beta'),
+      ...importedNames('beta'),
+      ...tenantSecrets('prod', 'acme'),
+      'secretm/dev/_system/operator-key',
+      'secretm/dev/_system/tenants/acmex/connections/c1',
+      'secretm/dev/acmex/db',
+      'secretm/acme/db', // the layout before stages
+      'secretm/_operator/dev', // the operator key's name before
+    ];
+    const checks = [
+      ...secretActions.flatMap((action) => names.map((name) => onSecret(action, secret(name)))),
+      ...secretActions.map((action) => onSecret(action, secret('secretm/dev/acme/db', 'ap-south-1'))),
+      ...importedNames('acme').map((name) => onSecret('secretsmanager:CreateSecret', secret(name))),
+      ...importedNames('acme').map((name) =>
+        onSecret('secretsmanager:GetSecretValue', secret(name, replicaRegions[0])),
+      ),
+    ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('denies acme’s session any other key, a secrets key outside Secrets Manager, and any other role', async () => {
+    const acme = dev.tenantSession('acme');
+    const checks = [
+      ...['Decrypt', 'GenerateDataKey'].map((action) => ({
+        action: `kms:${action}`,
+        resource: prod.tableKey,
+        context: viaService('dynamodb'),
+      })),
+      { action: 'kms:Decrypt', resource: secretKeys[0]!, context: viaService('dynamodb') },
+      {
+        action: 'kms:Decrypt',
+        resource: secretKeys[0]!,
+        context: viaService('secretsmanager', 'ap-south-1'),
+      },
+      { action: 'kms:Encrypt', resource: secretKeys[0]!, context: viaService('secretsmanager') },
+      { action: 'kms:Decrypt', resource: secretKeys[0]!, context: {} },
+      { action: 'sts:AssumeRole', resource: 'arn:aws:iam::210987654321:role/someone-else' },
+      { action: 'sts:AssumeRole', resource: dev.roleArn(dev.synth.stack.secretm.operator.role) },
+      { action: 'sts:AssumeRole', resource: dev.roleArn(dev.synth.stack.secretm.tenantAccess.role) },
+    ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('never lets the tenant-access role reach the operator key, whatever the session policy says', async () => {
+    const anything: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['secretsmanager:*'], Resource: ['*'] }],
+    };
+    const checks = [undefined, anything, tenantSessionPolicy('acme', dev.scope)].flatMap((session) =>
+      [dev.operatorKey, secret('secretm/dev/_system/operator-key', replicaRegions[1])].flatMap((arn) =>
+        [...secretActions, 'secretsmanager:PutResourcePolicy'].map((action) => ({
+          caller: dev.caller(dev.synth.stack.secretm.tenantAccess.role, session),
+          request: onSecret(action, arn),
+        })),
+      ),
+    );
+
+    expect(await mismatches('denied', checks, world, true)).toEqual([]);
+  });
+
+  it('keeps the tenant-access role itself (no session) out of another stage, the rotation index and scans', async () => {
+    const role = dev.caller(dev.synth.stack.secretm.tenantAccess.role);
+    const checks = [
+      ...tenantRule!.actions.map((action) => item(action, prod.table, tenantPk('acme'))),
+      item('PutItem', prod.table, pointerKey),
+      ...secretActions.map((action) => onSecret(action, secret('secretm/prod/acme/db'))),
+      item('Query', `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`, rotationIndexPk(0)),
+      item('Scan', dev.table),
+      item('Query', dev.table),
+    ].map((request) => ({ caller: role, request }));
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('lets the front door of each tenant family assume the two roles and read API key pointers and the operator item, nothing else', async () => {
+    const { functions, tenantAccess, operator } = dev.synth.stack.secretm;
+    const allowed: Check[] = [];
+    const denied: Check[] = [];
+    for (const family of tenantFamilies) {
+      const door = dev.caller(functions[family].role);
+      allowed.push(
+        ...[
+          item('GetItem', dev.table, pointerKey),
+          item('GetItem', dev.table, operatorPk),
+          { action: 'kms:Decrypt', resource: dev.tableKey, context: viaService('dynamodb') },
+          { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) },
+          { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
+        ].map((request) => ({ caller: door, request })),
+      );
+      denied.push(
+        ...[
+          ...tenantRule!.actions.flatMap((action) =>
+            tenantKeys('acme').map((key) => item(action, dev.table, key)),
+          ),
+          ...['PutItem', 'UpdateItem', 'DeleteItem', 'Query'].flatMap((action) =>
+            [pointerKey, operatorPk].map((key) => item(action, dev.table, key)),
+          ),
+          item('GetItem', dev.table, tenantRegistryPk),
+          item('PutItem', dev.table, tenantRegistryPk),
+          item('GetItem', dev.table, pointerKey, tenantPk('acme')),
+          item('BatchGetItem', dev.table, pointerKey),
+          item('GetItem', prod.table, pointerKey),
+          item(
+            'Query',
+            `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`,
+            rotationIndexPk(0),
+          ),
+          item('Scan', dev.table),
+          ...secretActions.map((action) => onSecret(action, secret('secretm/dev/acme/db'))),
+          ...['GetSecretValue', 'PutSecretValue', 'DescribeSecret'].map((action) =>
+            onSecret(`secretsmanager:${action}`, dev.operatorKey),
+          ),
+          { action: 'secretsmanager:ListSecrets', resource: '*' },
+          { action: 'kms:Encrypt', resource: dev.tableKey, context: viaService('dynamodb') },
+          { action: 'kms:GenerateDataKey', resource: dev.tableKey, context: viaService('dynamodb') },
+          { action: 'kms:Decrypt', resource: secretKeys[0]!, context: viaService('secretsmanager') },
+          { action: 'sts:AssumeRole', resource: connectionRoles[0]! },
+          { action: 'sts:AssumeRole', resource: prod.roleArn(prod.synth.stack.secretm.tenantAccess.role) },
+          { action: 'sts:AssumeRole', resource: prod.roleArn(prod.synth.stack.secretm.operator.role) },
+        ].map((request) => ({ caller: door, request })),
+      );
+    }
+
+    expect(await mismatches('allowed', allowed, world)).toEqual([]);
+    expect(await mismatches('denied', denied, world)).toEqual([]);
+  });
+
+  it('lets the system function, the dispatcher and the roll-up assume neither role, nor reach a secret', async () => {
+    const { functions, rotation, costs, tenantAccess, operator } = dev.synth.stack.secretm;
+    const checks = [functions.system.role, rotation.dispatcher.role, costs.rollup.role].flatMap((role) =>
+      [
+        { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) },
+        { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
+        onSecret('secretsmanager:GetSecretValue', dev.operatorKey),
+        onSecret('secretsmanager:GetSecretValue', secret('secretm/dev/acme/db')),
+        // The roll-up reads every tenant's items (its own grant, cross-tenant by nature), the others none.
+        ...(role === costs.rollup.role ? [] : [item('GetItem', dev.table, pointerKey)]),
+      ].map((request) => ({ caller: dev.caller(role), request })),
+    );
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('lets the operator role reach the operator key and the OPERATOR item, nothing else', async () => {
+    const { operator, tenantAccess } = dev.synth.stack.secretm;
+    const role = dev.caller(operator.role, undefined, 'operator');
+    const own = ['GetSecretValue', 'PutSecretValue', 'DescribeSecret'].map(
+      (action) => `secretsmanager:${action}`,
+    );
+    const allowed = [
+      ...own.map((action) => onSecret(action, dev.operatorKey)),
+      item('GetItem', dev.table, operatorPk),
+      item('PutItem', dev.table, operatorPk),
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey'].map((action) => ({
+        action: `kms:${action}`,
+        resource: dev.tableKey,
+        context: viaService('dynamodb'),
+      })),
+    ];
+    const denied = [
+      ...secretActions
+        .filter((action) => !own.includes(action))
+        .map((action) => onSecret(action, dev.operatorKey)),
+      ...secretActions.map((action) => onSecret(action, secret('secretm/dev/acme/db'))),
+      onSecret('secretsmanager:GetSecretValue', prod.operatorKey),
+      onSecret('secretsmanager:GetSecretValue', secret('secretm/dev/_system/tenants/acme/connections/c1')),
+      { action: 'secretsmanager:ListSecrets', resource: '*' },
+      ...['UpdateItem', 'DeleteItem', 'Query'].map((action) => item(action, dev.table, operatorPk)),
+      ...['GetItem', 'PutItem'].flatMap((action) =>
+        [pointerKey, tenantPk('acme'), tenantRegistryPk].map((key) => item(action, dev.table, key)),
+      ),
+      item('GetItem', prod.table, operatorPk),
+      item('Scan', dev.table),
+      { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) },
+      { action: 'sts:AssumeRole', resource: connectionRoles[0]! },
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        allowed.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('lets the rotation worker assume the tenant-access role and do nothing else itself', async () => {
+    const { rotation, tenantAccess, operator } = dev.synth.stack.secretm;
+    const worker = dev.caller(rotation.worker.role);
+    const denied = [
+      { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
+      { action: 'sts:AssumeRole', resource: connectionRoles[0]! },
+      { action: 'sts:AssumeRole', resource: prod.roleArn(prod.synth.stack.secretm.tenantAccess.role) },
+      ...['GetItem', 'PutItem', 'UpdateItem'].map((action) => item(action, dev.table, tenantPk('acme'))),
+      item('Query', `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`, rotationIndexPk(0)),
+      ...secretActions.map((action) => onSecret(action, secret('secretm/dev/acme/db'))),
+      { action: 'kms:Decrypt', resource: dev.tableKey, context: viaService('dynamodb') },
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        [{ caller: worker, request: { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) } }],
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: worker, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the dispatcher to the rotation index', async () => {
+    const dispatcher = dev.caller(dev.synth.stack.secretm.rotation.dispatcher.role);
+    const index = `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`;
+
+    expect(
+      await mismatches(
+        'allowed',
+        [{ caller: dispatcher, request: item('Query', index, rotationIndexPk(0)) }],
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        [
+          item('Query', dev.table, tenantPk('acme')),
+          item('GetItem', dev.table, tenantPk('acme')),
+          item(
+            'Query',
+            `${prod.table}/index/${tableDefinition.indexes.byNextRotation.name}`,
+            rotationIndexPk(0),
+          ),
+        ].map((request) => ({ caller: dispatcher, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('gives prod’s acme session prod’s acme and nothing of dev', async () => {
+    const acme = prod.tenantSession('acme');
+    const allowed = [
+      item('PutItem', prod.table, tenantPk('acme')),
+      ...secretActions.map((action) => onSecret(action, secret('secretm/prod/acme/db'))),
+    ];
+    const denied = [
+      ...tenantRule!.actions.map((action) => item(action, dev.table, tenantPk('acme'))),
+      ...secretActions.flatMap((action) =>
+        tenantSecrets('dev', 'acme').map((name) => onSecret(action, secret(name))),
+      ),
+      { action: 'kms:Decrypt', resource: dev.tableKey, context: viaService('dynamodb') },
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        allowed.map((request) => ({ caller: acme, request })),
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: acme, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('names nothing of another stage: no shared secret name, table, key or role', () => {
+    // What names resources and grants them: every role's policies and trust, every function's
+    // environment, the secrets' names.
+    const text = (stage: Stage) => {
+      const template = stage.synth.template.toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      const parts = Object.entries(template.Resources).flatMap(([id, resource]) => {
+        switch (resource.Type) {
+          case 'AWS::IAM::Role':
+            return [resource.Properties.AssumeRolePolicyDocument, ...stage.deployed.identityPolicies(id)];
+          case 'AWS::Lambda::Function':
+            return [resource.Properties.Environment];
+          case 'AWS::SecretsManager::Secret':
+            return [resource.Properties.Name];
+          default:
+            return [];
+        }
+      });
+      expect(parts.length).toBeGreaterThan(20);
+      return JSON.stringify(stage.deployed.resolve(parts));
+    };
+    const devText = text(dev);
+    const prodText = text(prod);
+
+    expect(devText).not.toContain('secretm/prod');
+    expect(prodText).not.toContain('secretm/dev');
+    for (const [here, there] of [
+      [devText, prod],
+      [prodText, dev],
+    ] as const) {
+      expect(here).not.toContain(there.table);
+      expect(here).not.toContain(there.tableKey);
+      expect(here).not.toContain(there.operatorKey);
+      expect(here).not.toContain(there.roleArn(there.synth.stack.secretm.tenantAccess.role));
+    }
+    expect(dev.scope.stage).toBe('dev');
+    expect(prod.scope.stage).toBe('prod');
+  });
+});
