@@ -180,6 +180,12 @@ export function createDependencies(
       : undefined;
 
   function buildTenant(tenant: string): ApiDependencies {
+    if (config.mode === 'aws' && !config.tenantAccess) {
+      // Never run a tenant's request on the function's own role.
+      throw new ProviderUnavailableError(
+        'this function has no tenant access configured; it serves no tenant',
+      );
+    }
     const tenantStore = { ...storeDeps, client: access.table(tenant) };
     const rawVault = localVault ?? awsVaultFor(tenant);
     // secretm's own refs about this tenant (its connections' credentials, held rotation credentials).
@@ -303,6 +309,7 @@ export function createDependencies(
       graphs.delete(tenant);
     } else {
       graph = Promise.resolve().then(() => buildTenant(tenant));
+      graph.catch(() => graphs.delete(tenant));
     }
     graphs.set(tenant, graph);
     if (graphs.size > maxGraphs) graphs.delete(graphs.keys().next().value!);

@@ -114,13 +114,9 @@ export interface TenantAccessConfig {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const raw = parseInput(configSchema, env, 'env');
-  if (
-    raw.SECRETM_MODE === 'aws' &&
-    !(raw.SECRETM_STAGE && raw.SECRETM_TENANT_ROLE_ARN && raw.SECRETM_TABLE_ARN)
-  ) {
-    // Without them a request would run on the function's own role: refused rather than less isolated.
+  if (raw.SECRETM_TENANT_ROLE_ARN && !(raw.SECRETM_STAGE && raw.SECRETM_TABLE_ARN)) {
     throw new ValidationError(
-      'an AWS deployment needs SECRETM_STAGE, SECRETM_TENANT_ROLE_ARN and SECRETM_TABLE_ARN (set by the CDK stack)',
+      'SECRETM_TENANT_ROLE_ARN needs SECRETM_STAGE and SECRETM_TABLE_ARN beside it (the CDK stack sets all three)',
     );
   }
   const tenantAccess: TenantAccessConfig | undefined =

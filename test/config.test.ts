@@ -27,14 +27,18 @@ describe('configuration', () => {
     });
   });
 
-  it.each([['SECRETM_STAGE'], ['SECRETM_TENANT_ROLE_ARN'], ['SECRETM_TABLE_ARN']])(
-    'refuses an AWS deployment without %s, rather than run tenants on the function’s own role',
+  it.each([['SECRETM_STAGE'], ['SECRETM_TABLE_ARN']])(
+    'refuses a tenant role without %s, which its session policy is made of',
     (missing) => {
       const env: Record<string, string> = { ...aws };
       delete env[missing];
       expect(() => readConfig(env)).toThrow(ValidationError);
     },
   );
+
+  it('reads a function without tenant access (the dispatcher, the roll-up) as having none', () => {
+    expect(readConfig({ SECRETM_TABLE_NAME: 'secretm-dev' }).tenantAccess).toBeUndefined();
+  });
 
   it('refuses a stage that could not name a namespace, and importable names that are not JSON', () => {
     expect(() => readConfig({ ...aws, SECRETM_STAGE: '_system' })).toThrow(ValidationError);

@@ -15,7 +15,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { rollupPk, tenantPk, usagePk, versionPk } from '../../shared/store/keys.ts';
+import { operatorKeyPk, rollupPk, tenantPk, usagePk, versionPk } from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
 import { secretActions, tableKeyActions, tableStatements } from '../../shared/tenancy/session-policy.ts';
 import { apiKeyPointerPattern, tenantTableRules } from '../../shared/tenancy/table-access.ts';
@@ -27,7 +27,7 @@ import type { SecretmData } from './secretm-data.ts';
  * The partition (and sort) key of the operator key's item: authentication reads it before it knows a
  * tenant, the operator role writes it. Outside every tenant's partitions (`T#…`) and pointers (`K#…`).
  */
-export const operatorPk = 'OPERATOR';
+export const operatorPk = operatorKeyPk;
 
 // What shared/store calls to read (a Scan is never needed), and the table key's share of a read.
 const tableReadActions = ['dynamodb:GetItem', 'dynamodb:Query'];

@@ -16,8 +16,8 @@ import { ensureTable } from '../../local/ensure-table.ts';
 import { type RunningLocal, startLocal } from '../../local/start-local.ts';
 import { ensureOperatorKey } from '../../shared/auth/operator-key.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { createOperatorKeyStore } from '../../shared/store/operator-key-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
+import { createOperatorKeyStore } from '../../shared/store/operator-key-store.ts';
 import { listeningAddresses } from './listening-addresses.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'secretm-store-'));

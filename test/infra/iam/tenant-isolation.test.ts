@@ -14,7 +14,7 @@ import type { SecretmConfigInput } from '../../../infra/config.ts';
 import { operatorPk } from '../../../infra/constructs/grants.ts';
 import type { SecretmFunction } from '../../../infra/constructs/secretm-function.ts';
 import {
-  apiKeyKey,
+  apiKeyPointerKey,
   auditPk,
   pkName,
   rotationIndexPk,
@@ -192,7 +192,7 @@ const tenantKeys = (tenant: string) => [
   auditPk(tenant),
   usagePk(tenant, '2026-12'),
 ];
-const pointerKey = apiKeyKey('k1')[pkName];
+const pointerKey = apiKeyPointerKey('k1')[pkName];
 /** The refs secretm gives a tenant's things in the built-in vault of a stage. */
 const tenantSecrets = (stage: string, tenant: string) => [
   `secretm/${stage}/${tenant}/db`,
