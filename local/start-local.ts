@@ -5,7 +5,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDependencies, type DependencyOverrides } from '../functions/dependencies.ts';
+import {
+  createDependencies,
+  type Dependencies,
+  type DependencyOverrides,
+} from '../functions/dependencies.ts';
 import { createApiHandler } from '../functions/http/api-handler.ts';
 import { routes } from '../functions/routes.ts';
 import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
@@ -45,6 +49,8 @@ export interface RunningLocal {
   newOperatorKey?: string;
   /** What the user should know about this start (a data folder upgraded, a weaker protection). */
   notices: string[];
+  /** The services behind the server (tests reach a tenant's graph, or its store, through them). */
+  dependencies: Dependencies;
   stop(): Promise<void>;
 }
 
@@ -125,6 +131,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       dynamodbEndpoint: endpoint,
       ...(key ? { newOperatorKey: key } : {}),
       notices,
+      dependencies: deps,
       stop: async () => {
         await rotation?.stop();
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { DependencyOverrides } from '../../functions/dependencies.ts';
+import type { Dependencies, DependencyOverrides } from '../../functions/dependencies.ts';
 import { type RunningLocal, startLocal } from '../../local/start-local.ts';
 import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
 
@@ -18,6 +18,8 @@ export interface LocalApi {
   tableName: string;
   dataDir: string;
   documentClient: ReturnType<typeof createDocumentClient>;
+  /** The services behind the server. */
+  dependencies: Dependencies;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiAnswer>;
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startLocalApi(overrides: DependencyOverrides = {}): Promis
     tableName,
     dataDir,
     documentClient,
+    dependencies: running.dependencies,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       const key = options.key === undefined ? adminKey : options.key;
