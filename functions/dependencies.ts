@@ -169,15 +169,18 @@ export function createDependencies(
     );
 
   const operator = (tenantDeps: ApiDependencies): OperatorKeyDeps => ({
-    store: operatorKeyWriter(config, client, overrides),
+    store: operatorStore,
     tenant: config.operatorTenant ?? 'default',
     clock,
     audit: (event) => tenantDeps.audit.record(event),
   });
-  const operatorSecret = (): OperatorKeySecret | undefined =>
-    config.operatorKeySecret
-      ? { vault: operatorVault(config, network, overrides), ref: config.operatorKeySecret }
-      : undefined;
+  // The operator role's credentials are assumed on first use only (bootstrap, rotation), then kept.
+  const operatorAccess = operatorCredentials(config, overrides);
+  const operatorStore = operatorKeyWriter(config, client, operatorAccess);
+  const operatorKeySecret: OperatorKeySecret | undefined = config.operatorKeySecret
+    ? { vault: operatorVault(config, network, operatorAccess), ref: config.operatorKeySecret }
+    : undefined;
+  const operatorSecret = () => operatorKeySecret;
 
   function buildTenant(tenant: string): ApiDependencies {
     if (config.mode === 'aws' && !config.tenantAccess) {
@@ -404,15 +407,16 @@ function operatorCredentials(config: Readonly<Config>, overrides: DependencyOver
   };
 }
 
+type OperatorCredentials = ReturnType<typeof operatorCredentials>;
+
 function operatorKeyWriter(
   config: Readonly<Config>,
   client: DynamoDBDocumentClient,
-  overrides: DependencyOverrides,
+  credentials: OperatorCredentials,
 ): OperatorKeyStore {
   if (config.mode === 'local' || !config.operatorRoleArn) {
     return createOperatorKeyStore({ client, tableName: config.tableName });
   }
-  const credentials = operatorCredentials(config, overrides);
   return createOperatorKeyStore({
     client: createDocumentClient({
       region: config.region,
@@ -426,9 +430,8 @@ function operatorKeyWriter(
 function operatorVault(
   config: Readonly<Config>,
   network: NetworkPolicy,
-  overrides: DependencyOverrides,
+  credentials: OperatorCredentials,
 ): SecretProvider {
-  const credentials = operatorCredentials(config, overrides);
   return createAwsSecretsManagerProvider(
     {
       region: config.region,

@@ -1,14 +1,14 @@
 /** The Lambda entry itself, driven with API Gateway v2 events as AWS sends them (JWT authorizer claims). */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDependencies } from '../../../functions/dependencies.ts';
-import { type ApiEvent, createApiHandler } from '../../../functions/http/api-handler.ts';
+import { createApiHandler } from '../../../functions/http/api-handler.ts';
 import { routes } from '../../../functions/routes.ts';
 import { ensureTable } from '../../../local/ensure-table.ts';
 import { createTestTable } from '../../servers/dynamodb.ts';
+import { event } from './api-events.ts';
 
 let handler: ReturnType<typeof createApiHandler>;
 let vaultDir: string;
@@ -34,58 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(vaultDir, { recursive: true, force: true });
 });
-
-function event(
-  routeKey: string,
-  options: {
-    path: string;
-    claims?: Record<string, string>;
-    scopes?: string[];
-    body?: unknown;
-    pathParameters?: Record<string, string>;
-  },
-): ApiEvent {
-  const [method] = routeKey.split(' ');
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: options.path,
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      // API Gateway passes the verified JWT on in the Authorization header.
-      ...(options.claims
-        ? { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl' }
-        : {}),
-    },
-    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: {
-        method: method!,
-        path: options.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '198.51.100.7',
-        userAgent: 'test',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-      authorizer: {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: { claims: options.claims ?? {}, scopes: options.scopes ?? [] },
-      },
-    },
-    ...(options.body ? { body: JSON.stringify(options.body) } : {}),
-    isBase64Encoded: false,
-  } as ApiEvent;
-}
 
 describe('JWT authorizer claims', () => {
   it('takes the tenant from the configured claim and the scopes from the token', async () => {
