@@ -80,26 +80,26 @@ describe('the README cost example', () => {
         {
           name: 'prod-db',
           connection: 'aws',
-          vaultRef: 'secretm/default/prod-db',
+          vaultRef: 'secretm/prod/default/prod-db',
           intervals: [{ from: at('2026-06-01T00:00:00Z') }],
         },
         {
           name: 'api-token',
           connection: 'aws',
-          vaultRef: 'secretm/default/api-token',
+          vaultRef: 'secretm/prod/default/api-token',
           intervals: [{ from: at('2026-10-15T00:00:00Z') }],
         },
       ],
       usage: [
         {
           connection: 'aws',
-          ref: 'secretm/default/prod-db',
+          ref: 'secretm/prod/default/prod-db',
           calls: { GetSecretValue: 1_234_567, PutSecretValue: 2 },
           hits: 48_211_902,
         },
         {
           connection: 'aws',
-          ref: 'secretm/default/api-token',
+          ref: 'secretm/prod/default/api-token',
           calls: { CreateSecret: 1, GetSecretValue: 812 },
           hits: 90_115,
         },

@@ -148,6 +148,21 @@ describe('tenant isolation: what a new user and an attacker found', () => {
     ).not.toContain('operator');
   });
 
+  it.each([
+    ['a malformed escape', 'secretm/local/default/%zz'],
+    ['a climb above the root', 'secretm/../../etc/passwd'],
+    ['a control character', 'secretm/local/default/db%00'],
+    ['a segment of dots', 'secretm/local/.../db'],
+    [
+      'an ARN of the built-in vault',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:secretm/local/default/prod-db',
+    ],
+  ])('answers a ref with %s as absent (404), never 500', async (_what, ref) => {
+    const answer = await asB('POST', '/v1/secrets/import', { connection: 'local', ref, name: 'adopted' });
+    expect(answer.status, answer.text).toBe(404);
+    expect(answer.json.error.code).toBe('not_found');
+  });
+
   it('6. the operator rotates its key explicitly: the new key is answered once, the old stops working', async () => {
     expect((await asB('POST', '/v1/api-keys/operator/rotate')).status).toBe(403);
     const rotated = await ok(api.request('POST', '/v1/api-keys/operator/rotate', { key: api.adminKey }));
