@@ -36,7 +36,7 @@ import { meteredProvider, meteredResolver } from '../shared/costs/metered-provid
 import { priceTable } from '../shared/costs/prices.ts';
 import { standaloneConnectionKinds } from '../shared/costs/usage.ts';
 import { createUsageRecorder, type UsageRecorder } from '../shared/costs/usage-recorder.ts';
-import { ForbiddenError, ProviderUnavailableError } from '../shared/errors.ts';
+import { ForbiddenError, ProviderUnavailableError, ValidationError } from '../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../shared/providers/aws-secrets-manager.ts';
 import { createLocalVault } from '../shared/providers/local.ts';
 import type { SecretProvider, VaultKind } from '../shared/providers/provider.ts';
@@ -140,6 +140,9 @@ export function createDependencies(
   const namespace = vaultNamespace(config.stage);
   const network = overrides.network ?? createNetworkPolicy({ localMode: config.mode === 'local' });
   const access = tenantAccess(config, client, overrides);
+  if (config.mode === 'local' && !config.localVaultDir) {
+    throw new ValidationError('local mode needs SECRETM_LOCAL_VAULT_DIR');
+  }
   const localVault =
     config.mode === 'local' && config.localVaultDir
       ? createLocalVault({ dir: config.localVaultDir, clock, namePrefix: namespace.stagePrefix })

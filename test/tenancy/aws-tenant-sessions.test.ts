@@ -15,17 +15,17 @@ import { routes } from '../../functions/routes.ts';
 import { ensureTable } from '../../local/ensure-table.ts';
 import type { Config } from '../../shared/config.ts';
 import { event } from '../functions/http/api-events.ts';
+import { type CountingProxy, countingProxy, type LoggedRequest } from '../layers/secretm/counting-proxy.ts';
 import { createTestTable } from '../servers/dynamodb.ts';
-import { type RecordedRequest, type RecordingProxy, recordingProxy } from './recording-proxy.ts';
 
 const functionCredentials = { accessKeyId: 'AKIDFUNCTIONROLE', secretAccessKey: 'function-role-secret' };
 const stage = `e2e${randomBytes(3).toString('hex')}`;
 const operatorKey = `operator-${randomBytes(16).toString('hex')}`;
-let proxy: RecordingProxy;
+let proxy: CountingProxy;
 let handler: ApiHandler;
 let deps: Dependencies;
 /** What the cold start's operator bootstrap sent. */
-let bootstrap: RecordedRequest[];
+let bootstrap: LoggedRequest[];
 
 const claimsOf = (tenant: string) => ({ sub: `user@${tenant}`, tenant });
 const all = ['read', 'reveal', 'write', 'admin'];
@@ -47,11 +47,11 @@ async function call(
   return { status: answer.statusCode ?? 0, json: answer.body ? JSON.parse(answer.body) : undefined, answer };
 }
 
-const assumed = () => proxy.requests.filter((request) => request.operation === 'AssumeRole');
-const secretsManagerCalls = () => proxy.requests.filter((request) => request.operation !== 'AssumeRole');
+const assumed = () => proxy.requests().filter((request) => request.operation === 'AssumeRole');
+const secretsManagerCalls = () => proxy.requests().filter((request) => request.operation !== 'AssumeRole');
 
 beforeAll(async () => {
-  proxy = await recordingProxy(inject('motoEndpoint'));
+  proxy = await countingProxy(inject('motoEndpoint'));
   const table = await createTestTable();
   await ensureTable(table.documentClient, table.tableName);
   const operatorSecret = `secretm/${stage}/_system/operator-key`;
@@ -80,7 +80,7 @@ beforeAll(async () => {
   };
   deps = createDependencies(config, { awsCredentials: functionCredentials });
   await deps.ready();
-  bootstrap = [...proxy.requests];
+  bootstrap = proxy.requests();
   handler = createApiHandler(routes, async () => deps);
 }, 60_000);
 afterAll(async () => {
@@ -89,7 +89,7 @@ afterAll(async () => {
 
 describe('tenant sessions in an AWS deployment (moto STS)', () => {
   it('runs each tenant’s Secrets Manager calls on that tenant’s session, assumed once with its policy', async () => {
-    proxy.requests.length = 0;
+    proxy.reset();
     const created = await call('POST /v1/secrets', '/v1/secrets', {
       tenant: 'alpha',
       body: { name: 'db', type: 'env', data: { PASSWORD: 'alpha-only' } },
@@ -118,7 +118,7 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
   });
 
   it('keeps a tenant’s session while it is valid, and gives another tenant a session of its own', async () => {
-    proxy.requests.length = 0;
+    proxy.reset();
     await call('GET /v1/secrets/{name}/value', '/v1/secrets/db/value', {
       tenant: 'alpha',
       pathParameters: { name: 'db' },
@@ -126,7 +126,7 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
     expect(assumed()).toEqual([]);
     const alphaSigner = secretsManagerCalls()[0]!.accessKeyId;
 
-    proxy.requests.length = 0;
+    proxy.reset();
     const stolen = await call('POST /v1/secrets/import', '/v1/secrets/import', {
       tenant: 'beta',
       body: { connection: 'aws', ref: `secretm/${stage}/alpha/db`, name: 'stolen' },
@@ -182,12 +182,12 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
     expect(read?.json?.SecretId).toBe(`secretm/${stage}/_system/operator-key`);
     expect(read?.accessKeyId).not.toBe(functionCredentials.accessKeyId);
 
-    proxy.requests.length = 0;
+    proxy.reset();
     const rotated = await call('POST /v1/api-keys/operator/rotate', '/v1/api-keys/operator/rotate', {
       apiKey: operatorKey,
     });
     expect(rotated.status, JSON.stringify(rotated.json)).toBe(200);
-    const put = proxy.requests.find((request) => request.operation === 'PutSecretValue');
+    const put = proxy.requests().find((request) => request.operation === 'PutSecretValue');
     expect(put?.json?.SecretId).toBe(`secretm/${stage}/_system/operator-key`);
     expect(put?.accessKeyId).toBe(read?.accessKeyId);
     expect((await call('GET /v1/secrets', '/v1/secrets', { apiKey: rotated.json.key })).status).toBe(200);
@@ -196,7 +196,7 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
 
   it('answers 503 with a request id when STS cannot be reached, and never falls back to the function’s role', async () => {
     proxy.down = true;
-    proxy.requests.length = 0;
+    proxy.reset();
     try {
       const answer = await call('GET /v1/secrets', '/v1/secrets', { tenant: 'delta' });
       expect(answer.status).toBe(503);

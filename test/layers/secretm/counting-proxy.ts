@@ -3,11 +3,24 @@
  * it forwards, by operation, can be switched off to make a real outage (connections reset at once), and
  * can refuse chosen AWS operations with AccessDeniedException or answer them with another AWS error
  * (throttling, a 5xx) a number of times. It keeps the user-agent of every request it counts, so a test
- * can tell which client sent them. Used by the layer's tests and by the bench (no test-runner imports
- * here).
+ * can tell which client sent them, and a log of each AWS request: its operation, the access key id that
+ * signed it, and its fields (the JSON body, or the query protocol's form: STS). Used by the layer's
+ * tests, the tenancy tests and by the bench (no test-runner imports here).
  */
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** One AWS request as forwarded. */
+export interface LoggedRequest {
+  /** The X-Amz-Target action, or the query protocol's `Action` (STS). */
+  operation: string;
+  /** The access key id in the request's signature. */
+  accessKeyId: string;
+  /** The query protocol's form fields (STS: RoleArn, RoleSessionName, Policy); empty otherwise. */
+  form: Record<string, string>;
+  /** A JSON-protocol request's body (Secrets Manager). */
+  json?: Record<string, unknown>;
+}
 
 export interface CountingProxy {
   /** http://127.0.0.1:PORT */
@@ -24,6 +37,8 @@ export interface CountingProxy {
   count(operation?: string): number;
   /** AWS requests forwarded whose body names one of `ids` (SecretId, or one of SecretIdList). */
   countNaming(ids: readonly string[]): number;
+  /** Every request forwarded since the last reset, in order. */
+  requests(): LoggedRequest[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -35,6 +50,7 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
   const counts = new Map<string, number>();
   const named: string[][] = [];
   const agents: string[] = [];
+  const logged: LoggedRequest[] = [];
   const faults = new Map<string, { status: number; code: string; times: number }>();
   const server = createServer((req, res) => {
     if (proxy.down) {
@@ -63,6 +79,7 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (typeof amzTarget === 'string') named.push(secretIdsOf(body));
+      logged.push(logEntry(req.headers, body));
       const forward = httpRequest(
         {
           host: upstream.hostname,
@@ -97,6 +114,9 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
       if (operation !== undefined) return counts.get(operation) ?? 0;
       return [...counts.values()].reduce((sum, n) => sum + n, 0);
     },
+    requests() {
+      return [...logged];
+    },
     countNaming(ids) {
       const wanted = new Set(ids);
       return named.filter((list) => list.some((id) => wanted.has(id))).length;
@@ -104,6 +124,7 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     reset() {
       counts.clear();
       named.length = 0;
+      logged.length = 0;
       agents.length = 0;
       faults.clear();
     },
@@ -114,6 +135,28 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
     },
   };
   return proxy;
+}
+
+function logEntry(headers: IncomingHttpHeaders, body: Buffer): LoggedRequest {
+  const amzTarget = headers['x-amz-target'];
+  const credential = /Credential=([^/,\s]+)\//.exec(String(headers.authorization ?? ''));
+  const accessKeyId = credential?.[1] ?? '';
+  if (typeof amzTarget === 'string') {
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      json = undefined;
+    }
+    return {
+      operation: amzTarget.split('.').pop() ?? amzTarget,
+      accessKeyId,
+      form: {},
+      ...(json ? { json } : {}),
+    };
+  }
+  const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+  return { operation: form.Action ?? '', accessKeyId, form };
 }
 
 function secretIdsOf(body: Buffer): string[] {
