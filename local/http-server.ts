@@ -11,19 +11,25 @@ import { type Route, routeKey } from '../functions/http/route.ts';
 export function createLocalServer(routes: Route[], handler: ApiHandler): Server {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
-    defaultRoute: (req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.url}`),
+    // What no route matches goes to the handler as API Gateway's `$default` route: a 405 or a 404.
+    defaultRoute: (req, res) => {
+      void dispatch(defaultRouteKey, req, res, {}, handler);
+    },
   });
   for (const route of routes) {
     const path = route.path.replace(/\{(\w+)\}/g, ':$1');
     router.on(route.method as HTTPMethod, path, (req, res, params) => {
-      void dispatch(route, req, res, params as Record<string, string | undefined>, handler);
+      void dispatch(routeKey(route), req, res, params as Record<string, string | undefined>, handler);
     });
   }
   return createServer((req, res) => router.lookup(req, res));
 }
 
+/** API Gateway's catch-all route key. */
+const defaultRouteKey = '$default';
+
 async function dispatch(
-  route: Route,
+  key: string,
   req: IncomingMessage,
   res: ServerResponse,
   params: Record<string, string | undefined>,
@@ -37,7 +43,7 @@ async function dispatch(
     return;
   }
   try {
-    const result = await handler(toEvent(route, req, params, body));
+    const result = await handler(toEvent(key, req, params, body));
     const headers = Object.fromEntries(
       Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
     );
@@ -53,7 +59,7 @@ async function dispatch(
 }
 
 function toEvent(
-  route: Route,
+  key: string,
   req: IncomingMessage,
   params: Record<string, string | undefined>,
   body: string | undefined,
@@ -70,7 +76,6 @@ function toEvent(
     Object.entries(params).filter(([, value]) => value !== undefined),
   ) as Record<string, string>;
   const now = new Date();
-  const key = routeKey(route);
   return {
     version: '2.0',
     routeKey: key,

@@ -43,6 +43,17 @@ export class NotFoundError extends SecretmError {
   readonly code = 'not_found';
 }
 
+/** The path exists, but not for this method; `allow` lists the methods it has. */
+export class MethodNotAllowedError extends SecretmError {
+  readonly code = 'method_not_allowed';
+  readonly allow: string[];
+
+  constructor(message: string, allow: string[]) {
+    super(message);
+    this.allow = allow;
+  }
+}
+
 /** The name exists already, or another write holds the secret right now. */
 export class ConflictError extends SecretmError {
   readonly code = 'conflict';

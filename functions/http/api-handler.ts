@@ -10,6 +10,7 @@ import type { RequestContext } from '../../shared/auth/principal.ts';
 import {
   ConflictError,
   ForbiddenError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   SecretmError,
@@ -33,6 +34,20 @@ const idempotencyTtlSeconds = 24 * 60 * 60;
 
 export function createApiHandler(routes: Route[], dependencies: () => Promise<Dependencies>): ApiHandler {
   const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+  const paths = routes.map((route) => ({ method: route.method, pattern: pathPattern(route.path) }));
+  /** A request no route matched (local mode's fallback, API Gateway's `$default`): 405 or 404. */
+  const unmatched = (method: string, path: string) => {
+    const allow = [
+      ...new Set(paths.filter((route) => route.pattern.test(path)).map((route) => route.method)),
+    ];
+    if (allow.length > 0) {
+      return new MethodNotAllowedError(
+        `${method} is not a method of ${path}; use ${allow.sort().join(', ')}`,
+        allow.sort(),
+      );
+    }
+    return new NotFoundError(`no route ${method} ${path}`);
+  };
 
   return async function handle(event) {
     const requestId = event.requestContext.requestId;
@@ -42,7 +57,7 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
     let deps: ApiDependencies | undefined;
     try {
       route = byKey.get(event.routeKey);
-      if (!route) throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+      if (!route) throw unmatched(event.requestContext.http.method, event.rawPath);
       const headers = lowerCaseHeaders(event.headers);
       if (route.scope) {
         const root = await dependencies();
@@ -102,10 +117,10 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
           JSON.stringify({ level: 'error', requestId, route: event.routeKey, error: loggableError(error) }),
         );
       }
-      const { statusCode, body } = errorResponse(error, requestId);
+      const { statusCode, body, headers } = errorResponse(error, requestId);
       return {
         statusCode,
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
         body: JSON.stringify(body),
       };
     } finally {
@@ -239,4 +254,13 @@ function toResult(response: ApiResponse, requestId: string): ApiResult {
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(response.json),
   };
+}
+
+/** A route path (`/v1/secrets/{name}/value`) as a regular expression over request paths. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (/^\{\w+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
 }

@@ -3,6 +3,7 @@ import {
   AuditUnavailableError,
   ConflictError,
   ForbiddenError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
@@ -19,6 +20,7 @@ const statusByClass: [abstract new (...args: never[]) => SecretmError, number][]
   [UnauthorizedError, 401],
   [ForbiddenError, 403],
   [NotFoundError, 404],
+  [MethodNotAllowedError, 405],
   [ConflictError, 409],
   [PreconditionFailedError, 412],
   [PayloadTooLargeError, 413],
@@ -32,12 +34,19 @@ export interface ErrorBody {
   error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
 }
 
-/** Status and body for any thrown value. Unknown errors become a 500 that says nothing of their insides. */
-export function errorResponse(error: unknown, requestId: string): { statusCode: number; body: ErrorBody } {
+/**
+ * Status, body and headers for any thrown value. Unknown errors become a 500 that says nothing of
+ * their insides.
+ */
+export function errorResponse(
+  error: unknown,
+  requestId: string,
+): { statusCode: number; body: ErrorBody; headers?: Record<string, string> } {
   for (const [errorClass, statusCode] of statusByClass) {
     if (error instanceof errorClass) {
       return {
         statusCode,
+        ...(error instanceof MethodNotAllowedError ? { headers: { allow: error.allow.join(', ') } } : {}),
         body: {
           error: {
             code: error.code,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envKey, secretName } from '../validation/names.ts';
+import { envKey, reservedName, secretName } from '../validation/names.ts';
 
 export const serviceName = z
   .string()
@@ -8,7 +8,8 @@ export const serviceName = z
 const entry = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/, 'must be an environment variable name or a file name'),
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/, 'must be an environment variable name or a file name')
+    .refine((name) => name !== '__proto__', reservedName('__proto__')),
   secret: secretName,
   key: z.string().min(1).max(256).optional().describe('The key of an env secret; omit for a file secret'),
   mountPath: z

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { rotationView } from '../rotation/rotation-schemas.ts';
-import { connectionId, envKey, secretName, tagKey, tagValue } from '../validation/names.ts';
+import { connectionId, envKey, keyedRecord, secretName, tagKey, tagValue } from '../validation/names.ts';
 
 const filename = z
   .string()
@@ -35,9 +35,12 @@ export const fileInput = z.strictObject({
     .optional(),
 });
 
-const tags = z.record(tagKey, tagValue).refine((value) => Object.keys(value).length <= 50, 'at most 50 tags');
+const tags = keyedRecord(tagKey, tagValue).refine(
+  (value) => Object.keys(value).length <= 50,
+  'at most 50 tags',
+);
 const description = z.string().max(2048);
-const envData = z.record(envKey, z.string()).describe('Environment variables, NAME → value');
+const envData = keyedRecord(envKey, z.string()).describe('Environment variables, NAME → value');
 const dotenvText = z.string().describe('A pasted .env file (comments, quotes, multi-line values, export)');
 
 export const valueInput = {
@@ -72,8 +75,7 @@ export const patchSecretBody = z
     set: envData.optional(),
     unset: z.array(envKey).max(1000).optional(),
     description: description.nullable().optional().describe('null removes the description'),
-    tags: z
-      .record(tagKey, tagValue.nullable())
+    tags: keyedRecord(tagKey, tagValue.nullable())
       .optional()
       .describe('Merged into the tags; null removes a tag'),
   })

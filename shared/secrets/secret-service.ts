@@ -74,7 +74,8 @@ export interface RevealedValue {
 }
 
 export interface NextVersion {
-  value: SecretValue;
+  /** The new value; absent when only metadata changes (the new version keeps the current value). */
+  value?: SecretValue;
   sourceVersion?: number;
   description?: string | null;
   tags?: Record<string, string | null>;
@@ -214,28 +215,37 @@ export function createSecretService(deps: SecretServiceDeps) {
       assertActive(current);
       if (action !== 'rotate') assertNotRotating(current);
       const next = await build(current);
-      const payload = toPayload(next.value);
-      const size = assertValueSize(payload);
-      const provider = await deps.providers(tenant, current.connection);
-      const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
-      const written = next.write
-        ? await next.write(provider, payload)
-        : await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
       const now = clock.now().toISOString();
-      const file = fileMetadataOf(next.value);
       let record: SecretRecord = {
         ...withMetadataChanges(current, next.description, next.tags),
         version: current.version + 1,
-        keys: keysOf(next.value),
-        size,
         updatedAt: now,
         updatedBy: ctx.principal.actor,
       };
-      if (file) record.file = file;
-      else delete record.file;
+      let written: WrittenVersion;
+      let held = next.held === true;
+      if (next.value) {
+        const payload = toPayload(next.value);
+        record.size = assertValueSize(payload);
+        record.keys = keysOf(next.value);
+        const file = fileMetadataOf(next.value);
+        if (file) record.file = file;
+        else delete record.file;
+        const provider = await deps.providers(tenant, current.connection);
+        const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
+        written = next.write
+          ? await next.write(provider, payload)
+          : await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
+      } else {
+        // Metadata only: the new version is the current value again, nothing is written to the vault.
+        const kept = await store.getVersion(tenant, name, current.version);
+        if (!kept) throw new NotFoundError(`secret ${name} has no version ${current.version}`);
+        written = { versionId: kept.vaultVersionId };
+        held = kept.held === true;
+      }
       if (next.amend) record = next.amend(record);
       const version = versionRecord(record, written.versionId, action, ctx, now, next.sourceVersion);
-      if (next.held) version.held = true;
+      if (held) version.held = true;
       await store.commitVersion(
         record,
         version,
@@ -422,24 +432,11 @@ export function createSecretService(deps: SecretServiceDeps) {
           };
         });
       }
-      const current = await active(ctx, name);
-      const expectedVersion = options.expectedVersion ?? current.version;
-      if (current.version !== expectedVersion) {
-        throw new PreconditionFailedError(
-          `secret ${name} is at version ${current.version}, not ${expectedVersion}`,
-        );
-      }
-      const next: SecretRecord = {
-        ...withMetadataChanges(current, input.description, input.tags),
-        updatedAt: clock.now().toISOString(),
-        updatedBy: ctx.principal.actor,
-      };
-      await store.update(
-        next,
-        { expectedVersion, now: clock.now().getTime() },
-        auditEvent(ctx, 'secret.update', target(name), clock.now()),
-      );
-      return next;
+      // Metadata only: a new version too, so its ETag changes and If-Match guards it like any write.
+      return writeVersion(ctx, name, options, 'patch', async () => ({
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.tags !== undefined ? { tags: input.tags } : {}),
+      }));
     },
 
     async remove(
@@ -457,7 +454,11 @@ export function createSecretService(deps: SecretServiceDeps) {
         await purge(ctx, current);
         return { name, deletionDate: clock.now().toISOString() };
       }
-      assertActive(current);
+      if (current.deletionDate) {
+        throw new ConflictError(
+          `secret ${name} is already scheduled for deletion on ${current.deletionDate}; DELETE it with ?force=true to delete it now, or restore it`,
+        );
+      }
       assertNotRotating(current);
       const days = options.recoveryWindowDays ?? defaultRecoveryWindowDays;
       const now = clock.now();

@@ -13,6 +13,8 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where
     if (issue.code === 'unrecognized_keys') {
       return { path, message: `not a field this request accepts: ${issue.keys.join(', ')}` };
     }
+    // A map's key that does not fit: say what keys may be, not just that this one may not.
+    if (issue.code === 'invalid_key' && issue.issues[0]) return { path, message: issue.issues[0].message };
     return { path, message: issue.message };
   });
   const first = details[0]!;

@@ -127,7 +127,7 @@ describe('write locks', () => {
 });
 
 describe('patch', () => {
-  it('merges tags with null removing one, and changes description without a new version', async () => {
+  it('merges tags with null removing one, and makes a metadata change a version of the same value', async () => {
     await service.create(ctx, {
       name: 'tagged',
       type: 'env',
@@ -143,7 +143,13 @@ describe('patch', () => {
 
     expect(patched.tags).toEqual({ team: 'a', owner: 'b' });
     expect(patched.description).toBeUndefined();
-    expect(patched.version).toBe(1);
+    // A new version (so If-Match guards metadata changes too), holding the same value.
+    expect(patched.version).toBe(2);
+    const [first, second] = await Promise.all([
+      service.getValue(ctx, 'tagged', { version: 1 }),
+      service.getValue(ctx, 'tagged', { version: 2 }),
+    ]);
+    expect(second.value).toEqual(first.value);
   });
 
   it('refuses to unset a key the secret does not hold', async () => {
