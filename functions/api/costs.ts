@@ -13,6 +13,7 @@ export const costRoutes: Route[] = [
     method: 'GET',
     path: '/v1/costs',
     scope: 'admin',
+    auditAction: 'cost.report',
     family,
     operationId: 'getCosts',
     summary: 'The month’s costs per secret and per connection, with the current month projected to its end',

@@ -17,7 +17,7 @@ import {
   ValidationError,
 } from '../../shared/errors.ts';
 import type { StoredResponse } from '../../shared/store/store-types.ts';
-import { inRequest } from '../../shared/tenancy/request-scope.ts';
+import { inRequest, wasAudited } from '../../shared/tenancy/request-scope.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
 import type { ApiDependencies, Dependencies } from '../dependencies.ts';
 import { errorResponse, loggableError } from './error-response.ts';
@@ -70,7 +70,8 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
               }
             : {}),
         });
-        ctx = { principal, requestId, sourceIp };
+        const userAgent = event.requestContext.http.userAgent;
+        ctx = { principal, requestId, sourceIp, ...(userAgent ? { userAgent } : {}) };
         // From here on the request runs on its tenant's access to the table and the vaults.
         deps = await root.forTenant(principal.tenant);
         if (!principal.scopes.has(route.scope))
@@ -99,17 +100,24 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
         );
       if (!ctx || !deps) return toResult(await call(), requestId);
       const scoped = { ctx, deps };
-      return await inRequest(ctx, async () =>
-        idempotencyKey
-          ? idempotent(
+      return await inRequest(ctx, async () => {
+        const result = idempotencyKey
+          ? await idempotent(
               scoped.deps,
               scoped.ctx,
               idempotencyKey,
               fingerprint(served, event, rawBody),
               async () => toResult(await call(), requestId),
             )
-          : toResult(await call(), requestId),
-      );
+          : toResult(await call(), requestId);
+        // Every request is audited: what the domain did not record, the handler does, before answering.
+        if (!wasAudited() && served.auditAction) {
+          await scoped.deps.audit.record(
+            auditEvent(scoped.ctx, served.auditAction, auditTarget(served, event), scoped.deps.clock.now()),
+          );
+        }
+        return result;
+      });
     } catch (error) {
       if (ctx && deps && route?.auditAction) await auditFailure(deps, ctx, route, event, error);
       if (!(error instanceof SecretmError)) {
@@ -181,6 +189,15 @@ function fingerprint(route: Route, event: ApiEvent, rawBody: string | undefined)
     .digest('hex');
 }
 
+/** What a route's request is about, for its audit event: `secret:<name>`, `connection:<id>`, or its family. */
+function auditTarget(route: Route, event: ApiEvent): string {
+  const params = event.pathParameters ?? {};
+  const name = params.name ?? params.id ?? params.service;
+  return name
+    ? `${route.family === 'secrets' ? 'secret' : route.family.replace(/s$/, '')}:${name}`
+    : route.family;
+}
+
 async function auditFailure(
   deps: ApiDependencies,
   ctx: RequestContext,
@@ -188,10 +205,7 @@ async function auditFailure(
   event: ApiEvent,
   error: unknown,
 ) {
-  const name = event.pathParameters?.name ?? event.pathParameters?.id;
-  const target = name
-    ? `${route.family === 'secrets' ? 'secret' : route.family.replace(/s$/, '')}:${name}`
-    : route.family;
+  const target = auditTarget(route, event);
   const reason = error instanceof SecretmError ? error.code : 'internal_error';
   try {
     await deps.audit.record(auditEvent(ctx, route.auditAction!, target, deps.clock.now(), { reason }));

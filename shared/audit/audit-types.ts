@@ -11,6 +11,8 @@ export interface AuditEvent {
   reason?: string;
   requestId: string;
   sourceIp: string;
+  /** The caller's User-Agent, when it sent one. */
+  userAgent?: string;
   /** ISO-8601 time of the action. */
   at: string;
 }

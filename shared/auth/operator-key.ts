@@ -10,12 +10,14 @@
  *   installs it from there, and a rotation writes the new key there before it takes effect.
  */
 import { randomBytes } from 'node:crypto';
+import { auditEvent } from '../audit/audit-event.ts';
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { Clock } from '../clock.ts';
 import { ValidationError } from '../errors.ts';
 import type { SecretProvider } from '../providers/provider.ts';
 import type { OperatorKeyStore } from '../store/store-types.ts';
 import { hashSecret } from './api-key-format.ts';
+import type { RequestContext } from './principal.ts';
 
 /** Where an AWS deployment keeps the operator key's value (the operator's own copy). */
 export interface OperatorKeySecret {
@@ -100,11 +102,14 @@ export async function bootstrapOperatorKey(deps: OperatorKeyDeps, secret: Operat
  */
 export async function rotateOperatorKey(
   deps: OperatorKeyDeps,
-  request: { requestId: string; sourceIp: string },
+  ctx: RequestContext,
   secret?: OperatorKeySecret,
 ): Promise<{ key: string }> {
   const key = newOperatorKey();
-  await deps.audit(event(deps, 'api-key.rotate', 'operator', request.requestId, request.sourceIp));
+  await deps.audit({
+    ...auditEvent(ctx, 'api-key.rotate', 'api-key:operator', deps.clock.now()),
+    tenant: deps.tenant,
+  });
   if (secret) await secret.vault.put(secret.ref, { kind: 'text', text: key });
   await install(deps, key, 'operator');
   return { key };

@@ -18,4 +18,6 @@ export interface RequestContext {
   principal: Principal;
   requestId: string;
   sourceIp: string;
+  /** The caller's User-Agent, as sent (audit only). */
+  userAgent?: string;
 }

@@ -27,6 +27,7 @@ const auditFields: FieldMap<AuditEvent> = {
   reason: true,
   requestId: true,
   sourceIp: true,
+  userAgent: true,
   at: true,
 };
 

@@ -17,6 +17,7 @@ import {
   type OperatorKeyDeps,
   rotateOperatorKey,
 } from '../../shared/auth/operator-key.ts';
+import type { RequestContext } from '../../shared/auth/principal.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../../shared/providers/aws-secrets-manager.ts';
@@ -49,6 +50,12 @@ beforeEach(async () => {
     clock: systemClock,
     jwt: { tenantClaim: 'tenant' },
   });
+});
+
+const operatorRequest = (requestId: string, sourceIp: string): RequestContext => ({
+  principal: { tenant: 'default', actor: 'operator', scopes: new Set(['admin']), operator: true },
+  requestId,
+  sourceIp,
 });
 
 function secretsManager() {
@@ -87,11 +94,7 @@ describe('the operator key of an AWS deployment', () => {
     await sdk.send(new CreateSecretCommand({ Name: ref, SecretString: first }));
     await bootstrapOperatorKey(deps, { vault, ref });
 
-    const { key } = await rotateOperatorKey(
-      deps,
-      { requestId: 'req-1', sourceIp: '203.0.113.9' },
-      { vault, ref },
-    );
+    const { key } = await rotateOperatorKey(deps, operatorRequest('req-1', '203.0.113.9'), { vault, ref });
 
     expect(key).toMatch(/^smo_[A-Za-z0-9_-]{43}$/);
     expect((await sdk.send(new GetSecretValueCommand({ SecretId: ref }))).SecretString).toBe(key);
@@ -108,11 +111,7 @@ describe('the operator key of an AWS deployment', () => {
     await ensureOperatorKey(deps, 'the-first-operator-key-0123456789');
 
     const failed = await rejectionOf(
-      rotateOperatorKey(
-        deps,
-        { requestId: 'req-2', sourceIp: '::1' },
-        { vault, ref: `absent-${randomUUID()}` },
-      ),
+      rotateOperatorKey(deps, operatorRequest('req-2', '::1'), { vault, ref: `absent-${randomUUID()}` }),
     );
 
     expect(failed).toMatchObject({ code: 'not_found' });

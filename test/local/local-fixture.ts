@@ -14,6 +14,7 @@ import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
 export interface LocalApi {
   url: string;
   /** The operator (admin) key. */
+  /** The operator (admin) key; a test that rotates it sets the new one here. */
   adminKey: string;
   tableName: string;
   dataDir: string;
@@ -58,7 +59,7 @@ export async function startLocalApi(overrides: DependencyOverrides = {}): Promis
     tableName,
     overrides: { client: documentClient, ...overrides },
   });
-  return {
+  const api: LocalApi = {
     url: running.url,
     adminKey,
     tableName,
@@ -67,7 +68,7 @@ export async function startLocalApi(overrides: DependencyOverrides = {}): Promis
     dependencies: running.dependencies,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
-      const key = options.key === undefined ? adminKey : options.key;
+      const key = options.key === undefined ? api.adminKey : options.key;
       if (key !== null) headers.authorization = `Bearer ${key}`;
       let body: string | undefined = options.rawBody;
       if (options.body !== undefined) {
@@ -93,4 +94,5 @@ export async function startLocalApi(overrides: DependencyOverrides = {}): Promis
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return api;
 }
