@@ -11,6 +11,8 @@ import { type Route, routeKey } from '../functions/http/route.ts';
 export function createLocalServer(routes: Route[], handler: ApiHandler): Server {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
+    // A 128-character secret name with each `/` encoded (`%2F`, or `%252F` as API Gateway needs) fits.
+    maxParamLength: 1024,
     // What no route matches goes to the handler as API Gateway's `$default` route: a 405 or a 404.
     defaultRoute: (req, res) => {
       void dispatch(defaultRouteKey, req, res, {}, handler);

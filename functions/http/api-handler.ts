@@ -79,7 +79,7 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
       }
       const rawBody = readBody(event);
       const input = {
-        params: route.params ? parseInput(route.params, event.pathParameters ?? {}, 'path') : undefined,
+        params: route.params ? parseInput(route.params, pathParameters(event), 'path') : undefined,
         query: route.query ? parseInput(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
         body: route.body ? parseInput(route.body, parseJson(rawBody), 'body') : undefined,
         headers,
@@ -191,7 +191,12 @@ function fingerprint(route: Route, event: ApiEvent, rawBody: string | undefined)
 
 /** What a route's request is about, for its audit event: `secret:<name>`, `connection:<id>`, or its family. */
 function auditTarget(route: Route, event: ApiEvent): string {
-  const params = event.pathParameters ?? {};
+  let params: Record<string, string | undefined>;
+  try {
+    params = pathParameters(event);
+  } catch {
+    params = event.pathParameters ?? {};
+  }
   const name = params.name ?? params.id ?? params.service;
   return name
     ? `${route.family === 'secrets' ? 'secret' : route.family.replace(/s$/, '')}:${name}`
@@ -277,4 +282,25 @@ function pathPattern(path: string): RegExp {
     .map((segment) => (/^\{\w+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${source}/?$`);
+}
+
+/**
+ * Path parameters, each decoded once more when it still holds an escape: API Gateway decodes the path
+ * once before it routes, so a `/` inside a parameter reaches the function as `%2F` (sent as `%252F`),
+ * and local mode's router hands over what it decoded. No parameter may contain `%` itself (names, ids
+ * and services do not), so the second decoding cannot change a legitimate value.
+ */
+function pathParameters(event: ApiEvent): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+    if (value === undefined) continue;
+    try {
+      decoded[name] = value.includes('%') ? decodeURIComponent(value) : value;
+    } catch {
+      throw new ValidationError(`path.${name}: not a valid percent-encoding`, {
+        details: [{ path: `path.${name}`, message: 'not a valid percent-encoding' }],
+      });
+    }
+  }
+  return decoded;
 }

@@ -25,6 +25,7 @@
  *   proxy variables (a proxy would bypass the pinned address). Every call is bounded by `timeoutMs`,
  *   retries included.
  */
+
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -49,6 +50,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.ts';
+import { secretNamePattern } from '../validation/names.ts';
 import {
   type ConnectionCheck,
   type DeleteMode,
@@ -90,7 +92,7 @@ const reservedTags = new Set([descriptionTag, tokenTag]);
 const serviceVersion = '7.5';
 const versionIdPattern = /^[0-9a-f]{32}$/i;
 const tenantPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const namePattern = secretNamePattern;
 /** Public and sovereign Key Vault domains: only there does the SDK check the challenge's resource. */
 const azureVaultDomains = [
   '.vault.azure.net',
@@ -113,7 +115,7 @@ type PipelinePolicy = NonNullable<SecretClientOptions['additionalPolicies']>[num
 
 /**
  * Escapes one part into `[a-z0-9-]`: a lowercase letter or digit stays; `-` → `-0`, `.` → `-1`,
- * `_` → `-2`, an uppercase letter → `-` and the letter in lowercase. `--` never occurs inside a part,
+ * `_` → `-2`, `/` → `-3`, an uppercase letter → `-` and the letter in lowercase. `--` never occurs inside a part,
  * so it separates the tenant from the name, and the whole is unchanged by Key Vault's case folding.
  */
 function encodeRefPart(part: string): string {
@@ -123,6 +125,7 @@ function encodeRefPart(part: string): string {
     else if (char === '-') out += '-0';
     else if (char === '.') out += '-1';
     else if (char === '_') out += '-2';
+    else if (char === '/') out += '-3';
     else if (/[A-Z]/.test(char)) out += `-${char.toLowerCase()}`;
     else throw new ValidationError(`"${part}" has a character Azure Key Vault names cannot carry.`);
   }
@@ -141,6 +144,7 @@ function decodeRefPart(part: string): string | undefined {
     if (next === '0') out += '-';
     else if (next === '1') out += '.';
     else if (next === '2') out += '_';
+    else if (next === '3') out += '/';
     else if (next !== undefined && /[a-z]/.test(next)) out += next.toUpperCase();
     else return undefined;
   }
@@ -156,7 +160,7 @@ export function azureRefFor(tenant: string, name: string): string {
   }
   if (!namePattern.test(name)) {
     throw new ValidationError(
-      `The secret name "${name}" is not valid: use 1 to 128 letters, digits, ".", "_" and "-", starting with a letter or digit.`,
+      `The secret name "${name}" is not valid: use 1 to 128 letters, digits, ".", "_" and "-" in segments separated by "/", each starting with a letter or digit.`,
     );
   }
   const ref = `${encodeRefPart(tenant)}--${encodeRefPart(name)}`;

@@ -117,7 +117,7 @@ export const listSecretsQuery = z.strictObject({
   cursor: cursor.optional(),
   prefix: z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the start of a secret name')
+    .regex(/^[A-Za-z0-9._/-]{1,128}$/, 'must be the start of a secret name (a path prefix such as payments/)')
     .optional(),
   type: z.enum(['env', 'file']).optional(),
   connection: connectionId.optional(),

@@ -8,7 +8,8 @@
  *   further segments walk into the value to any depth: `{{secrets.cfg.db.primary.host}}` reads `db` of
  *   the secret `cfg`, parses it as JSON when it is a JSON string, then `primary`, then `host`. A numeric
  *   segment indexes an array. Spaces inside the braces are ignored (`{{ secrets.a.b }}`).
- * - A segment is letters, digits, `_` and `-`; anything else (a secret name with `.`, a JSON key with
+ * - A segment is letters, digits, `_` and `-`, and the secret's name may be a path of them
+ *   (`{{secrets.payments/prod/db.password}}`); anything else (a secret name with `.`, a JSON key with
  *   spaces) is written in brackets as a JSON string: `{{secrets["my.name"]["key with space"]}}`.
  * - `\{{` (one backslash) is a literal `{{`, the backslash dropped; two backslashes before `{{` are one
  *   literal backslash followed by a reference. Any other backslash, and a `}}` outside a reference, is
@@ -46,6 +47,8 @@ export type TemplatePart = { literal: string } | { reference: TemplateReference 
 export type SecretValueResolver = (name: string) => unknown | Promise<unknown>;
 
 const bareSegment = /^[A-Za-z0-9_-]+/;
+/** The secret's name, first after `secrets.`, may be a path: `{{secrets.payments/prod/db.password}}`. */
+const bareName = /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+)*/;
 
 /** Splits a template into literal text and references. ValidationError naming the line and column of a bad reference. */
 export function parseTemplate(template: string, limits = templateLimits): TemplatePart[] {
@@ -213,7 +216,7 @@ function parseReference(raw: string, where: { line: number; column: number }): T
   let rest = text.slice('secrets'.length);
   while (rest.length > 0) {
     if (rest.startsWith('.')) {
-      const match = bareSegment.exec(rest.slice(1));
+      const match = (segments.length === 0 ? bareName : bareSegment).exec(rest.slice(1));
       if (!match) {
         throw syntaxError(
           where,

@@ -175,6 +175,7 @@ describe('azure-key-vault adapter', () => {
         { tenant: 'a', name: 'b-c' },
         { tenant: 'x', name: 'Mixed.Case_Name-With.Dots__and--Dashes' },
         { tenant: 'edge', name: '9..__--ZZ' },
+        { tenant: 'paths', name: 'payments/prod/db' },
       ];
 
       const refs = cases.map(({ tenant, name }) => azureRefFor(tenant, name));
@@ -236,7 +237,8 @@ describe('azure-key-vault adapter', () => {
         ['-acme', 'name'],
         ['acme', '.hidden'],
         ['acme', 'with space'],
-        ['acme', 'slash/name'],
+        ['acme', 'slash//name'],
+        ['acme', 'slash/.name'],
         ['acme', ''],
       ] as const;
 

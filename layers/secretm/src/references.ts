@@ -11,6 +11,7 @@
  *   (SECRETM_TABLE_NAME), else the name of an AWS secret (as Powertools' `getSecret` reads it).
  */
 import { ValidationError } from '../../../shared/errors.ts';
+import { secretNamePattern as secretmNamePattern } from '../../../shared/validation/names.ts';
 
 export type VaultEngine = 'kv-v2' | 'database';
 
@@ -31,7 +32,6 @@ const azureVaultDomains = [
   '.vault.usgovcloudapi.net',
   '.vault.microsoftazure.de',
 ];
-const secretmNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function parseReference(text: string, secretmNames: boolean): Reference {
   if (typeof text !== 'string' || text.length === 0) {
@@ -50,7 +50,9 @@ export function parseReference(text: string, secretmNames: boolean): Reference {
   }
   if (secretmNames) {
     if (!secretmNamePattern.test(text)) {
-      throw invalid('a secretm name (1–128 of A–Z a–z 0–9 . _ -), or a vault reference');
+      throw invalid(
+        'a secretm name (1–128 of A–Z a–z 0–9 . _ - in segments separated by /), or a vault reference',
+      );
     }
     return { scheme: 'secretm', name: text };
   }

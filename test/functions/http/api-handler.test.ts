@@ -85,6 +85,34 @@ describe('JWT authorizer claims', () => {
     expect(JSON.parse(other.body!).items).toEqual([]);
   });
 
+  it('reaches a secret whose name is a path, as API Gateway delivers an encoded slash', async () => {
+    const claims = { sub: 'user-1', 'custom:tenant': 'paths' };
+    const created = await handler(
+      event('POST /v1/secrets', {
+        path: '/v1/secrets',
+        claims,
+        scopes: ['write'],
+        body: { name: 'payments/prod/db', type: 'env', data: { PASSWORD: 'p' } },
+      }),
+    );
+    expect(created.statusCode).toBe(201);
+    // The client sends /v1/secrets/payments%252Fprod%252Fdb/value: API Gateway decodes the path once
+    // before it routes (a single %2F would become a / and match no route), and hands the function the
+    // parameter with %2F in it. Should it hand the parameter over decoded, the name is as good.
+    for (const name of ['payments%2Fprod%2Fdb', 'payments/prod/db']) {
+      const read = await handler(
+        event('GET /v1/secrets/{name}/value', {
+          path: '/v1/secrets/payments%2Fprod%2Fdb/value',
+          pathParameters: { name },
+          claims,
+          scopes: ['reveal'],
+        }),
+      );
+      expect(read.statusCode, read.body).toBe(200);
+      expect(JSON.parse(read.body!).data).toEqual({ PASSWORD: 'p' });
+    }
+  });
+
   it('answers an unknown route 404 with a request id and no stack trace', async () => {
     const answer = await handler(event('GET /v1/nowhere', { path: '/v1/nowhere' }));
 

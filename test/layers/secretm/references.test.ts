@@ -62,8 +62,13 @@ describe('parseReference', () => {
     ['an unknown vault engine', 'vault://kv/x?engine=pki'],
     ['an Azure host outside Azure', 'azure://evil.example.com/x'],
     ['an Azure name with a path', 'azure://vault/a/b'],
-    ['a secretm name with a slash', 'team/db'],
+    ['a secretm name with an empty segment', 'team//db'],
+    ['a secretm name with a climbing segment', 'team/../db'],
   ])('refuses %s', (_case, text) => {
     expect(() => parseReference(text, true)).toThrow(ValidationError);
+  });
+
+  it('reads a secretm name that is a path as a secretm name', () => {
+    expect(parseReference('payments/prod/db', true)).toEqual({ scheme: 'secretm', name: 'payments/prod/db' });
   });
 });
