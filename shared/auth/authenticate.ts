@@ -6,6 +6,7 @@
  * tenant is known), then the key itself in that tenant's partition, read with that tenant's access,
  * which alone decides (hash, expiry, revocation, scopes). Anything else is tried as the operator key.
  */
+import { type AccessRule, accessRulesSchema, compileRules } from '../access/rules.ts';
 import type { Clock } from '../clock.ts';
 import { UnauthorizedError } from '../errors.ts';
 import type { ApiKeyDirectory, ApiKeyRecord, OperatorKeyStore } from '../store/store-types.ts';
@@ -16,6 +17,8 @@ import { scopes as knownScopes, type Principal, type Scope } from './principal.t
 export interface JwtSettings {
   /** The claim holding the tenant id. */
   tenantClaim: string;
+  /** The claim holding access rules (JSON), when the issuer gives a principal rules. */
+  rulesClaim?: string;
 }
 
 export interface Credentials {
@@ -60,6 +63,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
       actor: `apikey:${record.id}`,
       scopes: new Set(record.scopes),
       operator: false,
+      ...(record.rules ? { rules: { list: record.rules, compiled: compileRules(record.rules) } } : {}),
     };
   }
 
@@ -69,7 +73,14 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     if (typeof tenant !== 'string' || !tenantPattern.test(tenant) || typeof subject !== 'string')
       throw rejected();
     const raw = tokenScopes ?? (typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
-    return { tenant, actor: `jwt:${subject}`, scopes: new Set(raw.flatMap(toScope)), operator: false };
+    const rules = deps.jwt.rulesClaim ? rulesOf(claims[deps.jwt.rulesClaim]) : undefined;
+    return {
+      tenant,
+      actor: `jwt:${subject}`,
+      scopes: new Set(raw.flatMap(toScope)),
+      operator: false,
+      ...(rules ? { rules: { list: rules, compiled: compileRules(rules) } } : {}),
+    };
   }
 
   return async function authenticate(credentials: Credentials): Promise<Principal> {
@@ -90,4 +101,24 @@ export type Authenticate = ReturnType<typeof createAuthenticator>;
 function toScope(raw: string): Scope[] {
   const name = raw.slice(raw.lastIndexOf('/') + 1);
   return (knownScopes as readonly string[]).includes(name) ? [name as Scope] : [];
+}
+
+/**
+ * A token's rules claim: a JSON array of rules, or its text (API Gateway hands over claims as text).
+ * A claim that is there but not valid rules is refused as invalid credentials: better than granting
+ * what the issuer meant to limit.
+ */
+function rulesOf(claim: unknown): AccessRule[] | undefined {
+  if (claim === undefined || claim === null || claim === '') return undefined;
+  let value = claim;
+  if (typeof claim === 'string') {
+    try {
+      value = JSON.parse(claim);
+    } catch {
+      throw rejected();
+    }
+  }
+  const parsed = accessRulesSchema.safeParse(value);
+  if (!parsed.success) throw rejected();
+  return parsed.data;
 }

@@ -20,6 +20,7 @@ const apiKeyFields: FieldMap<ApiKeyRecord> = {
   tenant: true,
   name: true,
   scopes: true,
+  rules: true,
   hash: true,
   createdAt: true,
   createdBy: true,

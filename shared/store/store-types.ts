@@ -2,6 +2,7 @@
  * What the domain asks of the store. The DynamoDB implementations live beside this file; every
  * method is scoped by tenant, every read-modify-write is a conditional write.
  */
+import type { AccessRule } from '../access/rules.ts';
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { Scope } from '../auth/principal.ts';
 import type { VaultKind } from '../providers/provider.ts';
@@ -189,6 +190,8 @@ export interface ApiKeyRecord {
   tenant: string;
   name: string;
   scopes: Scope[];
+  /** Access rules below the scopes; none: the scopes alone decide. */
+  rules?: AccessRule[];
   /** Hex SHA-256 of the key's secret part; the key itself is never stored. */
   hash: string;
   createdAt: string;
