@@ -24,7 +24,7 @@ export const unlockedNames = {
 };
 
 const pendingReason = (name: string) =>
-  `a rotation of it is pending: finish the rotation first (POST /v1/secrets/${name}/rotate), or discard it (DELETE /v1/secrets/${name}/rotation?discardPending=true), with the secretm version that started it; then run the migration again`;
+  `a rotation of it is pending: finish the rotation first (POST /v1/secrets/${name}/rotate with the secretm version that started it), or discard it (DELETE /v1/secrets/${name}/rotation?discardPending=true); then run the migration again`;
 
 /** Why a secret cannot be moved right now (from the record as scanned), or undefined. */
 export function busyReason(secret: ScannedSecret, now: number): string | undefined {
