@@ -64,7 +64,7 @@ describe('local mode on a data folder of an older secretm', () => {
       expect(started.newOperatorKey).toBeUndefined();
       expect(started.notices).toEqual([
         expect.stringMatching(
-          /^moved to the per-tenant layout: 4 secrets, 1 connection credential, 1 held credential, 2 API keys and the operator key; skipped default\/rotating \(.*\); left unreachable on purpose: mallory\/stolen/,
+          /^moved to the per-tenant layout: 5 secrets, 1 connection credential, 1 held credential, 2 API keys and the operator key; skipped default\/rotating \(.*\); left unreachable on purpose: mallory\/stolen/,
         ),
       ]);
       // The operator key the older version printed, in its tenant `default`.

@@ -123,7 +123,7 @@ describe('a layout migration that stopped part-way', () => {
     const first = await migrateToTenantLayout(rig.migrationDeps({ client, vault }));
 
     // Assess: what it did, and the state each fault left.
-    expect(first.moved).toMatchObject({ secrets: 3, credentials: 0, held: 1 });
+    expect(first.moved).toMatchObject({ secrets: 4, credentials: 0, held: 1 });
     expect(first.skipped.map(({ kind, name }) => `${kind}:${name}`).sort()).toEqual(
       ['credentials:bao', 'held:dyn', 'secret:db', 'secret:rotating', 'secret:tls-key'].sort(),
     );
@@ -201,7 +201,7 @@ describe('a layout migration that stopped part-way', () => {
     expect(first.done).toBe(false);
     expect(second.done).toBe(true);
     const total = (key: keyof LayoutMigrationSummary['moved']) => first.moved[key] + second.moved[key];
-    expect(Object.keys(first.moved).map((key) => total(key as never))).toEqual([4, 1, 1, 2, 1]);
+    expect(Object.keys(first.moved).map((key) => total(key as never))).toEqual([5, 1, 1, 2, 1]);
     expect(first.moved.secrets).toBe(0);
     for (const ref of rig.seeded.legacyRefs) expect(await inVault(rig, ref), ref).toBe(false);
   });
@@ -226,7 +226,7 @@ describe('a layout migration that stopped part-way', () => {
       busy: expect.stringContaining('in progress'),
     });
     expect(taken.done).toBe(true);
-    expect(taken.moved.secrets).toBe(4);
+    expect(taken.moved.secrets).toBe(5);
     expect(await migrationItems(rig)).toEqual([]);
   });
 });

@@ -74,6 +74,9 @@ export function contextFor(tenant: string): RequestContext {
 
 const env = (data: Record<string, string>): SecretPayload => ({ kind: 'map', data });
 
+/** A stored connection of kind `local` (local mode only), on the same local vault as `local`. */
+export const storedLocal = 'scratch';
+
 /** The secret service as the old version ran it: on the built-in vault itself, naming old-layout refs. */
 export function legacySecretService(options: Omit<LegacyOptions, 'tenants' | 'legacyPrefix'>) {
   const { client, tableName, vault, builtIn, clock } = options;
@@ -84,8 +87,11 @@ export function legacySecretService(options: Omit<LegacyOptions, 'tenants' | 'le
     secrets: createSecretService({
       store,
       audit: createAuditStore(storeDeps),
+      // The built-in connection, and (local mode) a stored `local` connection: the same local vault.
       providers: async (_tenant, id) => {
-        if (id !== builtIn) throw new Error(`legacy seed: no connection ${id}`);
+        if (id !== builtIn && !(builtIn === 'local' && id === storedLocal)) {
+          throw new Error(`legacy seed: no connection ${id}`);
+        }
         return vault;
       },
       clock,
@@ -154,6 +160,41 @@ export async function seedLegacyDeployment(options: LegacyOptions): Promise<Lega
     }),
   );
   values[owner]!.rotating = [env({ PASSWORD: 'before' })];
+  if (builtIn === 'local') {
+    // A secret on a stored `local` connection: the same vault, the same old names.
+    const at = clock.now().toISOString();
+    await createConnectionStore(storeDeps).create(
+      {
+        tenant: owner,
+        id: storedLocal,
+        kind: 'local',
+        config: {},
+        cacheTtlSeconds: 300,
+        version: 1,
+        createdAt: at,
+        createdBy: 'apikey:seed',
+        updatedAt: at,
+        updatedBy: 'apikey:seed',
+      },
+      {
+        tenant: owner,
+        actor: 'apikey:seed',
+        action: 'connection.create',
+        target: `connection:${storedLocal}`,
+        outcome: 'success',
+        requestId: 'seed-local',
+        sourceIp: '127.0.0.1',
+        at,
+      },
+    );
+    await secrets.create(as(owner), {
+      name: 'notes',
+      type: 'env',
+      connection: storedLocal,
+      data: { NOTE: 'kept' },
+    });
+    values[owner]!.notes = [env({ NOTE: 'kept' })];
+  }
   // Another tenant's secret.
   await secrets.create(as(other), { name: 'api', type: 'env', data: { TOKEN: 'other-token' } });
   values[other]!.api = [env({ TOKEN: 'other-token' })];
@@ -324,6 +365,7 @@ export async function seedLegacyDeployment(options: LegacyOptions): Promise<Lega
   return {
     values,
     legacyRefs: [
+      ...(builtIn === 'local' ? [legacy(owner, 'notes')] : []),
       legacy(owner, 'db'),
       legacy(owner, 'tls-key'),
       legacy(owner, 'retired'),
