@@ -157,6 +157,30 @@ describe.each<[string, Flavour]>([
     expect(JSON.stringify(summary)).not.toMatch(/three|other-token|bao-root-token|held-secret/);
   });
 
+  it('records each move in its tenant’s audit, by secretm:migration', async () => {
+    const { owner, other } = rig.tenants;
+    const migrations = async (tenant: string) =>
+      (await (await app.forTenant(tenant)).audit.list(tenant, { limit: 100 })).items
+        .filter((event) => event.actor === 'secretm:migration')
+        .map((event) => `${event.action} ${event.target}`)
+        .sort();
+
+    expect(await migrations(owner)).toEqual(
+      ['db', 'retired', 'tls-key', ...(flavour === 'local' ? ['notes'] : [])]
+        .map((name) => `secret.migrate secret:${name}`)
+        .sort(),
+    );
+    expect(await migrations(other)).toEqual(
+      [
+        'api-key.migrate api-key:' + rig.seeded.apiKey.id,
+        'api-key.migrate api-key:' + rig.seeded.revokedKey.id,
+        'connection.migrate connection:bao',
+        'secret.migrate secret:api',
+        'secret.migrate secret:dyn',
+      ].sort(),
+    );
+  });
+
   it('reads every version of every moved secret as it was, through the new version’s services', async () => {
     const { values } = rig.seeded;
     for (const [tenant, secrets] of Object.entries(values)) {

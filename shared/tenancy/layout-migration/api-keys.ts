@@ -7,9 +7,16 @@
  * The old operator key (`K#operator`, and its copy `T#<tenant>`/`K#operator`): becomes the `OPERATOR`
  * item when none is installed and the caller adopts it, and is removed either way.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { adoptLegacyKeyHash } from '../../store/api-key-store.ts';
+import { auditPut, type TransactItem } from '../../store/audit-store.ts';
+import { failedCondition } from '../../store/dynamo-errors.ts';
 import { apiKeyKey, apiKeyPointerKey, operatorKeyKey, pkName, skName, tenantPk } from '../../store/keys.ts';
 import { tenantPattern } from '../../validation/names.ts';
 import type { Inventory } from './inventory.ts';
@@ -83,22 +90,31 @@ async function moveKey(run: MigrationRun, pointer: Record<string, unknown>, id: 
       );
     }
   }
-  try {
-    await client.send(
-      new PutCommand({
+  // The pointer keeps only its tenant, with the audit event, unless it changed since it was read.
+  const moved = await transactUnlessChanged(run, [
+    {
+      Put: {
         TableName: tableName,
         Item: { tenant, ...apiKeyPointerKey(id) },
         ConditionExpression: '#hash = :hash AND #tenant = :tenant',
         ExpressionAttributeNames: { '#hash': 'hash', '#tenant': 'tenant' },
         ExpressionAttributeValues: { ':hash': hash, ':tenant': tenant },
-      }),
-    );
+      },
+    },
+    auditPut(tableName, run.event(tenant, 'api-key.migrate', `api-key:${id}`), run.auditRetentionDays),
+  ]);
+  if (moved) run.summary.moved.keys += 1;
+}
+
+/** Commits the items; false when the first one's condition failed (someone changed it meanwhile). */
+async function transactUnlessChanged(run: MigrationRun, items: TransactItem[]): Promise<boolean> {
+  try {
+    await run.store.client.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return; // changed meanwhile: nothing of ours left
+    if (failedCondition(error, 0)) return false;
     throw error;
   }
-  await run.record(run.event(tenant, 'api-key.migrate', `api-key:${id}`));
-  run.summary.moved.keys += 1;
 }
 
 export async function moveOperatorKey(run: MigrationRun, inventory: Inventory): Promise<void> {
@@ -115,9 +131,10 @@ export async function moveOperatorKey(run: MigrationRun, inventory: Inventory): 
     typeof tenant === 'string' &&
     tenantPattern.test(tenant);
   if (adoptable) {
-    try {
-      await client.send(
-        new PutCommand({
+    // Installed meanwhile (a cold start's bootstrap): that one stays.
+    const adopted = await transactUnlessChanged(run, [
+      {
+        Put: {
           TableName: tableName,
           Item: {
             tenant,
@@ -128,14 +145,11 @@ export async function moveOperatorKey(run: MigrationRun, inventory: Inventory): 
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': pkName },
-        }),
-      );
-      await run.record(run.event(tenant, 'api-key.migrate', 'api-key:operator'));
-      run.summary.moved.operatorKey += 1;
-    } catch (error) {
-      // Installed meanwhile (a cold start's bootstrap): that one stays.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+        },
+      },
+      auditPut(tableName, run.event(tenant, 'api-key.migrate', 'api-key:operator'), run.auditRetentionDays),
+    ]);
+    if (adopted) run.summary.moved.operatorKey += 1;
   }
   const listings = [
     ...inventory.operatorListings,

@@ -8,7 +8,6 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../audit/audit-types.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { ConflictError } from '../../errors.ts';
-import { createAuditStore } from '../../store/audit-store.ts';
 import type { StoreDeps } from '../../store/dynamo-client.ts';
 import { migrationLeaseKey, pkName } from '../../store/keys.ts';
 import { type LegacyLayout, legacyLayout } from './legacy-layout.ts';
@@ -35,8 +34,6 @@ export interface MigrationRun {
   unreachable(item: MigrationItem): void;
   /** An audit event of this run, in `tenant`'s audit. */
   event(tenant: string, action: string, target: string): AuditEvent;
-  /** Writes one event on its own (for changes that are a single write, not a transaction). */
-  record(event: AuditEvent): Promise<void>;
   auditRetentionDays: number;
 }
 
@@ -44,7 +41,6 @@ export function startRun(deps: LayoutMigrationDeps): MigrationRun {
   const clock = deps.clock ?? systemClock;
   const store = { client: deps.client, tableName: deps.tableName };
   const auditRetentionDays = deps.auditRetentionDays ?? 365;
-  const audit = createAuditStore({ ...store, auditRetentionDays });
   const runId = randomUUID();
   const summary: LayoutMigrationSummary = {
     done: true,
@@ -84,7 +80,6 @@ export function startRun(deps: LayoutMigrationDeps): MigrationRun {
       sourceIp: 'migration',
       at: clock.now().toISOString(),
     }),
-    record: (event) => audit.record(event),
   };
 }
 
