@@ -172,8 +172,8 @@ describe.each<[string, Flavour]>([
     );
     expect(await migrations(other)).toEqual(
       [
-        'api-key.migrate api-key:' + rig.seeded.apiKey.id,
-        'api-key.migrate api-key:' + rig.seeded.revokedKey.id,
+        `api-key.migrate api-key:${rig.seeded.apiKey.id}`,
+        `api-key.migrate api-key:${rig.seeded.revokedKey.id}`,
         'connection.migrate connection:bao',
         'secret.migrate secret:api',
         'secret.migrate secret:dyn',
