@@ -1,7 +1,8 @@
 /**
  * Starts secretm locally: the data folder (owner-only, locked to this process), DynamoDB Local under
- * it with the folder's own access key (unless one is given), the table, the `local` vault, the
- * operator API key, and the HTTP server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
+ * it with the folder's own access key (unless one is given), the table, the move of an older
+ * secretm's data to the per-tenant layout, the `local` vault, the operator API key, and the HTTP
+ * server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
  */
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,9 +14,12 @@ import {
 import { createApiHandler } from '../functions/http/api-handler.ts';
 import { routes } from '../functions/routes.ts';
 import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
-import { systemClock } from '../shared/clock.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
+import { createLocalVault } from '../shared/providers/local.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { describeMigration, migrateToTenantLayout } from '../shared/tenancy/layout-migration.ts';
+import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
 import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { type DynamoDbCredentials, loadOrCreateDynamoDbCredentials } from './dynamodb-credentials.ts';
@@ -103,13 +107,15 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
         credentials,
       });
     await ensureTable(client, config.tableName);
+    const clock = options.overrides?.clock ?? systemClock;
+    notices.push(...(await moveToTenantLayout(config, client, dataDir, clock)));
     const deps = createDependencies(config, { ...options.overrides, client });
     const operatorTenant = await deps.forTenant(localTenant);
     const { key } = await ensureOperatorKey(
       {
         store: deps.operatorKeys,
         tenant: localTenant,
-        clock: options.overrides?.clock ?? systemClock,
+        clock,
         audit: (event) => operatorTenant.audit.record(event),
       },
       options.bootstrapKey,
@@ -145,6 +151,36 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * Data an older secretm wrote (secrets at `<tenant>/<name>` in the local vault, API keys and the
+ * operator key in the old items) moves to the per-tenant layout before anything is served; on every
+ * start, so a move cut short finishes on the next. Before the operator key is ensured, so the key
+ * printed by the older secretm stays the operator key. One line when something moved.
+ */
+async function moveToTenantLayout(
+  config: Config,
+  client: DynamoDBDocumentClient,
+  dataDir: DataDir,
+  clock: Clock,
+): Promise<string[]> {
+  const namespace = vaultNamespace(config.stage);
+  const summary = await migrateToTenantLayout({
+    client,
+    tableName: config.tableName,
+    vault: createLocalVault({ dir: dataDir.vault, clock, namePrefix: namespace.stagePrefix }),
+    builtInConnection: 'local',
+    legacyPrefix: '',
+    namespace,
+    clock,
+    legacyOperatorKey: 'adopt',
+    // The data folder's lock makes this the only secretm on it.
+    lease: false,
+    auditRetentionDays: config.auditRetentionDays,
+  });
+  const moved = Object.values(summary.moved).some((count) => count > 0);
+  return moved ? [describeMigration(summary)] : [];
 }
 
 /** A data folder of an older secretm keeps its tables in DynamoDB Local's shared file: make it the key's. */

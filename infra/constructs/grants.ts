@@ -176,6 +176,75 @@ export function grantOperatorAccess(role: iam.Role, data: SecretmData, key: secr
   role.addToPolicy(new iam.PolicyStatement({ actions: tableKeyActions, resources: [data.key.keyArn] }));
 }
 
+/**
+ * What the layout migration (functions/migrations/tenant-layout.ts) may do, on its own role: read and
+ * write every item of the table (Scan and Query included: it must see every tenant, and reads one
+ * secret's versions; no index), and read, create, write and delete secretm's secrets of the account in
+ * both layouts (`secretm/*`: the old one, `secretm/<tenant>/…`, names no stage) in the home and replica
+ * regions. The operator keys (`secretm/<stage>/_system/operator-key`, and the old
+ * `secretm/_operator/<stage>`) are denied: the migration never touches them. No tenant session, no
+ * ListSecrets, no other role.
+ */
+export function grantLayoutMigration(
+  role: iam.Role,
+  data: SecretmData,
+  access: Pick<TenantAccess, 'stage' | 'replicaRegions' | 'kmsKeyArns'>,
+  secretsManager: boolean,
+): void {
+  const stack = Stack.of(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({ actions: layoutMigrationTableActions, resources: [data.table.tableArn] }),
+  );
+  role.addToPolicy(new iam.PolicyStatement({ actions: tableKeyActions, resources: [data.key.keyArn] }));
+  const regions = [undefined, ...access.replicaRegions];
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['secretsmanager:*'],
+      resources: regions.flatMap((region) => operatorKeyNames.map((name) => secretArn(stack, name, region))),
+    }),
+  );
+  if (!secretsManager) return;
+  const arns = regions.map((region) => secretArn(stack, `${layoutMigrationSecrets}*`, region));
+  role.addToPolicy(new iam.PolicyStatement({ actions: layoutMigrationSecretActions, resources: arns }));
+  for (const arn of arns) {
+    acknowledgeWildcardResource(
+      role,
+      arn,
+      `the layout migration moves secretm's secrets from the layout before stages (secretm/<tenant>/<name>, ` +
+        `which names no stage) to secretm/${access.stage}/…, so it reaches both; only the operator invokes it, ` +
+        'and the operator keys are denied',
+    );
+  }
+  grantSecretKeys(role, access.kmsKeyArns, ['kms:Decrypt', 'kms:GenerateDataKey'], access.replicaRegions);
+}
+
+/** What the layout migration calls on the table (shared/tenancy/layout-migration/). */
+export const layoutMigrationTableActions = [
+  'dynamodb:Scan',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+/** What it calls on secrets: read, copy (with tags and replicas), restore a deleted one to copy it, delete. */
+export const layoutMigrationSecretActions = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:TagResource',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:ReplicateSecretToRegions',
+  'secretsmanager:RemoveRegionsFromReplication',
+];
+/** Every secret secretm names, in either layout. */
+const layoutMigrationSecrets = 'secretm/';
+/** The operator keys of every stage, now and before. */
+const operatorKeyNames = ['secretm/*/_system/operator-key*', 'secretm/_operator/*'];
+
 /** `sts:AssumeRole` on the given roles (the tenant-access and operator roles, or connections' roles). */
 export function grantAssumeRoles(grantee: iam.IGrantable, roleArns: string[]): void {
   if (roleArns.length === 0) return;

@@ -10,7 +10,9 @@
  * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
  * functions and the rotation worker assume per tenant with the tenant's session policy, and the
  * operator key with its own narrow role (SecretmOperator); the functions' own roles keep only what
- * authentication needs (grants.ts, grantFrontDoor).
+ * authentication needs (grants.ts, grantFrontDoor). The layout migration (SecretmLayoutMigration),
+ * which moves data written before isolation, runs on a role of its own and only when the operator
+ * invokes it.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +47,7 @@ import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
+import { SecretmLayoutMigration } from './secretm-layout-migration.ts';
 import { SecretmOperator } from './secretm-operator.ts';
 import { SecretmRotation } from './secretm-rotation.ts';
 import { SecretmTenantAccess } from './secretm-tenant-access.ts';
@@ -103,6 +106,8 @@ export class Secretm extends Construct {
   readonly operator: SecretmOperator;
   /** The role tenant sessions assume: every tenant's data of this stage, one tenant per session. */
   readonly tenantAccess: SecretmTenantAccess;
+  /** Moves data written before tenant isolation to the per-tenant layout; the operator invokes it after a deploy. */
+  readonly layoutMigration: SecretmLayoutMigration;
   readonly #tenants = new WeakMap<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: SecretmProps = {}) {
@@ -190,6 +195,17 @@ export class Secretm extends Construct {
       removalPolicy,
     });
     this.operatorKey = this.operator.key;
+
+    // Cross-tenant by nature, on its own role; invoked by nothing but the operator.
+    this.layoutMigration = new SecretmLayoutMigration(this, 'LayoutMigration', {
+      stage: config.stage,
+      data: this.data,
+      environment,
+      access: tenantAccess,
+      secretsManager: awsVault,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
 
     const tenancyEnvironment = tenancyEnvironmentOf(config, this.data, this.tenantAccess);
     for (const fn of tenantFunctions) {

@@ -16,6 +16,8 @@
  *   usage counters    pk T#<tenant>#U#<month>  sk <connection>#<sha256 of vaultRef | *>  (atomic ADD)
  *   cost roll-up      pk T#<tenant>#R#<month>  sk H (summary), P#<part, 4 digits>
  *   tenant registry   pk TENANTS               sk <tenant>   (who the monthly roll-up visits)
+ *   migration lease   pk MIGRATION             sk LEASE      (one run of the layout migration at a time)
+ *   migration purge   pk MIGRATION             sk P#<sha256 of a legacy vault ref>  (moved; old entry still to delete)
  *
  * Index gsi1 (secrets by next rotation time): gsi1pk ROTATION#<shard>, gsi1sk <nextRotationAt>#<tenant>#<name>,
  * on the secret metadata items whose rotation is on.
@@ -131,6 +133,21 @@ export const tenantRegistryPk = 'TENANTS';
 export function tenantRegistryKey(tenant: string): ItemKey {
   tenantPk(tenant);
   return key(tenantRegistryPk, tenant);
+}
+
+/** The layout migration's own items (shared/tenancy/layout-migration.ts): in no tenant's partition. */
+export const migrationPk = 'MIGRATION';
+
+/** Held by the run of the layout migration under way, so two runs never overlap. */
+export function migrationLeaseKey(): ItemKey {
+  return key(migrationPk, 'LEASE');
+}
+
+export const migrationPurgeSkPrefix = 'P#';
+
+/** An old-layout vault entry whose value has moved and whose record points at the copy: it is deleted next. */
+export function migrationPurgeKey(legacyRef: string): ItemKey {
+  return key(migrationPk, `${migrationPurgeSkPrefix}${refDigest(legacyRef)}`);
 }
 
 /** One secretm secret per vault secret: the claim is written with the metadata and removed with it. */

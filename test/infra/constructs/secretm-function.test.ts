@@ -20,8 +20,8 @@ describe('SecretmFunction, bundled', () => {
     return resourcesOf(synth.template, 'AWS::Lambda::Function')[id]!;
   };
 
-  it('makes one function per route family, the two rotation functions, the cost roll-up, and no other', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 3);
+  it('makes one function per route family, the two rotation functions, the cost roll-up, the layout migration, and no other', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 4);
     for (const family of families) expect(functionOf(family), family).toBeDefined();
   });
 

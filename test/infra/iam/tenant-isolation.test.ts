@@ -5,13 +5,19 @@
  * `acme` is evaluated as AWS would — the tenant-access role's policy ∩ acme's session policy
  * (shared/tenancy/session-policy.ts), built from the environment the functions get. The same requests
  * on `beta`'s resources, another stage's, the system's, the rotation index or a scan must be denied;
- * the front door, the operator role and the rotation functions may do only their own few things.
+ * the front door, the operator role and the rotation functions may do only their own few things. The
+ * layout migration's role reaches the whole table and secretm's secrets in both layouts, never an
+ * operator key, and no other role reaches any of that.
  */
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteFamily } from '../../../functions/http/route.ts';
 import type { SecretmConfigInput } from '../../../infra/config.ts';
-import { operatorPk } from '../../../infra/constructs/grants.ts';
+import {
+  layoutMigrationSecretActions,
+  layoutMigrationTableActions,
+  operatorPk,
+} from '../../../infra/constructs/grants.ts';
 import type { SecretmFunction } from '../../../infra/constructs/secretm-function.ts';
 import {
   apiKeyPointerKey,
@@ -587,6 +593,120 @@ describe('tenant isolation, evaluated', () => {
         world,
       ),
     ).toEqual([]);
+  });
+
+  it('lets the layout migration’s role reach the whole table and secretm’s secrets in both layouts and every region, never an operator key', async () => {
+    const { layoutMigration, tenantAccess, operator } = dev.synth.stack.secretm;
+    const role = dev.caller(layoutMigration.migrator.role);
+    // The old layout (no stage: <tenant>/<name>, _connections, _held, _rotation) and the new one.
+    const names = [
+      'secretm/acme/db',
+      'secretm/acme/_connections.c1',
+      'secretm/acme/_held.db',
+      'secretm/acme/_rotation.db',
+      'secretm/beta/db',
+      ...tenantSecrets('dev', 'acme'),
+      ...tenantSecrets('dev', 'beta'),
+    ];
+    const allowed = [
+      // Every item: no dynamodb:LeadingKeys condition (a scan has no leading keys).
+      ...layoutMigrationTableActions.map((action) => ({ action, resource: dev.table })),
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey'].map((action) => ({
+        action: `kms:${action}`,
+        resource: dev.tableKey,
+        context: viaService('dynamodb'),
+      })),
+      ...layoutMigrationSecretActions.flatMap((action) =>
+        names.flatMap((name) =>
+          [region, ...replicaRegions].map((inRegion) => onSecret(action, secret(name, inRegion))),
+        ),
+      ),
+      ...secretKeys.flatMap((key) =>
+        ['Decrypt', 'GenerateDataKey'].map((action) => ({
+          action: `kms:${action}`,
+          resource: key,
+          context: viaService('secretsmanager'),
+        })),
+      ),
+    ];
+    const operatorKeys = [
+      dev.operatorKey,
+      secret('secretm/dev/_system/operator-key', replicaRegions[0]),
+      prod.operatorKey,
+      secret('secretm/_operator/dev'), // the operator key's name before
+    ];
+    const explicitlyDenied = [...secretActions, 'secretsmanager:PutResourcePolicy'].flatMap((action) =>
+      operatorKeys.map((arn) => onSecret(action, arn)),
+    );
+    const denied = [
+      ...['Scan', 'GetItem', 'PutItem'].map((action) => item(action, prod.table)),
+      item('Query', `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`, rotationIndexPk(0)),
+      item('BatchWriteItem', dev.table, tenantPk('acme')),
+      item('PartiQLSelect', dev.table, tenantPk('acme')),
+      { action: 'kms:Decrypt', resource: prod.tableKey, context: viaService('dynamodb') },
+      { action: 'secretsmanager:ListSecrets', resource: '*' },
+      onSecret('secretsmanager:UpdateSecretVersionStage', secret('secretm/dev/acme/db')),
+      ...importedNames('acme').map((name) => onSecret('secretsmanager:GetSecretValue', secret(name))),
+      onSecret('secretsmanager:GetSecretValue', secret('secretm/dev/acme/db', 'ap-south-1')),
+      { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) },
+      { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        allowed.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        explicitlyDenied.map((request) => ({ caller: role, request })),
+        world,
+        true,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('gives no other role of either stage what the layout migration has: a scan, the old layout, or the migration itself', async () => {
+    const checks: Check[] = [];
+    for (const stage of [dev, prod]) {
+      const { layoutMigration } = stage.synth.stack.secretm;
+      const migrationRole = stage.roleId(layoutMigration.migrator.role);
+      const migrationFunction = stage.deployed.arnOf(
+        logicalId(stage.synth.stack, layoutMigration.migrator.function),
+      );
+      const template = stage.synth.template.toJSON() as { Resources: Record<string, { Type: string }> };
+      const roles = Object.entries(template.Resources)
+        .filter(([id, resource]) => resource.Type === 'AWS::IAM::Role' && id !== migrationRole)
+        .map(([id]) => id);
+      expect(roles.length).toBeGreaterThan(10);
+      for (const role of roles) {
+        const caller: Caller = { stack: stage.deployed, role };
+        checks.push(
+          ...[
+            item('Scan', stage.table),
+            ...secretActions.flatMap((action) =>
+              ['secretm/acme/db', 'secretm/acme/_connections.c1', 'secretm/acme/_held.db'].map((name) =>
+                onSecret(action, secret(name)),
+              ),
+            ),
+            { action: 'lambda:InvokeFunction', resource: migrationFunction },
+            { action: 'sts:AssumeRole', resource: stage.deployed.arnOf(migrationRole) },
+          ].map((request) => ({ caller, request })),
+        );
+      }
+    }
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
   });
 
   it('names nothing of another stage: no shared secret name, table, key or role', () => {
