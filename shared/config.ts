@@ -26,6 +26,8 @@ const configSchema = z.object({
   SECRETM_DEFAULT_CONNECTION: z.string().optional(),
   SECRETM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
+  /** The JWT claim holding a principal's access rules (JSON); empty turns rules from tokens off. */
+  SECRETM_JWT_RULES_CLAIM: z.string().default('secretm_rules'),
   /** AWS: the Secrets Manager secret holding the operator key, installed at cold start. */
   SECRETM_OPERATOR_KEY_SECRET: z.string().min(1).optional(),
   /** Regions the built-in `aws` connection replicates every secret it creates to (comma-separated). */
@@ -84,6 +86,8 @@ export interface Config {
   defaultConnection: string;
   auditRetentionDays: number;
   jwtTenantClaim: string;
+  /** The JWT claim holding access rules; absent: tokens carry none. */
+  jwtRulesClaim?: string;
   operatorKeySecret?: string;
   operatorTenant?: string;
   /** SECRETM_PRICES as given; validated when the price table is built. */
@@ -143,6 +147,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     defaultConnection: raw.SECRETM_DEFAULT_CONNECTION ?? (raw.SECRETM_MODE === 'local' ? 'local' : 'aws'),
     auditRetentionDays: raw.SECRETM_AUDIT_RETENTION_DAYS,
     jwtTenantClaim: raw.SECRETM_JWT_TENANT_CLAIM,
+    ...(raw.SECRETM_JWT_RULES_CLAIM ? { jwtRulesClaim: raw.SECRETM_JWT_RULES_CLAIM } : {}),
     ...(raw.SECRETM_OPERATOR_KEY_SECRET ? { operatorKeySecret: raw.SECRETM_OPERATOR_KEY_SECRET } : {}),
     operatorTenant: raw.SECRETM_OPERATOR_TENANT,
     ...(raw.SECRETM_PRICES ? { prices: raw.SECRETM_PRICES } : {}),

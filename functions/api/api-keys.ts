@@ -1,8 +1,9 @@
 /** The API keys API: create (the key is shown once), list, revoke; the operator key's rotation. */
 import { z } from 'zod';
+import { accessActions, accessRuleSchema, accessRulesSchema } from '../../shared/access/rules.ts';
 import { scopes } from '../../shared/auth/principal.ts';
 import type { ApiKeyListing } from '../../shared/store/store-types.ts';
-import { tenantId } from '../../shared/validation/names.ts';
+import { connectionId, secretName, tenantId } from '../../shared/validation/names.ts';
 import { lazyDependencies } from '../dependencies.ts';
 import { createApiHandler } from '../http/api-handler.ts';
 import { json, type Route, route } from '../http/route.ts';
@@ -12,6 +13,9 @@ const family = 'api-keys' as const;
 const createApiKeyBody = z.strictObject({
   name: z.string().min(1).max(128),
   scopes: z.array(z.enum(scopes)).min(1),
+  rules: accessRulesSchema
+    .optional()
+    .describe('Access rules below the scopes (docs/access.md); a key with rules makes keys within them only'),
   tenant: tenantId.optional().describe('Only the operator key may name another tenant'),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
@@ -21,11 +25,14 @@ const apiKeyResponse = z.object({
   name: z.string(),
   tenant: z.string(),
   scopes: z.array(z.enum(scopes)),
+  rules: z.array(accessRuleSchema).optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   expiresAt: z.string().optional(),
   revokedAt: z.string().optional(),
 });
+
+const keyParams = z.strictObject({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'not an API key id') });
 
 const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -38,6 +45,7 @@ function apiKeyView(record: ApiKeyListing) {
     name: record.name,
     tenant: record.tenant,
     scopes: record.scopes,
+    ...(record.rules ? { rules: record.rules } : {}),
     createdAt: record.createdAt,
     createdBy: record.createdBy,
     ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
@@ -112,6 +120,43 @@ export const apiKeyRoutes: Route[] = [
     },
   }),
   route({
+    method: 'GET',
+    path: '/v1/api-keys/{id}/effective',
+    scope: 'admin',
+    family,
+    operationId: 'effectiveAccess',
+    summary: 'What a key may do to a secret, action by action, and which of its rules decided',
+    auditAction: 'api-key.effective',
+    params: keyParams,
+    query: z.strictObject({
+      secret: secretName,
+      connection: connectionId
+        .optional()
+        .describe("Default: the secret's own connection, or the default one"),
+    }),
+    responses: {
+      200: {
+        description: 'Each action, allowed or not, with what decided',
+        schema: z.object({
+          id: z.string(),
+          secret: z.string(),
+          connection: z.string(),
+          actions: z.array(
+            z.object({
+              action: z.enum(accessActions),
+              allowed: z.boolean(),
+              decidedBy: z.enum(['scopes', 'scope', 'rule', 'no-rule']),
+              rule: z.number().int().optional(),
+              effect: z.enum(['allow', 'deny']).optional(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async ({ params, query, ctx }, { apiKeys }) =>
+      json(200, await apiKeys.effective(ctx, params.id, query.secret, query.connection)),
+  }),
+  route({
     method: 'DELETE',
     path: '/v1/api-keys/{id}',
     scope: 'admin',
@@ -119,7 +164,7 @@ export const apiKeyRoutes: Route[] = [
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key at once',
     auditAction: 'api-key.revoke',
-    params: z.strictObject({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'not an API key id') }),
+    params: keyParams,
     responses: { 204: { description: 'Revoked' } },
     handler: async ({ params, ctx }, { apiKeys }) => {
       await apiKeys.revoke(ctx, params.id);

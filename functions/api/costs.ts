@@ -1,5 +1,6 @@
 /** What each secret cost in a month: storage, vault calls, and what the cache saved. */
 import type { z } from 'zod';
+import { requireTenantWide } from '../../shared/access/authorize.ts';
 import { costReportCsv } from '../../shared/costs/cost-csv.ts';
 import { costQuery, costReportSchema } from '../../shared/costs/cost-schemas.ts';
 import { lazyDependencies } from '../dependencies.ts';
@@ -22,6 +23,8 @@ export const costRoutes: Route[] = [
       200: { description: 'The cost report (JSON, or CSV with ?format=csv)', schema: costReportSchema },
     },
     handler: async ({ query, ctx }, { costs }) => {
+      // A report names every secret of the tenant: a principal with access rules needs them tenant-wide.
+      requireTenantWide(ctx.principal, 'admin');
       const report = await costs.report(ctx.principal.tenant, query.month);
       if (query.format === 'csv') {
         return {

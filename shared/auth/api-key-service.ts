@@ -1,4 +1,13 @@
 /** Creating, listing and revoking a tenant's API keys. The operator key is apart (operator-key.ts). */
+import { requireTenantWide, scopeOfAction } from '../access/authorize.ts';
+import {
+  type AccessAction,
+  type AccessRule,
+  accessActions,
+  compileRules,
+  decide,
+  isSubset,
+} from '../access/rules.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -9,11 +18,38 @@ import type { RequestContext, Scope } from './principal.ts';
 export interface CreateApiKeyInput {
   name: string;
   scopes: Scope[];
+  /** Access rules below the scopes (shared/access/rules.ts). */
+  rules?: AccessRule[];
   tenant?: string;
   expiresAt?: string;
 }
 
-export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; tenant: string }) {
+export interface EffectiveAccess {
+  id: string;
+  secret: string;
+  connection: string;
+  /** Per action: whether the key may do it to the secret, and what decided. */
+  actions: {
+    action: AccessAction;
+    allowed: boolean;
+    /** `scopes` (the key has no rules), `scope` (missing), `rule` (one of its rules), `no-rule`. */
+    decidedBy: 'scopes' | 'scope' | 'rule' | 'no-rule';
+    rule?: number;
+    effect?: 'allow' | 'deny';
+  }[];
+}
+
+export interface ApiKeyServiceDeps {
+  store: ApiKeyStore;
+  clock: Clock;
+  tenant: string;
+  /** The connection a secret of the tenant lives on, when it exists. */
+  connectionOf?: (name: string) => Promise<string | undefined>;
+  /** Where a secret goes when none is named. */
+  defaultConnection?: string;
+}
+
+export function createApiKeyService(deps: ApiKeyServiceDeps) {
   return {
     /**
      * Creates a key in this service's tenant. Only the operator may create keys for a tenant other
@@ -27,9 +63,13 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; te
       if (deps.tenant !== principal.tenant && !principal.operator) {
         throw new ForbiddenError('only the operator key may create keys for another tenant');
       }
+      requireTenantWide(principal, 'admin');
       const missing = input.scopes.filter((scope) => !principal.scopes.has(scope));
       if (missing.length > 0)
         throw new ForbiddenError(`a key cannot get scopes its creator lacks: ${missing.join(', ')}`);
+      // A key with access rules makes keys within them only.
+      const subset = isSubset(input.rules, principal.rules?.list);
+      if (!subset.ok) throw new ForbiddenError(`a key cannot get rules its creator lacks: ${subset.reason}`);
       const now = deps.clock.now();
       if (input.expiresAt && Date.parse(input.expiresAt) <= now.getTime()) {
         throw new ValidationError('expiresAt must be in the future');
@@ -40,6 +80,7 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; te
         tenant: deps.tenant,
         name: input.name,
         scopes: [...new Set(input.scopes)],
+        ...(input.rules ? { rules: input.rules } : {}),
         hash,
         createdAt: now.toISOString(),
         createdBy: principal.actor,
@@ -54,7 +95,43 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; te
     },
 
     list(ctx: RequestContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKeyListing>> {
+      requireTenantWide(ctx.principal, 'admin');
       return deps.store.list(ctx.principal.tenant, page);
+    },
+
+    /** What a key may do to a secret, action by action, and which of its rules decided. */
+    async effective(
+      ctx: RequestContext,
+      id: string,
+      secret: string,
+      connection?: string,
+    ): Promise<EffectiveAccess> {
+      requireTenantWide(ctx.principal, 'admin');
+      const key = id === operatorKeyId ? undefined : await deps.store.get(deps.tenant, id);
+      if (!key) throw new NotFoundError(`API key '${id}' not found`);
+      const on = connection ?? (await deps.connectionOf?.(secret)) ?? deps.defaultConnection ?? 'default';
+      const compiled = key.rules ? compileRules(key.rules) : undefined;
+      return {
+        id,
+        secret,
+        connection: on,
+        actions: accessActions.map((action) => {
+          if (!key.scopes.includes(scopeOfAction[action])) {
+            return { action, allowed: false, decidedBy: 'scope' as const };
+          }
+          if (!compiled) return { action, allowed: true, decidedBy: 'scopes' as const };
+          const decision = decide(compiled, action, { secret, connection: on });
+          return decision.rule === undefined
+            ? { action, allowed: false, decidedBy: 'no-rule' as const }
+            : {
+                action,
+                allowed: decision.allowed,
+                decidedBy: 'rule' as const,
+                rule: decision.rule,
+                effect: decision.effect!,
+              };
+        }),
+      };
     },
 
     /** The operator key is no tenant's key: only its own rotation replaces it. */
@@ -65,6 +142,7 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; te
           'the operator key cannot be revoked, which would lock every tenant out; rotate it with POST /v1/api-keys/operator/rotate',
         );
       }
+      requireTenantWide(ctx.principal, 'admin');
       const now = deps.clock.now();
       await deps.store.revoke(
         ctx.principal.tenant,

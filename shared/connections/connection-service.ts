@@ -1,4 +1,5 @@
 /** Connections: add, list, change, test, discover and remove the vaults a tenant's secrets live in. */
+import { can, requireConnection } from '../access/authorize.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
@@ -81,14 +82,17 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     return { config: parsedConfig, credentials: parsedCredentials };
   }
 
+  /** A stored connection the caller may administer; one outside its access rules answers as absent. */
   async function record(ctx: RequestContext, id: string): Promise<ConnectionRecord> {
     const found = await store.get(ctx.principal.tenant, id);
     if (!found) throw new NotFoundError(`connection ${id} not found`);
+    requireConnection(ctx.principal, id);
     return found;
   }
 
   async function view(ctx: RequestContext, id: string): Promise<ConnectionView> {
     const builtIn = deps.builtIns.find((connection) => connection.id === id);
+    if (builtIn) requireConnection(ctx.principal, id);
     if (builtIn) return { ...builtIn, builtIn: true };
     return record(ctx, id);
   }
@@ -96,6 +100,9 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
   return {
     async create(ctx: RequestContext, body: CreateConnectionBody): Promise<ConnectionRecord> {
       const tenant = ctx.principal.tenant;
+      if (!can(ctx.principal, 'admin', { connection: body.name })) {
+        throw new ForbiddenError(`this key's rules do not allow admin on connection ${body.name}`);
+      }
       if (isBuiltIn(body.name))
         throw new ConflictError(`${body.name} is a built-in connection; choose another name`);
       const { config, credentials } = checkSettings(body.kind, body.config, body.credentials, true);
@@ -127,7 +134,10 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       const builtIns = page.cursor
         ? []
         : deps.builtIns.map((connection) => ({ ...connection, builtIn: true as const }));
-      return { ...stored, items: [...builtIns, ...stored.items] };
+      // A connection outside the caller's access rules is left out, as if it were not there.
+      const visible = (connection: { id: string }) =>
+        can(ctx.principal, 'admin', { connection: connection.id });
+      return { ...stored, items: [...builtIns, ...stored.items].filter(visible) };
     },
 
     get: view,

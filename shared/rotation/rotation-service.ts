@@ -25,8 +25,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { can, requireSecret } from '../access/authorize.ts';
 import { auditEvent } from '../audit/audit-event.ts';
-import type { RequestContext } from '../auth/principal.ts';
+import type { Principal, RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import {
   ConflictError,
@@ -434,7 +435,19 @@ export function createRotationService(deps: RotationServiceDeps) {
   }
 
   /** Checks that `settings` can rotate `record`, from its metadata alone (never its value). */
-  async function checkSettings(record: SecretRecord, settings: RotationSettings): Promise<void> {
+  /** Under access rules, a secret the caller may not rotate answers as absent before it is claimed. */
+  async function requireRotate(ctx: RequestContext, name: string): Promise<void> {
+    if (!ctx.principal.rules) return;
+    const record = await store.get(ctx.principal.tenant, name);
+    if (!record) throw new NotFoundError(`secret ${name} not found`);
+    requireSecret(ctx.principal, 'rotate', record);
+  }
+
+  async function checkSettings(
+    record: SecretRecord,
+    settings: RotationSettings,
+    principal?: Principal,
+  ): Promise<void> {
     parseSchedule(settings.schedule);
     if (record.type !== 'env')
       throw new ValidationError('rotation changes env secrets (key/value pairs); this one is a file');
@@ -468,7 +481,12 @@ export function createRotationService(deps: RotationServiceDeps) {
           if (masterName === record.name)
             throw new ValidationError('a secret cannot be its own master secret');
           const master = await store.get(record.tenant, masterName);
-          if (!master || master.deletionDate)
+          // A master the caller may not reveal is as absent as a missing one: rotation would reveal it.
+          if (
+            !master ||
+            master.deletionDate ||
+            (principal && !can(principal, 'reveal', { secret: master.name, connection: master.connection }))
+          )
             throw new UnprocessableError(`the master secret ${masterName} does not exist`);
           const lacking = ['username', 'password'].filter((key) => !master.keys.includes(key));
           if (lacking.length > 0)
@@ -499,6 +517,7 @@ export function createRotationService(deps: RotationServiceDeps) {
     ): Promise<SecretRecord> {
       const tenant = ctx.principal.tenant;
       const record = await store.get(tenant, name);
+      if (record) requireSecret(ctx.principal, 'rotate', record);
       if (!record || record.deletionDate) {
         throw record
           ? new ConflictError(`secret ${name} is scheduled for deletion; restore it first`)
@@ -524,7 +543,7 @@ export function createRotationService(deps: RotationServiceDeps) {
         strategy: body.strategy,
         options: body.options,
       } as RotationSettings;
-      await checkSettings(record, settings);
+      await checkSettings(record, settings, ctx.principal);
       const lease = record.rotationState?.lease;
       const holdsLive = lease !== undefined && Date.parse(lease.expiresAt) > now.getTime();
       // Dynamic credentials are held from the first rotation on: that one is due at once.
@@ -548,6 +567,7 @@ export function createRotationService(deps: RotationServiceDeps) {
      * this is never done on its own.
      */
     async discardPending(ctx: RequestContext, name: string): Promise<SecretRecord> {
+      await requireRotate(ctx, name);
       const now = clock.now();
       const lockId = randomUUID();
       const record = await store.claimRotation(
@@ -582,6 +602,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       options: { scheduled?: boolean; expectedVersion?: number } = {},
     ): Promise<RotationOutcome> {
       const tenant = ctx.principal.tenant;
+      await requireRotate(ctx, name);
       const now = clock.now();
       const lockId = randomUUID();
       let record: SecretRecord;

@@ -6,6 +6,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { can, requireNewSecret, requireSecret } from '../access/authorize.ts';
+import type { AccessAction } from '../access/rules.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
@@ -102,10 +104,14 @@ export function createSecretService(deps: SecretServiceDeps) {
   const isPurged = (record: SecretRecord, now: Date) =>
     record.deletionDate !== undefined && Date.parse(record.deletionDate) <= now.getTime();
 
-  /** The secret, scheduled for deletion or not; NotFound once its recovery window has passed. */
-  async function live(ctx: RequestContext, name: string): Promise<SecretRecord> {
+  /**
+   * The secret, scheduled for deletion or not, when the caller may `action` it; NotFound once its
+   * recovery window has passed, and — exactly alike — when the caller's access rules do not reach it.
+   */
+  async function live(ctx: RequestContext, name: string, action: AccessAction): Promise<SecretRecord> {
     const record = await store.get(ctx.principal.tenant, name);
     if (!record || isPurged(record, clock.now())) throw new NotFoundError(`secret ${name} not found`);
+    requireSecret(ctx.principal, action, record);
     return record;
   }
 
@@ -130,8 +136,8 @@ export function createSecretService(deps: SecretServiceDeps) {
     }
   }
 
-  async function active(ctx: RequestContext, name: string): Promise<SecretRecord> {
-    const record = await live(ctx, name);
+  async function active(ctx: RequestContext, name: string, action: AccessAction): Promise<SecretRecord> {
+    const record = await live(ctx, name, action);
     assertActive(record);
     return record;
   }
@@ -208,6 +214,9 @@ export function createSecretService(deps: SecretServiceDeps) {
     build: (current: SecretRecord) => Promise<NextVersion>,
   ): Promise<SecretRecord> {
     const tenant = ctx.principal.tenant;
+    // Under access rules, a secret outside them answers as absent before its lock or version is touched.
+    const needs: AccessAction = action === 'rotate' ? 'rotate' : 'write';
+    if (ctx.principal.rules) await live(ctx, name, needs);
     const lockId = randomUUID();
     const current = await acquire(tenant, name, lockId, options.expectedVersion);
     try {
@@ -273,6 +282,7 @@ export function createSecretService(deps: SecretServiceDeps) {
     idempotencyKey?: string,
   ): Promise<SecretRecord> {
     const tenant = ctx.principal.tenant;
+    requireNewSecret(ctx.principal, input.name, input.connection);
     const payload = toPayload(input.value);
     const size = assertValueSize(payload);
     const existing = await store.get(tenant, input.name);
@@ -366,11 +376,15 @@ export function createSecretService(deps: SecretServiceDeps) {
       const page = await store.list(ctx.principal.tenant, query);
       await deps.audit.record(auditEvent(ctx, 'secret.list', 'secrets', clock.now()));
       const now = clock.now();
-      return { ...page, items: page.items.filter((record) => !isPurged(record, now)) };
+      // A secret outside the caller's access rules is left out, as if it were not there.
+      const visible = (record: SecretRecord) =>
+        !isPurged(record, now) &&
+        can(ctx.principal, 'read', { secret: record.name, connection: record.connection });
+      return { ...page, items: page.items.filter(visible) };
     },
 
     async get(ctx: RequestContext, name: string): Promise<SecretRecord> {
-      const record = await live(ctx, name);
+      const record = await live(ctx, name, 'read');
       await deps.audit.record(auditEvent(ctx, 'secret.describe', target(name), clock.now()));
       return record;
     },
@@ -381,7 +395,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       name: string,
       options: { version?: number } = {},
     ): Promise<RevealedValue> {
-      const record = await active(ctx, name);
+      const record = await active(ctx, name, 'reveal');
       const version = options.version ?? record.version;
       const { value } = await readVersion(record, version);
       await deps.audit.record(auditEvent(ctx, 'secret.reveal', target(name), clock.now()));
@@ -444,7 +458,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       name: string,
       options: DeleteOptions = {},
     ): Promise<{ name: string; deletionDate: string }> {
-      const current = await live(ctx, name);
+      const current = await live(ctx, name, 'delete');
       if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
         throw new PreconditionFailedError(
           `secret ${name} is at version ${current.version}, not ${options.expectedVersion}`,
@@ -486,7 +500,7 @@ export function createSecretService(deps: SecretServiceDeps) {
     },
 
     async restore(ctx: RequestContext, name: string): Promise<SecretRecord> {
-      const current = await live(ctx, name);
+      const current = await live(ctx, name, 'delete');
       if (!current.deletionDate) throw new ConflictError(`secret ${name} is not scheduled for deletion`);
       const provider = await deps.providers(current.tenant, current.connection);
       await provider.restore(current.vaultRef);
@@ -510,7 +524,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       input: CloneSecretBody,
       options: WriteOptions = {},
     ): Promise<SecretRecord> {
-      const source = await active(ctx, name);
+      const source = await active(ctx, name, 'reveal');
       const { value } = await readVersion(source, source.version);
       const description = input.description ?? source.description;
       return createWith(
@@ -532,7 +546,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       name: string,
       page: { limit: number; cursor?: string },
     ): Promise<{ record: SecretRecord; page: Page<VersionRecord> }> {
-      const record = await live(ctx, name);
+      const record = await live(ctx, name, 'read');
       const versions = await store.listVersions(ctx.principal.tenant, name, page);
       await deps.audit.record(auditEvent(ctx, 'secret.versions', target(name), clock.now()));
       return { record, page: versions };
@@ -545,6 +559,7 @@ export function createSecretService(deps: SecretServiceDeps) {
     async import(ctx: RequestContext, input: ImportSecretBody): Promise<SecretRecord> {
       const tenant = ctx.principal.tenant;
       const name = input.name ?? nameFromRef(input.ref);
+      requireNewSecret(ctx.principal, name, input.connection);
       const existing = await store.get(tenant, name);
       if (existing && !isPurged(existing, clock.now()))
         throw new ConflictError(`a secret named ${name} already exists`);

@@ -100,6 +100,7 @@ const probes: Record<string, Probe> = {
   listApiKeys: () => ({}),
   rotateOperatorKey: () => ({}),
   revokeApiKey: (t) => ({ params: { id: t.keyId } }),
+  effectiveAccess: (t) => ({ params: { id: t.keyId }, query: { secret: t.name } }),
   getCosts: () => ({}),
 };
 

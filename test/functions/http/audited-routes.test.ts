@@ -111,6 +111,7 @@ const calls: Record<string, () => Call> = {
   createApiKey: () => ({ path: '/v1/api-keys', body: { name: 'audited', scopes: ['read'] } }),
   listApiKeys: () => ({ path: '/v1/api-keys' }),
   revokeApiKey: () => ({ path: '/v1/api-keys/KEY' }),
+  effectiveAccess: () => ({ path: '/v1/api-keys/KEY/effective?secret=base' }),
   rotateOperatorKey: () => ({ path: '/v1/api-keys/operator/rotate' }),
   getCosts: () => ({ path: '/v1/costs' }),
 };
