@@ -121,6 +121,30 @@ describe('GET /v1/costs', () => {
     ).toBe(true);
   });
 
+  it('charges a secret deleted and restored within one hour for that hour once, on its replica too', async () => {
+    now = new Date('2026-03-16T00:00:00Z');
+    const created = await api.request('POST', '/v1/secrets', {
+      body: {
+        name: 'flapping-db',
+        type: 'env',
+        connection: 'aws-replicated',
+        data: { PASSWORD: 'cost-canary' },
+      },
+    });
+    expect(created.status).toBe(201);
+    now = new Date('2026-03-16T00:20:00Z');
+    expect((await api.request('DELETE', '/v1/secrets/flapping-db')).status).toBe(200);
+    now = new Date('2026-03-16T00:40:00Z');
+    expect((await api.request('POST', '/v1/secrets/flapping-db/restore')).status).toBe(200);
+    now = new Date('2026-03-16T02:00:00Z');
+
+    const answer = await api.request('GET', '/v1/costs?month=2026-03');
+
+    // The hours 00:00 and 01:00, on the primary and on its replica.
+    const line = answer.json.secrets.find((each: { name: string }) => each.name === 'flapping-db');
+    expect(line.secretHours).toBe(2 * 2);
+  });
+
   it('needs the admin scope, and shows a tenant only its own secrets', async () => {
     const reader = await api.request('POST', '/v1/api-keys', { body: { name: 'reader', scopes: ['read'] } });
     expect((await api.request('GET', '/v1/costs', { key: reader.json.key })).status).toBe(403);
