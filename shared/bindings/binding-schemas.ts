@@ -9,14 +9,18 @@ const entry = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/, 'must be an environment variable name or a file name')
-    .refine((name) => name !== '__proto__', reservedName('__proto__')),
+    .refine((name) => name !== '__proto__', reservedName('__proto__'))
+    .describe(
+      "The environment variable of an env secret's key; for a file secret the entry's name (the file keeps its secret's filename)",
+    ),
   secret: secretName,
   key: z.string().min(1).max(256).optional().describe('The key of an env secret; omit for a file secret'),
   mountPath: z
     .string()
     .regex(/^\/[A-Za-z0-9._\-/ ]*$/, 'must be an absolute path')
     .refine((path) => !path.split('/').some((segment) => segment === '..'), 'must not contain ..')
-    .optional(),
+    .optional()
+    .describe("The directory a file secret is mounted in (default: the secret's own mountPath)"),
 });
 
 export const putBindingBody = z.strictObject({

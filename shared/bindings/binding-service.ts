@@ -18,6 +18,7 @@ import type { BindingStore } from '../store/binding-store.ts';
 import { envKeyPattern } from '../validation/names.ts';
 import type { PutBindingBody } from './binding-schemas.ts';
 import type { BindingEntry, BindingRecord, ResolvedBinding } from './binding-types.ts';
+import { filePath, resolveBinding } from './resolve-binding.ts';
 
 export function createBindingService(deps: { store: BindingStore; secrets: SecretService; clock: Clock }) {
   const { store, secrets, clock } = deps;
@@ -35,6 +36,7 @@ export function createBindingService(deps: { store: BindingStore; secrets: Secre
   ): Promise<{ path: string; message: string }[]> {
     const problems: { path: string; message: string }[] = [];
     const records = new Map<string, Awaited<ReturnType<SecretService['get']>> | undefined>();
+    const filePaths = new Set<string>();
     for (const [i, entry] of entries.entries()) {
       if (!records.has(entry.secret)) {
         records.set(
@@ -66,6 +68,16 @@ export function createBindingService(deps: { store: BindingStore; secrets: Secre
           path,
           message: `${entry.name}: secret ${entry.secret} has no mount path; give mountPath`,
         });
+      else if (record.type === 'file') {
+        // A file goes under its secret's own file name, so two entries can name one path.
+        const at = filePath({
+          mountPath: (entry.mountPath ?? record.file?.mountPath)!,
+          filename: record.file?.filename ?? entry.secret,
+        });
+        if (filePaths.has(at))
+          problems.push({ path, message: `${entry.name}: another entry puts a file at ${at}` });
+        filePaths.add(at);
+      }
     }
     return problems;
   }
@@ -121,35 +133,13 @@ export function createBindingService(deps: { store: BindingStore; secrets: Secre
           },
         );
       }
-      const values = new Map<string, Promise<SecretValue>>();
-      const readOnce = (name: string) => {
-        if (!values.has(name))
-          values.set(
-            name,
-            secrets.getValue(ctx, name).then((revealed) => revealed.value),
-          );
-        return values.get(name)!;
-      };
-      const resolved: ResolvedBinding = { service, env: {}, files: [] };
+      const values = new Map<string, SecretValue>();
       for (const entry of binding.entries) {
-        const value = await readOnce(entry.secret);
-        if (value.type === 'env') {
-          const found = value.data[entry.key!];
-          if (found === undefined)
-            throw new ConflictError(`${entry.name}: secret ${entry.secret} has no key ${entry.key}`);
-          resolved.env[entry.name] = found;
-        } else {
-          resolved.files.push({
-            name: entry.name,
-            mountPath: entry.mountPath ?? value.file.mountPath!,
-            filename: value.file.filename,
-            ...(value.file.mode ? { mode: value.file.mode } : {}),
-            encoding: value.file.encoding,
-            content: value.file.content,
-          });
+        if (!values.has(entry.secret)) {
+          values.set(entry.secret, (await secrets.getValue(ctx, entry.secret)).value);
         }
       }
-      return resolved;
+      return resolveBinding(service, binding.entries, (entry) => values.get(entry.secret)!);
     },
   };
 }

@@ -4,12 +4,15 @@
  * item (`pk=T#<tenant>`, `sk=B#<service>`).
  */
 export interface BindingEntry {
-  /** The environment variable (env secrets), or the file's name in the mount (file secrets). */
+  /**
+   * The environment variable (env secrets), or the entry's own name (file secrets: the file keeps the
+   * secret's `filename`).
+   */
   name: string;
   secret: string;
   /** The key of an env secret; absent for a file secret, which is delivered as a file. */
   key?: string;
-  /** Where the file is mounted; defaults to the file secret's own mount path. */
+  /** The directory the file is mounted in; defaults to the file secret's own mount path. */
   mountPath?: string;
 }
 
@@ -25,9 +28,11 @@ export interface BindingRecord {
 }
 
 export interface ResolvedFile {
+  /** The binding entry's name. */
   name: string;
   /** The directory it is mounted in. */
   mountPath: string;
+  /** The file's own name in that directory (the secret's `filename`). */
   filename: string;
   mode?: string;
   encoding: 'utf8' | 'base64';

@@ -1,8 +1,10 @@
 /**
  * A resolved binding as Kubernetes wants it: one `Secret` holding every value, and the `env`,
- * `volumes` and `volumeMounts` snippets that deliver it to a container.
+ * `volumes` and `volumeMounts` snippets that deliver it to a container. Each file is mounted where the
+ * resolved binding puts it (resolve-binding.ts): its mount path, then its own file name.
  */
 import type { ResolvedBinding } from './binding-types.ts';
+import { filePath } from './resolve-binding.ts';
 
 export function kubernetesManifest(resolved: ResolvedBinding) {
   const secretName = `${resolved.service.replace(/[^a-z0-9-]/g, '-').slice(0, 240)}-secretm`;
@@ -39,7 +41,7 @@ export function kubernetesManifest(resolved: ResolvedBinding) {
           ],
     volumeMounts: resolved.files.map((file, i) => ({
       name: volumeName,
-      mountPath: `${file.mountPath.replace(/\/$/, '')}/${file.name}`,
+      mountPath: filePath(file),
       subPath: fileKey(i, file.filename),
       readOnly: true,
     })),

@@ -268,7 +268,13 @@ export function createSecretService(deps: SecretServiceDeps) {
     }
   }
 
-  /** Writes a brand-new secret (create, clone) into `connection`'s vault, then its metadata. */
+  /**
+   * Writes a brand-new secret (create, clone): records the create first (a lease on the vault secret's
+   * life, store.beginCreate), then writes the vault, then the metadata, which ends the lease. A crash
+   * between the vault write and the metadata leaves no secret, its vault calls billed to its name, and
+   * a lease that tells the next create of the name (once the lease is stale) to remove the vault secret
+   * it may have left.
+   */
   async function createWith(
     ctx: RequestContext,
     input: {
@@ -299,11 +305,24 @@ export function createSecretService(deps: SecretServiceDeps) {
     const provider = await deps.providers(tenant, input.connection);
     const vaultRef = provider.refFor(tenant, input.name);
     const token = vaultToken(ctx, idempotencyKey, `${action}:${input.name}`);
-    const written = await provider.create(vaultRef, payload, {
-      ...(token ? { idempotencyToken: token } : {}),
-      ...(input.description ? { description: input.description } : {}),
-      ...(input.tags ? { tags: input.tags } : {}),
+    const subject = { tenant, name: input.name, connection: input.connection, vaultRef };
+    const lease = { id: randomUUID(), at: clock.now().getTime(), ...(token ? { token } : {}) };
+    const { cutOff } = await store.beginCreate(subject, lease, {
+      staleBefore: lease.at - lockTtlMs,
+      vaultKind: provider.kind,
     });
+    if (cutOff) await purgeVault(provider, vaultRef);
+    let written: WrittenVersion;
+    try {
+      written = await provider.create(vaultRef, payload, {
+        ...(token ? { idempotencyToken: token } : {}),
+        ...(input.description ? { description: input.description } : {}),
+        ...(input.tags ? { tags: input.tags } : {}),
+      });
+    } catch (error) {
+      await store.endCreate(subject, lease.id).catch(() => undefined);
+      throw error;
+    }
     const now = clock.now().toISOString();
     const file = fileMetadataOf(input.value);
     const record: SecretRecord = {
@@ -328,11 +347,14 @@ export function createSecretService(deps: SecretServiceDeps) {
         record,
         versionRecord(record, written.versionId, action, ctx, now),
         auditEvent(ctx, `secret.${action}`, target(input.name), clock.now()),
-        { vaultKind: provider.kind, replicas: provider.replicas ?? 0 },
+        { vaultKind: provider.kind, replicas: provider.replicas ?? 0, lease: lease.id },
       );
     } catch (error) {
-      // Without an idempotency key nobody can complete this create later: take the vault write back.
-      if (!token) await purgeVault(provider, vaultRef).catch(() => undefined);
+      // Without an idempotency key nobody can complete this create later: take the vault write back
+      // while the lease says it is this create's. With a key, the lease waits for a retry with it.
+      if (!token) {
+        await store.endCreate(subject, lease.id, () => purgeVault(provider, vaultRef)).catch(() => undefined);
+      }
       throw error;
     }
     return record;

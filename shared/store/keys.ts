@@ -12,7 +12,7 @@
  *   operator key      pk OPERATOR              sk OPERATOR       (its hash; no tenant's partition)
  *   vault ref claim   pk T#<tenant>            sk R#<connection>#<sha256 of vaultRef>
  *   connection        pk T#<tenant>            sk C#<id>
- *   secret life       pk T#<tenant>            sk L#<connection>#<sha256 of vaultRef>   (cost: when it existed)
+ *   secret life       pk T#<tenant>            sk L#<connection>#<sha256 of vaultRef>   (cost: when it existed; a create under way)
  *   usage counters    pk T#<tenant>#U#<month>  sk <connection>#<sha256 of vaultRef | *>  (atomic ADD)
  *   cost roll-up      pk T#<tenant>#R#<month>  sk H (summary), P#<part, 4 digits>
  *   tenant registry   pk TENANTS               sk <tenant>   (who the monthly roll-up visits)

@@ -45,7 +45,7 @@ import {
   versionSk,
   versionSkPrefix,
 } from './keys.ts';
-import { lifeEnd, lifeStart } from './life-store.ts';
+import { beginCreate, endCreate, lifeEnd, lifeStart } from './life-store.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
 import { queryPages } from './query-pages.ts';
 import type {
@@ -304,6 +304,14 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     ]);
   }
 
+  /** The create's lease was taken over (it ran past going stale): the vault secret is another create's. */
+  function leaseConflict(error: unknown, name: string): ConflictError | undefined {
+    if (!failedCondition(error, 4)) return undefined;
+    return new ConflictError(`another create of secret ${name} took over from this one; retry`, {
+      cause: error,
+    });
+  }
+
   function refClaimConflict(error: unknown): ConflictError | undefined {
     const reason = failedCondition(error, 3);
     if (!reason) return undefined;
@@ -400,7 +408,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         if (failedCondition(error, 0)) {
           throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: error });
         }
-        const claimed = refClaimConflict(error);
+        const claimed = refClaimConflict(error) ?? leaseConflict(error, record.name);
         if (claimed) throw claimed;
         if (!failedCondition(error, 1)) throw storeFailure(error);
         // Versions left behind by a purge that did not finish: clear them, then try once more.
@@ -411,12 +419,16 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           if (failedCondition(retryError, 0) || failedCondition(retryError, 1)) {
             throw new ConflictError(`a secret named '${record.name}' exists already`, { cause: retryError });
           }
-          const retryClaimed = refClaimConflict(retryError);
+          const retryClaimed = refClaimConflict(retryError) ?? leaseConflict(retryError, record.name);
           if (retryClaimed) throw retryClaimed;
           throw storeFailure(retryError);
         }
       }
     },
+
+    beginCreate: (subject, lease, options) => beginCreate(deps, subject, lease, options),
+
+    endCreate: (subject, leaseId, takeBack) => endCreate(deps, subject, leaseId, takeBack),
 
     async lock(tenant, name, lock, options) {
       const values: Record<string, unknown> = {

@@ -34,6 +34,20 @@ export interface LifeFacts {
   vaultKind?: VaultKind;
   /** Replica regions (each is billed as a secret of its own). */
   replicas?: number;
+  /** The id of the create's lease (SecretStore.beginCreate): the create is saved only while it holds it. */
+  lease?: string;
+}
+
+/** Which secret a create is for, and the vault secret it writes. */
+export type CreateSubject = Pick<SecretRecord, 'tenant' | 'name' | 'connection' | 'vaultRef'>;
+
+/** A create under way, recorded before it writes to the vault (SecretStore.beginCreate). */
+export interface CreateLease {
+  id: string;
+  /** Epoch milliseconds: when the create began. */
+  at: number;
+  /** The vault idempotency token of the create, when it has one: a retry with the same token goes on. */
+  token?: string;
 }
 
 /** A short-lived write lock taken before a vault write, so concurrent writers never lose a version. */
@@ -66,6 +80,25 @@ export interface SecretStore {
    * secret-hours) there too. ConflictError when the name exists.
    */
   create(record: SecretRecord, version: VersionRecord, audit: AuditEvent, facts?: LifeFacts): Promise<void>;
+  /**
+   * Before a create writes its vault secret: records that a create of `subject` is under way (a lease
+   * on the vault secret's life, which also names the secret, so the vault calls made for it are billed
+   * to its name however the create ends). `create` with `facts.lease` ends the lease. ConflictError
+   * while another create of the vault secret began after `staleBefore` (unless it had the same token),
+   * or while a secret secretm manages is active there. `cutOff` says a create that began earlier never
+   * ended (a crash between its vault write and its metadata): what it wrote, if anything, is no one's.
+   */
+  beginCreate(
+    subject: CreateSubject,
+    lease: CreateLease,
+    options: { staleBefore: number; vaultKind?: VaultKind },
+  ): Promise<{ cutOff: boolean }>;
+  /**
+   * Ends the lease of a create that made no secret, while `leaseId` still holds it: `takeBack` (taking
+   * the vault write back) runs first, and when it fails the lease stays. Answers false, having run
+   * nothing, when the lease is another create's or gone.
+   */
+  endCreate(subject: CreateSubject, leaseId: string, takeBack?: () => Promise<void>): Promise<boolean>;
   /**
    * Takes the secret's write lock. PreconditionFailedError when `expectedVersion` is given and is not
    * the current version; ConflictError while another unexpired lock is held; NotFoundError when absent.

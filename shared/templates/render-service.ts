@@ -12,7 +12,11 @@ export function createRenderService(deps: { secrets: SecretService }) {
     render(ctx: RequestContext, template: string): Promise<string> {
       return renderTemplate(template, async (name) => {
         const { value } = await deps.secrets.getValue(ctx, name);
-        return value.type === 'env' ? value.data : value.file.content;
+        if (value.type === 'env') return value.data;
+        // A base64 file is bytes: the template renders the text they hold, as the layer does.
+        return value.file.encoding === 'base64'
+          ? new Uint8Array(Buffer.from(value.file.content, 'base64'))
+          : value.file.content;
       });
     },
   };

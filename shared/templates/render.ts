@@ -16,6 +16,8 @@
  *   literal text.
  * - Each reference must end at a leaf: a string, number or boolean. An object, array or null is an error
  *   that names the reference, as is a secret or key that does not exist.
+ * - A secret whose value is bytes (a base64 file) is the text those bytes hold when they are UTF-8, and
+ *   is walked like any text; bytes that are not UTF-8 text are an error that names the reference.
  * - No recursion: a substituted value is inserted as is and never parsed again, so a secret that holds
  *   `{{secrets.other.key}}` renders as that text.
  * - Bounds: at most 64 KiB of template and 100 references (each occurrence counts).
@@ -139,7 +141,7 @@ export async function renderTemplate(
     }
     out += leafText(
       reference,
-      walkValue(result.value, reference.path, (message) => referenceError(reference, message)),
+      walkValue(textOf(result.value), reference.path, (message) => referenceError(reference, message)),
     );
   }
   return out;
@@ -170,6 +172,18 @@ export function walkValue(
     walked.push(key);
   }
   return current;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Bytes as the UTF-8 text they hold; bytes that are not UTF-8 (and anything else) as they are. */
+function textOf(value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  try {
+    return utf8.decode(value);
+  } catch {
+    return value;
+  }
 }
 
 function missing(walked: readonly string[], key: string, what: 'key' | 'index'): string {

@@ -90,6 +90,24 @@ describe('the cost report of a finished month', () => {
   });
 });
 
+describe('a secret deleted and restored within one hour', () => {
+  it('is charged for that hour once, on its replica too', () => {
+    // April has 720 hours. Created on the 1st at 05:00 with one replica, deleted on the 10th at 09:20 and
+    // restored at 09:40: 221 hours started up to 10:00 (one of them 09:00–10:00, paid before the delete),
+    // then 494 from 10:00 to the month's end; 715 on each of the two copies.
+    const april = report('2026-04', '2026-05-02T00:00:00Z', [
+      life('restored', [
+        { from: at('2026-04-01T05:00:00Z'), to: at('2026-04-10T09:20:00Z'), replicas: 1 },
+        { from: at('2026-04-10T09:40:00Z'), replicas: 1 },
+      ]),
+    ]);
+
+    expect(april.secrets[0]).toMatchObject({ name: 'restored', secretHours: 1430 });
+    expect(april.secrets[0]!.storageCost).toBe('0.79'); // 0.40 × 1430 / 720 = 0.7944…
+    expect(april.total).toBe('0.79');
+  });
+});
+
 describe('the current month', () => {
   it('projects secrets active now to the month’s end and calls at their rate so far', () => {
     // April has 720 hours; on the 11th at 00:00, 240 have passed.

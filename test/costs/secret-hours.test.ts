@@ -51,6 +51,33 @@ describe('secret-hours and their cost', () => {
     expect(soFar).toBe(54);
   });
 
+  it('charges an hour once when a secret is deleted and restored within it, on every replica too', () => {
+    // Created 10:00, deleted 10:20, restored 10:40, deleted 12:00: the hours 10:00 and 11:00, on the
+    // primary and on each of two replicas.
+    const intervals = [
+      { from: at('2026-05-02T10:00:00Z'), to: at('2026-05-02T10:20:00Z'), replicas: 2 },
+      { from: at('2026-05-02T10:40:00Z'), to: at('2026-05-02T12:00:00Z'), replicas: 2 },
+    ];
+
+    expect(secretHours(intervals, '2026-05', later)).toBe(2 * 3);
+  });
+
+  it('charges an hour once however many times the secret comes and goes within it', () => {
+    const flapping = [10, 20, 30, 40, 50].map((minute) => ({
+      from: at(`2026-05-02T10:${minute}:00Z`),
+      to: at(`2026-05-02T10:${minute + 5}:00Z`),
+    }));
+
+    expect(secretHours(flapping, '2026-05', later)).toBe(1);
+  });
+
+  it('charges an hour that runs over the end of a month to the month it started in', () => {
+    const intervals = [{ from: at('2026-01-31T23:30:00Z'), to: at('2026-02-01T00:10:00Z') }];
+
+    expect(secretHours(intervals, '2026-01', later)).toBe(1);
+    expect(secretHours(intervals, '2026-02', later)).toBe(0);
+  });
+
   it('charges 1,234,567 calls $6.17 (0.05 × 1,234,567 / 10,000 = 6.1728…)', () => {
     expect(toDecimal(callCost(aws, 1_234_567))).toBe('6.17');
     expect(toDecimal(callCost(aws, 1_234_567), 7)).toBe('6.1728350');

@@ -40,6 +40,21 @@ describe('renderTemplate', () => {
     expect(out).toBe('postgres://app:pw-1@db');
   });
 
+  it('renders bytes as the UTF-8 text they hold, walking JSON in them, and refuses bytes that are not text', async () => {
+    const { resolve } = resolverOf({
+      'tls-key': new TextEncoder().encode('key bytes'),
+      'cfg-file': new TextEncoder().encode('{"db":{"host":"db-1"}}'),
+      keystore: Uint8Array.from([0xff, 0x00, 0xfe]),
+    });
+
+    const out = await renderTemplate('{{secrets.tls-key}} {{secrets.cfg-file.db.host}}', resolve);
+    const binary = await rejectionOf(renderTemplate('{{secrets.keystore}}', resolve));
+
+    expect(out).toBe('key bytes db-1');
+    expect(binary).toBeInstanceOf(UnprocessableError);
+    expect((binary as Error).message).toMatch(/binary/);
+  });
+
   it('walks nested JSON to any depth, through a JSON string held by a key and through arrays', async () => {
     const { resolve } = resolverOf({
       cfg: { db: JSON.stringify({ primary: { host: 'db-1', ports: [5432, 6432] } }) },

@@ -50,6 +50,10 @@ export function getBinding(service: string): Promise<Record<string, string>> {
   return defaults.get().getBinding(service);
 }
 
+export function resolveBinding(service: string): ReturnType<Secretm['resolveBinding']> {
+  return defaults.get().resolveBinding(service);
+}
+
 export function render(template: string): Promise<string> {
   return defaults.get().render(template);
 }

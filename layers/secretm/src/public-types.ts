@@ -1,6 +1,7 @@
 /** What both entry points (`secretm`, `secretm/aws`) export besides their functions. */
 import './error-names.ts';
 
+export type { ResolvedBinding, ResolvedFile } from '../../../shared/bindings/binding-types.ts';
 export {
   ConflictError,
   ForbiddenError,

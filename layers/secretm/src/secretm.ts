@@ -15,8 +15,11 @@
  * secretm's usage counters (usage.ts): the readers count requests, the loader says which connection and
  * reference each name stands for, and the hits the cache counts anyway are collected when flushing.
  */
-import { NotFoundError, UnprocessableError, ValidationError } from '../../../shared/errors.ts';
+import type { ResolvedBinding } from '../../../shared/bindings/binding-types.ts';
+import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
+import type { FileMetadata } from '../../../shared/secrets/secret-types.ts';
+import type { BoundRead } from './bindings.ts';
 import { type CacheEntry, createCache, type LayerClock, type Loaded, systemLayerClock } from './cache.ts';
 import { createMetrics, type LayerStats, type MetricsOptions } from './metrics.ts';
 import { parseReference } from './references.ts';
@@ -138,8 +141,16 @@ export interface Secretm {
   getSecret(name: string, options?: GetSecretOptions): Promise<string | Uint8Array | unknown>;
   /** Several secrets at once, in order; misses go out together (one BatchGetSecretValue per 20 AWS secrets). */
   getSecrets(requests: readonly (string | SecretRequest)[], options?: GetSecretOptions): Promise<unknown[]>;
-  /** The environment a service's binding describes: `{ DB_PASSWORD: "…" }`. */
+  /**
+   * The environment a service's binding describes: `{ DB_PASSWORD: "…" }`, its keys only (its files are
+   * in `resolveBinding`). The same `env` as the API's `GET /v1/bindings/{service}/resolve`.
+   */
   getBinding(service: string): Promise<Record<string, string>>;
+  /**
+   * A service's binding resolved as the API's `GET /v1/bindings/{service}/resolve` answers it: the
+   * environment, and the files (content as stored, `base64` for bytes; each at `mountPath/filename`).
+   */
+  resolveBinding(service: string): Promise<ResolvedBinding>;
   /** Renders `{{secrets.NAME.KEY}}` references (shared/templates/render.ts). */
   render(template: string): Promise<string>;
   /** Forgets a secret (every version and key of it), or everything: the next read asks the vault. */
@@ -162,6 +173,8 @@ export const notCached: unique symbol = Symbol('secretm.notCached');
 
 interface SecretData {
   payload: SecretPayload;
+  /** A secretm file secret's file (name, encoding, mount path, mode), as its metadata has it. */
+  file?: FileMetadata;
   versionId: string;
   plain: View | undefined;
   /** Views by key. */
@@ -445,6 +458,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       const readOptions: ReadOptions = {};
       let ttlMs = defaultTtlMs;
       let refreshBy: number | undefined;
+      let file: FileMetadata | undefined;
       if (reference.scheme === 'secretm') {
         const tableNow = await tableReader();
         const [meta, versionId] = await Promise.all([
@@ -459,6 +473,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
         readOptions.kind = meta.kind;
         if (versionId !== undefined) readOptions.versionId = versionId;
         refreshBy = meta.refreshBy;
+        file = meta.file;
       } else {
         reader = await (reference.scheme === 'aws'
           ? awsReader()
@@ -476,6 +491,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       return {
         value: {
           payload: read.payload,
+          ...(file === undefined ? {} : { file }),
           versionId: read.versionId,
           plain: undefined,
           keyViews: new Map(),
@@ -594,7 +610,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     return Promise.all(reads);
   };
 
-  const getBinding = async (service: string): Promise<Record<string, string>> => {
+  const bindingEntries = async (service: string): Promise<BindingEntry[]> => {
     if (!secretmNames) {
       throw new ValidationError(
         'bindings live in the secretm table: set SECRETM_TABLE_NAME and SECRETM_TENANT',
@@ -608,24 +624,41 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
       const entries = await (await tableReader()).binding(service);
       return { value: entries, ttlMs: defaultTtlMs };
     });
-    const entries = entry.value!;
-    const values = await getSecrets(
-      entries.map((item) =>
-        item.key === undefined ? { name: item.secret } : { name: item.secret, key: item.key },
-      ),
-    );
-    const env: Record<string, string> = {};
-    entries.forEach((item, i) => {
-      const value = values[i];
-      if (typeof value !== 'string') {
-        throw new UnprocessableError(
-          `the binding of "${service}" maps ${item.name} to "${item.secret}", which is binary; bind a text value or a key`,
-        );
-      }
-      env[item.name] = value;
-    });
-    return env;
+    return entry.value!;
   };
+
+  /** Reads every secret the entries bind (at once, so they batch), then resolves them as the API does. */
+  const resolveEntries = async (
+    service: string,
+    entries: readonly BindingEntry[],
+  ): Promise<ResolvedBinding> => {
+    const names = [...new Set(entries.map((item) => item.secret))];
+    const settled = await Promise.allSettled(names.map((name) => entryFor(name, undefined)));
+    const reads = new Map<string, BoundRead>(
+      names.map((name, i) => {
+        const read = settled[i]!;
+        return [
+          name,
+          read.status === 'rejected' ? read : { status: 'fulfilled', value: boundValue(read.value.value!) },
+        ];
+      }),
+    );
+    const { resolveFromReads } = await import('./bindings.ts');
+    return resolveFromReads(service, entries, reads);
+  };
+
+  const getBinding = async (service: string): Promise<Record<string, string>> => {
+    const entries = await bindingEntries(service);
+    return (
+      await resolveEntries(
+        service,
+        entries.filter((item) => item.key !== undefined),
+      )
+    ).env;
+  };
+
+  const resolveBinding = async (service: string): Promise<ResolvedBinding> =>
+    resolveEntries(service, await bindingEntries(service));
 
   // The template code is loaded on first use, like a vault's: most functions never render.
   const render = async (template: string) => {
@@ -640,6 +673,7 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     getSecret: getSecret as Secretm['getSecret'],
     getSecrets,
     getBinding,
+    resolveBinding,
     render,
 
     invalidate(name) {
@@ -670,6 +704,10 @@ export function createClient(options: SecretmOptions, loaders: SourceLoaders): S
     flushMetrics: () => metrics.flush(),
     flushUsage: () => usage?.flush() ?? Promise.resolve(),
   };
+}
+
+function boundValue(data: SecretData): { payload: SecretPayload; file?: FileMetadata } {
+  return data.file === undefined ? { payload: data.payload } : { payload: data.payload, file: data.file };
 }
 
 function withoutName(request: SecretRequest): GetSecretOptions {

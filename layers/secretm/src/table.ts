@@ -1,8 +1,9 @@
 /**
  * Reads what the layer needs from secretm's table (shared/store/keys.ts): a secret's metadata item
  * (`pk=T#<tenant>`, `sk=S#<name>`: its connection, vault reference, type, and `nextRotationAt` when a
- * rotation is scheduled), a version item for a pinned version, and a binding item
- * (`sk=B#<service>`: `{ service, entries: [{ name, secret, key? }] }`). Never a value: those live in vaults.
+ * rotation is scheduled, and a file secret's file name, encoding, mount path and mode), a version item
+ * for a pinned version, and a binding item (`sk=B#<service>`: `{ service, entries: [{ name, secret,
+ * key?, mountPath? }] }`). Never a value: those live in vaults.
  * Its one write is the usage counters (usage.ts, shared/store/usage-store.ts), on the same client.
  *
  * Metadata reads that arrive in the same tick go out as one BatchGetItem (up to 100 keys), so
@@ -26,6 +27,7 @@ import {
   ValidationError,
 } from '../../../shared/errors.ts';
 import type { SecretPayload } from '../../../shared/providers/provider.ts';
+import type { FileMetadata } from '../../../shared/secrets/secret-types.ts';
 import { connectionKey, secretKey, tenantPk, versionKey } from '../../../shared/store/keys.ts';
 import { createUsageStore, type UsageStore } from '../../../shared/store/usage-store.ts';
 import { createTickBatcher } from './batcher.ts';
@@ -49,14 +51,18 @@ export interface SecretMetadata {
   version: number;
   /** The next scheduled rotation, epoch ms. */
   refreshBy?: number;
+  /** A file secret's file: its name, encoding, mount path and mode. */
+  file?: FileMetadata;
 }
 
 export interface BindingEntry {
-  /** The name the service sees (an environment variable). */
+  /** The environment variable the service sees (a key), or the entry's name (a file). */
   name: string;
   /** The secretm secret it comes from. */
   secret: string;
   key?: string;
+  /** The directory a file is mounted in, when the entry says. */
+  mountPath?: string;
 }
 
 export interface TableReader {
@@ -172,6 +178,7 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
         throw new ProviderUnavailableError(`the metadata of "${name}" in the secretm table is incomplete`);
       }
       const encoding = item.file?.M?.encoding?.S;
+      const file = type === 'file' ? fileMetadata(item.file?.M, name) : undefined;
       const rotation = item.nextRotationAt?.S ?? item.nextRotationAt?.N;
       const refreshBy =
         rotation === undefined
@@ -185,6 +192,7 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
         kind: type === 'env' ? 'map' : encoding === 'base64' ? 'binary' : 'text',
         version: Number(item.version?.N ?? 0),
         ...(Number.isFinite(refreshBy) ? { refreshBy } : {}),
+        ...(file === undefined ? {} : { file }),
       };
     },
 
@@ -249,11 +257,29 @@ export function createTableReader(options: TableOptions, count: RequestCounter):
           );
         }
         const key = fields.key?.S;
-        return key === undefined ? { name: envName, secret } : { name: envName, secret, key };
+        const mountPath = fields.mountPath?.S;
+        return {
+          name: envName,
+          secret,
+          ...(key === undefined ? {} : { key }),
+          ...(mountPath === undefined ? {} : { mountPath }),
+        };
       });
     },
 
     addUsage: (lines) => usage.add(lines),
+  };
+}
+
+/** A file secret's metadata as stored (shared/store/secret-store.ts); its name when the file has none. */
+function fileMetadata(stored: Record<string, AttributeValue> | undefined, name: string): FileMetadata {
+  const mountPath = stored?.mountPath?.S;
+  const mode = stored?.mode?.S;
+  return {
+    filename: stored?.filename?.S ?? name,
+    encoding: stored?.encoding?.S === 'base64' ? 'base64' : 'utf8',
+    ...(mountPath === undefined ? {} : { mountPath }),
+    ...(mode === undefined ? {} : { mode }),
   };
 }
 

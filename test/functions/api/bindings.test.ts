@@ -1,30 +1,25 @@
-/** Bindings and templates end to end over HTTP, on local mode. */
+/**
+ * Bindings and templates end to end over HTTP, on local mode, over the fixtures the layer's tests read
+ * too (test/bindings/binding-fixtures.ts).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fixtureBinding,
+  fixtureGone,
+  fixtureMounts,
+  fixtureResolved,
+  fixtureSecrets,
+  fixtureService,
+  fixtureTemplate,
+} from '../../bindings/binding-fixtures.ts';
 import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
 
 let api: LocalApi;
 beforeAll(async () => {
   api = await startLocalApi();
-  await api.request('POST', '/v1/secrets', {
-    body: {
-      name: 'orders-db',
-      type: 'env',
-      data: { username: 'orders', password: 'pw-1', host: 'db.internal' },
-    },
-  });
-  await api.request('POST', '/v1/secrets', {
-    body: {
-      name: 'orders-tls',
-      type: 'file',
-      file: {
-        content: Buffer.from('key bytes').toString('base64'),
-        encoding: 'base64',
-        filename: 'tls.key',
-        mountPath: '/etc/tls',
-        mode: '0400',
-      },
-    },
-  });
+  for (const body of fixtureSecrets) {
+    expect((await api.request('POST', '/v1/secrets', { body })).status).toBe(201);
+  }
   await api.request('POST', '/v1/secrets', {
     body: {
       name: 'cfg',
@@ -35,48 +30,68 @@ beforeAll(async () => {
       },
     },
   });
+  const saved = await api.request('PUT', `/v1/bindings/${fixtureService}`, { body: fixtureBinding });
+  expect(saved.status).toBe(200);
+  expect(saved.headers.get('etag')).toBe('"1"');
 });
 afterAll(async () => {
   await api.stop();
 });
 
-const ordersBinding = {
-  entries: [
-    { name: 'DB_USER', secret: 'orders-db', key: 'username' },
-    { name: 'DB_PASSWORD', secret: 'orders-db', key: 'password' },
-    { name: 'tls.key', secret: 'orders-tls' },
-  ],
-};
-
 describe('bindings', () => {
-  it('resolves to an environment and files, and as a Kubernetes Secret with its env and volume snippets', async () => {
-    const saved = await api.request('PUT', '/v1/bindings/orders', { body: ordersBinding });
-    expect(saved.status).toBe(200);
-    expect(saved.headers.get('etag')).toBe('"1"');
+  it('resolves to an environment and files, each file named by its secret and mounted where the entry or the secret says', async () => {
+    const resolved = await api.request('GET', `/v1/bindings/${fixtureService}/resolve`);
 
-    const resolved = await api.request('GET', '/v1/bindings/orders/resolve');
-    expect(resolved.json.env).toEqual({ DB_USER: 'orders', DB_PASSWORD: 'pw-1' });
-    expect(resolved.json.files).toEqual([
-      {
-        name: 'tls.key',
-        mountPath: '/etc/tls',
-        filename: 'tls.key',
-        mode: '0400',
-        encoding: 'base64',
-        content: Buffer.from('key bytes').toString('base64'),
-      },
-    ]);
+    expect(resolved.status).toBe(200);
+    expect(resolved.json).toEqual(fixtureResolved);
+  });
 
-    const k8s = (await api.request('GET', '/v1/bindings/orders/resolve?format=kubernetes')).json;
+  it('gives Kubernetes a Secret with the env and mounts each file under its own file name', async () => {
+    const k8s = (await api.request('GET', `/v1/bindings/${fixtureService}/resolve?format=kubernetes`)).json;
+
     expect(k8s.secret.kind).toBe('Secret');
     expect(Buffer.from(k8s.secret.data.DB_PASSWORD, 'base64').toString()).toBe('pw-1');
     expect(k8s.env).toContainEqual({
       name: 'DB_PASSWORD',
       valueFrom: { secretKeyRef: { name: k8s.secret.metadata.name, key: 'DB_PASSWORD' } },
     });
-    expect(k8s.volumeMounts[0]).toMatchObject({ mountPath: '/etc/tls/tls.key', readOnly: true });
-    expect(k8s.volumes[0].secret.items[0].mode).toBe(0o400);
-    expect(Buffer.from(k8s.secret.data[k8s.volumeMounts[0].subPath], 'base64').toString()).toBe('key bytes');
+    const items = k8s.volumes[0].secret.items as { key: string; mode?: number }[];
+    const mounted = (k8s.volumeMounts as { mountPath: string; subPath: string; readOnly: boolean }[]).map(
+      (mount) => ({
+        path: mount.mountPath,
+        bytes: new Uint8Array(Buffer.from(k8s.secret.data[mount.subPath], 'base64')),
+        ...(items.find((item) => item.key === mount.subPath)?.mode === undefined
+          ? {}
+          : { mode: items.find((item) => item.key === mount.subPath)!.mode }),
+      }),
+    );
+    expect(mounted).toEqual(fixtureMounts.map((mount) => ({ ...mount, bytes: new Uint8Array(mount.bytes) })));
+    expect(k8s.volumeMounts.every((mount: { readOnly: boolean }) => mount.readOnly)).toBe(true);
+  });
+
+  it('refuses a binding whose secret has gone since it was saved, naming the entry', async () => {
+    await api.request('POST', '/v1/secrets', { body: fixtureGone.secret });
+    await api.request('PUT', `/v1/bindings/${fixtureGone.service}`, { body: fixtureGone.binding });
+    await api.request('DELETE', `/v1/secrets/${fixtureGone.secret.name}?force=true`);
+
+    const resolved = await api.request('GET', `/v1/bindings/${fixtureGone.service}/resolve`);
+
+    expect(resolved.status).toBe(409);
+    expect(resolved.json.error.message).toBe(fixtureGone.message);
+  });
+
+  it('refuses a binding that puts two files at one path', async () => {
+    const answer = await api.request('PUT', '/v1/bindings/twice', {
+      body: {
+        entries: [
+          { name: 'tls', secret: 'orders-tls' },
+          { name: 'tls-again', secret: 'orders-tls' },
+        ],
+      },
+    });
+
+    expect(answer.status).toBe(422);
+    expect(answer.json.error.message).toContain('/etc/tls/tls.key');
   });
 
   it('refuses to save a binding that names a missing secret or key, listing each', async () => {
@@ -126,6 +141,17 @@ describe('bindings', () => {
 });
 
 describe('templates', () => {
+  it('renders a base64 file as the text it holds, and refuses bytes that are not text', async () => {
+    const rendered = await api.request('POST', '/v1/render', {
+      body: { template: fixtureTemplate.template },
+    });
+    const binary = await api.request('POST', '/v1/render', { body: { template: fixtureTemplate.binary } });
+
+    expect(rendered.json.rendered).toBe(fixtureTemplate.rendered);
+    expect(binary.status).toBe(422);
+    expect(binary.json.error.message).toMatch(/binary/);
+  });
+
   it('renders keys, nested keys inside JSON values, and a literal {{ — never re-rendering a value', async () => {
     const template =
       'user={{secrets.orders-db.username}} host={{ secrets.cfg.db.primary.host }}:{{secrets.cfg.db.primary.port}} raw=\\{{x}} echo={{secrets.cfg.echo}}';

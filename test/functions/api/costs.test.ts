@@ -5,15 +5,41 @@
  * and bad input.
  */
 import { randomUUID } from 'node:crypto';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '../../../shared/store/dynamo-client.ts';
 import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
 
 let now = new Date('2026-03-01T00:00:00Z');
 let api: LocalApi;
 const awsCredentials = { accessKeyId: 'AKIDSECRETMTEST', secretAccessKey: `aws-${randomUUID()}` };
+/** The secret whose metadata write fails once, as a connection reset would: the only fault forced here. */
+let failMetadataOf: string | undefined;
+
+/** The table client, with the one fault above: DynamoDB Local cannot be made to drop one write. */
+function faultyClient() {
+  const client = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: inject('dynamodbEndpoint'),
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.send = ((command: unknown, ...rest: unknown[]) => {
+    if (
+      failMetadataOf !== undefined &&
+      command instanceof TransactWriteCommand &&
+      (command.input.TransactItems ?? []).some((item) => item.Put?.Item?.sk === `S#${failMetadataOf}`)
+    ) {
+      failMetadataOf = undefined;
+      return Promise.reject(Object.assign(new Error('connection reset (injected)'), { $metadata: {} }));
+    }
+    return send(command, ...rest);
+  }) as typeof client.send;
+  return client;
+}
 
 beforeAll(async () => {
-  api = await startLocalApi({ clock: { now: () => now } });
+  api = await startLocalApi({ clock: { now: () => now }, client: faultyClient() });
   const connection = await api.request('POST', '/v1/connections', {
     body: {
       name: 'aws-costs',
@@ -119,6 +145,59 @@ describe('GET /v1/costs', () => {
         ),
       ),
     ).toBe(true);
+  });
+
+  it('charges a secret deleted and restored within one hour for that hour once, on its replica too', async () => {
+    now = new Date('2026-03-16T00:00:00Z');
+    const created = await api.request('POST', '/v1/secrets', {
+      body: {
+        name: 'flapping-db',
+        type: 'env',
+        connection: 'aws-replicated',
+        data: { PASSWORD: 'cost-canary' },
+      },
+    });
+    expect(created.status).toBe(201);
+    now = new Date('2026-03-16T00:20:00Z');
+    expect((await api.request('DELETE', '/v1/secrets/flapping-db')).status).toBe(200);
+    now = new Date('2026-03-16T00:40:00Z');
+    expect((await api.request('POST', '/v1/secrets/flapping-db/restore')).status).toBe(200);
+    now = new Date('2026-03-16T02:00:00Z');
+
+    const answer = await api.request('GET', '/v1/costs?month=2026-03');
+
+    // The hours 00:00 and 01:00, on the primary and on its replica.
+    const line = answer.json.secrets.find((each: { name: string }) => each.name === 'flapping-db');
+    expect(line.secretHours).toBe(2 * 2);
+  });
+
+  it('bills a create whose metadata write failed to its name, never to a nameless line', async () => {
+    const body = {
+      name: 'cut-off-db',
+      type: 'env',
+      connection: 'aws-costs',
+      data: { PASSWORD: 'cost-canary' },
+    };
+    failMetadataOf = 'cut-off-db';
+
+    const failed = await api.request('POST', '/v1/secrets', { body });
+    const csv = await api.request('GET', '/v1/costs?month=2026-03&format=csv');
+
+    expect(failed.status).toBe(503);
+    const rows = csv.text
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((row) => row.split(','));
+    // Only a connection's own calls have no name, and no ref either.
+    expect(rows.filter(([, , name, ref]) => name === '' && ref !== '')).toEqual([]);
+    expect(rows.find(([, , name]) => name === 'cut-off-db')?.slice(4, 8)).toEqual([
+      '0',
+      '0.00',
+      '2',
+      'CreateSecret=1 DeleteSecret=1',
+    ]);
+    expect((await api.request('POST', '/v1/secrets', { body })).status).toBe(201);
   });
 
   it('needs the admin scope, and shows a tenant only its own secrets', async () => {

@@ -142,9 +142,10 @@ describe('the built layer', () => {
       const consumer = join(consumerDir, 'handler.ts');
       await writeFile(
         consumer,
-        `import { getSecret, getSecrets, invalidate, render, secretsMiddleware, ProviderUnavailableError } from 'secretm';
+        `import { getSecret, getSecrets, invalidate, render, resolveBinding, secretsMiddleware, ProviderUnavailableError, type ResolvedFile } from 'secretm';
 export async function handler(): Promise<string> {
   const password: string = await getSecret('prod-db', { key: 'password' });
+  const files: ResolvedFile[] = (await resolveBinding('orders')).files;
   const all: unknown[] = await getSecrets(['a', { name: 'b', transform: 'json' }]);
   const middleware = secretsMiddleware({ fetch: { db: 'prod-db' } });
   invalidate('prod-db');
@@ -152,7 +153,7 @@ export async function handler(): Promise<string> {
   await getSecret(42);
   void middleware;
   void ProviderUnavailableError;
-  return password + all.length + (await render('{{secrets.a.b}}'));
+  return password + all.length + files.length + (await render('{{secrets.a.b}}'));
 }
 `,
       );

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { createSecretm } from '../../../layers/secretm/src/index.ts';
 import type { SecretmOptions } from '../../../layers/secretm/src/secretm.ts';
 import type { RequestContext } from '../../../shared/auth/principal.ts';
-import { NotFoundError, UnprocessableError } from '../../../shared/errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../../shared/errors.ts';
 import { createAwsSecretsManagerProvider } from '../../../shared/providers/aws-secrets-manager.ts';
 import { createLocalVault } from '../../../shared/providers/local.ts';
 import type { SecretProvider } from '../../../shared/providers/provider.ts';
@@ -260,7 +260,7 @@ describe('connections', () => {
 });
 
 describe('bindings and templates', () => {
-  it('answers the environment a binding describes, keys and whole text values', async () => {
+  it('answers the environment a binding describes from its keys, leaving its files to resolveBinding', async () => {
     const db = uniqueName('db');
     const motd = uniqueName('motd');
     await service.create(ctx, { name: db, type: 'env', data: { USER: 'app', PASSWORD: 'pw' } });
@@ -290,9 +290,13 @@ describe('bindings and templates', () => {
     const secretm = layer();
 
     const env = await secretm.getBinding(serviceName);
+    const nowhere = await rejectionOf(secretm.resolveBinding(serviceName));
     const missing = await rejectionOf(secretm.getBinding(uniqueName('nobody')));
 
-    expect(env).toEqual({ DB_USER: 'app', DB_PASSWORD: 'pw', MOTD: 'hello' });
+    expect(env).toEqual({ DB_USER: 'app', DB_PASSWORD: 'pw' });
+    // A file with no mount path has nowhere to go: the API refuses to resolve it too.
+    expect(nowhere).toBeInstanceOf(ConflictError);
+    expect((nowhere as Error).message).toContain(`MOTD: secret ${motd} has no mount path`);
     expect(missing).toBeInstanceOf(NotFoundError);
   });
 
