@@ -196,7 +196,10 @@ export const secretmConfigSchema = z
       .prefault({ mode: 'none' }),
     layer: z
       .strictObject({
-        /** The layer's build output (a folder holding `nodejs/node_modules/secretm`). */
+        /**
+         * A layer built elsewhere to publish as it is (a folder holding `nodejs/node_modules/secretm`);
+         * without it the layer is built from its sources at synth. A folder without a built layer fails the synth.
+         */
         assetPath: z.string().min(1).optional(),
         shareWith: layerSharing.prefault({}),
       })

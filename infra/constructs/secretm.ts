@@ -14,9 +14,7 @@
  * which moves data written before isolation, runs on a role of its own and only when the operator
  * invokes it.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -41,7 +39,6 @@ import {
   grantTenantUsageCount,
   type TenantAccess,
 } from './grants.ts';
-import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
@@ -91,8 +88,8 @@ export class Secretm extends Construct {
   readonly api: SecretmApi;
   /** In `jwt` mode, the endpoint for API keys (no authorizer), unless turned off. */
   readonly apiKeyApi?: SecretmApi;
-  /** Absent while the layer has no build output (synth warns). */
-  readonly layer?: SecretmLayer;
+  /** The `secretm` layer, built at synth (or published from `layer.assetPath`). */
+  readonly layer: SecretmLayer;
   /** Scheduled rotation: the schedule, its state machine, the dispatcher and worker functions. */
   readonly rotation: SecretmRotation;
   /** The monthly cost roll-up: its schedule and function. */
@@ -252,22 +249,13 @@ export class Secretm extends Construct {
       });
     }
 
-    const layerAssetPath = config.layer.assetPath
-      ? path.resolve(config.layer.assetPath)
-      : defaultLayerAssetPath;
-    if (existsSync(layerAssetPath)) {
-      this.layer = new SecretmLayer(this, 'Layer', {
-        assetPath: layerAssetPath,
-        layerVersionName: `secretm-${config.stage}`,
-        shareWith: config.layer.shareWith,
-        removalPolicy,
-      });
-    } else {
-      Annotations.of(this).addWarningV2(
-        'secretm:layerNotBuilt',
-        `the secretm layer is left out: ${layerAssetPath} does not exist. Build the layer, or set layer.assetPath`,
-      );
-    }
+    // Built from its sources at synth, or published from layer.assetPath; never left out.
+    this.layer = new SecretmLayer(this, 'Layer', {
+      ...(config.layer.assetPath ? { assetPath: config.layer.assetPath } : {}),
+      layerVersionName: `secretm-${config.stage}`,
+      shareWith: config.layer.shareWith,
+      removalPolicy,
+    });
   }
 
   /**
@@ -303,11 +291,6 @@ export class Secretm extends Construct {
       problems.push(`connection "${connection}" is not the id of a stored connection`);
     }
     if (problems.length > 0) throw new SecretmConfigError(`grantSecretRead: ${problems.join('; ')}`);
-    if (!this.layer) {
-      throw new SecretmConfigError(
-        'grantSecretRead: the secretm layer is not part of this deployment (it has no build output)',
-      );
-    }
     if (!this.config.vaults.allowed.includes('aws-secrets-manager')) {
       throw new SecretmConfigError('grantSecretRead: needs "aws-secrets-manager" in vaults.allowed');
     }

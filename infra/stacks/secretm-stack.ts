@@ -29,12 +29,10 @@ export class SecretmStack extends Stack {
         value: this.secretm.apiKeyApi.url,
       });
     }
-    if (this.secretm.layer) {
-      new CfnOutput(this, 'LayerVersionArn', {
-        description: 'The secretm layer: add it to a function (see docs/deployment.md)',
-        value: this.secretm.layer.layerVersion.layerVersionArn,
-      });
-    }
+    new CfnOutput(this, 'LayerVersionArn', {
+      description: 'The secretm layer: add it to a function (see docs/deployment.md)',
+      value: this.secretm.layer.layerVersion.layerVersionArn,
+    });
     new CfnOutput(this, 'OperatorKeySecretArn', {
       description:
         'The first admin API key: aws secretsmanager get-secret-value --secret-id <this> --query SecretString',
