@@ -405,6 +405,15 @@ export function createSecretService(deps: SecretServiceDeps) {
       return { ...page, items: page.items.filter(visible) };
     },
 
+    /** Whether the secret exists but lies outside the caller's access rules (for what only names it). */
+    async hidden(ctx: RequestContext, name: string): Promise<boolean> {
+      if (!ctx.principal.rules) return false;
+      const record = await store.get(ctx.principal.tenant, name);
+      return (
+        record !== undefined && !can(ctx.principal, 'read', { secret: name, connection: record.connection })
+      );
+    },
+
     async get(ctx: RequestContext, name: string): Promise<SecretRecord> {
       const record = await live(ctx, name, 'read');
       await deps.audit.record(auditEvent(ctx, 'secret.describe', target(name), clock.now()));
