@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { type ApiAnswer, type LocalApi, startLocalApi } from '../local/local-fixture.ts';
+import { randomRotationBody } from '../rotation/rotation-bodies.ts';
 
 type Expected = 'absent' | 'forbidden' | 'hidden-in-list' | 'operator-only' | 'unprocessable';
 
@@ -23,22 +24,7 @@ const rules = [
   { actions: allActions, secrets: ['protected/**'], effect: 'deny' },
   { actions: ['admin'], connections: ['guarded'], effect: 'deny' },
 ];
-const rotation = {
-  schedule: 'rate(30 days)',
-  strategy: 'random',
-  options: {
-    keys: ['TOKEN'],
-    policy: {
-      length: 20,
-      lowercase: true,
-      uppercase: true,
-      digits: true,
-      symbols: false,
-      exclude: '',
-      requireEachClass: true,
-    },
-  },
-};
+const rotation = randomRotationBody();
 const p = encodeURIComponent('protected/db');
 
 const cases: Record<string, Case> = {
