@@ -17,6 +17,7 @@ import {
   type WrittenVersion,
 } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
 import type { HoldingVault } from '../rotation/vault-refs.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
 import { envKeyPattern, secretNamePattern } from '../validation/names.ts';
@@ -124,7 +125,7 @@ export function createSecretService(deps: SecretServiceDeps) {
     if (pending || rotating) {
       throw new ConflictError(
         pending
-          ? `a rotation of secret ${record.name} is pending (step ${pending.step}); finish it first with POST /v1/secrets/${record.name}/rotate`
+          ? pendingRotationMessage(record.name, pending.step)
           : `secret ${record.name} is being rotated right now; retry once that rotation ends`,
       );
     }
