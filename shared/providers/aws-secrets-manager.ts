@@ -577,58 +577,41 @@ export function createAwsSecretsManagerProvider(
     },
 
     async test(): Promise<ConnectionCheck> {
-      const steps: ConnectionCheck['steps'] = [];
+      // Only steps that ran are reported: a call the address guard refused, or that got no answer,
+      // stops at its first step, and nothing after it is claimed.
       const reach = `reach ${where}`;
       const authenticate = 'authenticate';
       const permission = 'list secrets (secretsmanager:ListSecrets)';
-      const skipped = (step: string) => ({
-        step,
-        ok: false,
-        message: 'not checked, as an earlier step failed',
-      });
+      const steps: ConnectionCheck['steps'] = [];
       if (roleArn !== undefined) {
+        const assume = `assume the role ${roleArn}`;
         try {
           await roleCredentials();
+          steps.push({ step: assume, ok: true, message: 'STS gave credentials for the role' });
         } catch (error) {
-          const refused = error instanceof UnauthorizedError || error instanceof ForbiddenError;
-          steps.push({ step: reach, ok: refused, message: refused ? 'STS answered' : messageOf(error) });
-          steps.push({ step: `assume the role ${roleArn}`, ok: false, message: messageOf(error) });
-          steps.push(skipped(authenticate), skipped(permission));
-          return { ok: false, steps };
+          return { ok: false, steps: [{ step: assume, ok: false, message: messageOf(error) }] };
         }
       }
       try {
         await client.send(new ListSecretsCommand({ MaxResults: 1 }), bounded());
-        steps.push({ step: reach, ok: true, message: `${where} answered` });
-        if (roleArn !== undefined) {
-          steps.push({
-            step: `assume the role ${roleArn}`,
-            ok: true,
-            message: 'STS gave credentials for the role',
-          });
-        }
         steps.push(
+          { step: reach, ok: true, message: `${where} answered` },
           { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
           { step: permission, ok: true, message: 'the connection may list secrets' },
         );
         return { ok: true, steps };
       } catch (error) {
         const mapped = fail(error);
-        const answered = !(mapped instanceof ProviderUnavailableError);
-        steps.push({ step: reach, ok: answered, message: answered ? `${where} answered` : mapped.message });
-        if (roleArn !== undefined) {
-          steps.push({
-            step: `assume the role ${roleArn}`,
-            ok: true,
-            message: 'STS gave credentials for the role',
-          });
-        }
-        if (!answered) {
-          steps.push(skipped(authenticate), skipped(permission));
+        if (serviceError(error) === undefined) {
+          steps.push({ step: reach, ok: false, message: mapped.message });
         } else if (mapped instanceof UnauthorizedError) {
-          steps.push({ step: authenticate, ok: false, message: mapped.message }, skipped(permission));
+          steps.push(
+            { step: reach, ok: true, message: `${where} answered` },
+            { step: authenticate, ok: false, message: mapped.message },
+          );
         } else {
           steps.push(
+            { step: reach, ok: true, message: `${where} answered` },
             { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
             { step: permission, ok: false, message: mapped.message },
           );

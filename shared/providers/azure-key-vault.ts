@@ -27,6 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationError, ClientSecretCredential, CredentialUnavailableError } from '@azure/identity';
@@ -372,11 +373,14 @@ interface CallContext {
   host: string;
   signal: AbortSignal;
   timeoutMs: number;
+  /** Why the connection's address guard refused to dial the vault, when it did (the SDK keeps only its message). */
+  refusal?: SecretmError | undefined;
 }
 
 /** Maps what the SDK threw to a typed error. Never includes a value: messages come from statuses and codes. */
 function mapAzureError(error: unknown, action: string, context: CallContext, ref?: string): SecretmError {
   const where = `Azure Key Vault ${context.host}`;
+  if (context.refusal && isRestError(error) && error.statusCode === undefined) return context.refusal;
   if (context.signal.aborted) {
     return new ProviderUnavailableError(
       `${where} did not answer within ${context.timeoutMs} ms while trying to ${action}. Check that the vault URL is right and reachable from here, then try again.`,
@@ -472,11 +476,20 @@ export function createAzureKeyVaultProvider(
   const host = url.host;
   const timeoutMs = network.timeoutMs ?? defaultVaultTimeoutMs;
   const caCert = network.caCert ?? config.caCert;
+  // The SDK rebuilds a failed connection's error from its message alone, so the address guard's
+  // refusal is kept here and answered as it is (a ValidationError naming the address), not as "unreachable".
+  let refusal: SecretmError | undefined;
+  const lookup =
+    network.lookup === undefined
+      ? undefined
+      : recordingRefusals(network.lookup, (refused) => {
+          refusal = refused;
+        });
   const agent = new Agent({
     keepAlive: true,
     timeout: timeoutMs,
     ...(caCert === undefined ? {} : { ca: [...rootCertificates, caCert] }),
-    ...(network.lookup === undefined ? {} : { lookup: network.lookup }),
+    ...(lookup === undefined ? {} : { lookup }),
   });
 
   const newClient = (onListPage?: (nextLink?: string) => void) =>
@@ -501,7 +514,7 @@ export function createAzureKeyVaultProvider(
       return await run(signal);
     } catch (error) {
       if (error instanceof SecretmError) throw error;
-      throw mapAzureError(error, action, { host, signal, timeoutMs }, ref);
+      throw mapAzureError(error, action, { host, signal, timeoutMs, refusal }, ref);
     }
   };
 
@@ -706,7 +719,7 @@ export function createAzureKeyVaultProvider(
       } catch (error) {
         return {
           ok: false,
-          steps: failedSteps(mapAzureError(error, 'list secrets', { host, signal, timeoutMs })),
+          steps: failedSteps(mapAzureError(error, 'list secrets', { host, signal, timeoutMs, refusal })),
         };
       }
     },
@@ -786,17 +799,12 @@ function pageLinkOf(cursor: string, vault: URL, limit: number): string {
   return link.toString();
 }
 
+/** The steps a failed test() ran, up to the one that failed: none is reported that did not run. */
 function failedSteps(error: SecretmError): ConnectionCheck['steps'] {
-  const notChecked = (step: string) => ({
-    step,
-    ok: false,
-    message: 'Not checked, because an earlier step failed.',
-  });
   if (error instanceof UnauthorizedError) {
     return [
       { step: 'reach the vault', ok: true, message: 'The vault answered over HTTPS.' },
       { step: 'authenticate', ok: false, message: error.message },
-      notChecked('list secrets'),
     ];
   }
   if (error instanceof ForbiddenError) {
@@ -806,9 +814,17 @@ function failedSteps(error: SecretmError): ConnectionCheck['steps'] {
       { step: 'list secrets', ok: false, message: error.message },
     ];
   }
-  return [
-    { step: 'reach the vault', ok: false, message: error.message },
-    notChecked('authenticate'),
-    notChecked('list secrets'),
-  ];
+  return [{ step: 'reach the vault', ok: false, message: error.message }];
+}
+
+/** A lookup that tells `onRefused` of each typed refusal (the address guard's) before passing it on. */
+function recordingRefusals(
+  lookup: LookupFunction,
+  onRefused: (refusal: SecretmError) => void,
+): LookupFunction {
+  return (hostname, options, callback) =>
+    lookup(hostname, options, ((error: NodeJS.ErrnoException | null, ...rest: unknown[]) => {
+      if (error instanceof SecretmError) onRefused(error);
+      (callback as (...args: unknown[]) => void)(error, ...rest);
+    }) as typeof callback);
 }

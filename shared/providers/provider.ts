@@ -129,7 +129,11 @@ export interface SecretProvider {
   /** Cancels a soft delete. NotFoundError when nothing is pending deletion at ref. */
   restore(ref: string): Promise<void>;
 
-  /** Reaches the vault and authenticates; says what worked and what did not, in words a person can act on. */
+  /**
+   * Reaches the vault and authenticates; says what worked and what did not, in words a person can act
+   * on. Only steps that ran are reported, in order, up to the first that failed: an address the
+   * connection's guard refused (never dialled) is a failed first step, and nothing after it is claimed.
+   */
   test(): Promise<ConnectionCheck>;
 
   /**

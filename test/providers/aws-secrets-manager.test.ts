@@ -507,7 +507,7 @@ describe('aws-secrets-manager adapter on moto', () => {
       }
     });
 
-    it('test() says the endpoint could not be reached, and checks nothing after it', async () => {
+    it('test() says the endpoint could not be reached, and reports no step after it', async () => {
       const port = await freePort();
       const nowhere = createAwsSecretsManagerProvider(
         { region, endpoint: `http://127.0.0.1:${port}`, credentials },
@@ -519,7 +519,7 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(check.ok).toBe(false);
       expect(check.steps[0]).toMatchObject({ ok: false });
       expect(check.steps[0]!.message).toContain('nothing answered');
-      expect(check.steps.slice(1).every((step) => !step.ok)).toBe(true);
+      expect(check.steps).toHaveLength(1);
     });
   });
 
@@ -590,7 +590,6 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(check.steps.map((step) => [step.step, step.ok])).toEqual([
         [`reach ${stub.endpoint}`, true],
         ['authenticate', false],
-        ['list secrets (secretsmanager:ListSecrets)', false],
       ]);
     });
 

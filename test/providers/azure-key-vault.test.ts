@@ -22,6 +22,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../shared/errors.ts';
+import { networkOptionsFor } from '../../shared/net/network-for.ts';
 import {
   azureMaxNameLength,
   azureMaxValueBytes,
@@ -500,6 +501,33 @@ describe('azure-key-vault adapter', () => {
       expect(error).toBeInstanceOf(ForbiddenError);
       expect(proxyConnections).toBe(0);
       expect(server.requests.length).toBeGreaterThan(0);
+    });
+
+    it('says in test() only that the address was refused, when the connection’s guard refuses it, and never dials', async () => {
+      // The injected resolver answers 127.0.0.1, which the guard refuses outside local mode.
+      const server = await answeringVault(certificate, forbidden);
+      const guarded = networkOptionsFor(new URL(`https://vault.test:${server.port}`), {
+        allowLoopback: false,
+        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+        caCert: certificate.cert,
+      });
+      const credential = new StaticTokenCredential();
+      const vault = provider(`https://vault.test:${server.port}`, guarded, credential);
+
+      const check = await vault.test();
+      const error = await rejectionOf(vault.get(vault.refFor('acme', 'db')));
+
+      expect(check.ok).toBe(false);
+      expect(check.steps).toEqual([
+        {
+          step: 'reach the vault',
+          ok: false,
+          message: expect.stringMatching(/resolves to 127\.0\.0\.1, a loopback address/),
+        },
+      ]);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(server.requests).toEqual([]);
+      expect(credential.calls).toBe(0);
     });
 
     it('says in test() that the vault answered and took the credentials but refused to list', async () => {
