@@ -3,15 +3,11 @@
  * hardening (timeouts, TLS verification, pinned address, no redirects, no proxy) against servers this
  * file starts on 127.0.0.1, each standing for a vault that misbehaves in one way.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/managed-process.ts';
@@ -34,6 +30,7 @@ import {
   parseAzureRef,
 } from '../../shared/providers/azure-key-vault.ts';
 import type { NetworkOptions, SecretPayload } from '../../shared/providers/provider.ts';
+import { selfSignedCertificate, type TestCertificate } from '../servers/test-certificate.ts';
 
 /** A fixed token: the servers here never check it, and nothing ever asks Entra ID. */
 class StaticTokenCredential implements TokenCredential {
@@ -89,47 +86,6 @@ async function listen(server: HttpServer | HttpsServer | TcpServer): Promise<num
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the test server has no port');
   return address.port;
-}
-
-interface TestCertificate {
-  key: string;
-  cert: string;
-}
-
-/** A self-signed certificate for 127.0.0.1 and vault.test, made with openssl for this run only. */
-async function selfSignedCertificate(): Promise<TestCertificate> {
-  const dir = await mkdtemp(join(tmpdir(), 'secretm-azure-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=secretm test vault',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:vault.test',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: await readFile(join(dir, 'key.pem'), 'utf8'),
-      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 interface RecordingVault {
@@ -394,7 +350,7 @@ describe('azure-key-vault adapter', () => {
     let certificate: TestCertificate;
 
     beforeAll(async () => {
-      certificate = await selfSignedCertificate();
+      certificate = await selfSignedCertificate(['vault.test']);
     });
 
     it('answers ProviderUnavailableError when nothing listens at the vault’s port', async () => {
