@@ -35,7 +35,9 @@
  *   `leaseExpiresAt`. Each read issues new credentials; an earlier lease cannot be read again.
  * - create, put, delete and restore are refused with a ValidationError: Vault issues these values.
  * - `leases.renew` extends a lease (`sys/leases/renew`, capped by the role's max TTL): the
- *   `vault-dynamic` rotation keeps the credentials secretm holds alive with it.
+ *   `vault-dynamic` rotation keeps the credentials secretm holds alive with it. `leases.revoke` ends
+ *   one now (`sys/leases/revoke`, synchronous): the rotation revokes the lease its successor replaced,
+ *   and a purge the lease it held.
  * - discover lists the mount's roles; test checks that the connection's role exists and may be read.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -692,13 +694,15 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
       },
     ]);
 
+  const checkLease = (leaseId: string): void => {
+    if (!leaseId.startsWith(`${mount}/creds/`)) {
+      throw new ValidationError(`the lease ${leaseId} was not issued by the database engine at "${mount}/"`);
+    }
+  };
+
   const leases: Leases = {
     async renew(leaseId, incrementSeconds) {
-      if (!leaseId.startsWith(`${mount}/creds/`)) {
-        throw new ValidationError(
-          `the lease ${leaseId} was not issued by the database engine at "${mount}/"`,
-        );
-      }
+      checkLease(leaseId);
       const action = `renew the lease ${leaseId}`;
       const response = await client.call(
         {
@@ -718,6 +722,23 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
       }
       const seconds = numberField(response.body as Record<string, unknown> | undefined, 'lease_duration');
       return { expiresAt: new Date(Date.now() + seconds * 1000) };
+    },
+
+    async revoke(leaseId) {
+      checkLease(leaseId);
+      const action = `revoke the lease ${leaseId}`;
+      // Synchronous: when the call returns, the database engine has run the role's revocation
+      // statements (by default the database user is dropped).
+      const response = await client.call(
+        { method: 'PUT', path: 'sys/leases/revoke', body: { lease_id: leaseId, sync: true } },
+        action,
+        [400],
+      );
+      if (response.status === 400) {
+        throw new NotFoundError(
+          `the lease ${leaseId} is gone (expired or revoked): ${vaultMessage(response.body)}`,
+        );
+      }
     },
   };
 

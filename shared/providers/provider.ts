@@ -88,6 +88,12 @@ export interface Leases {
    * its new end. NotFoundError when the lease is gone; ValidationError when it cannot be renewed.
    */
   renew(leaseId: string, incrementSeconds: number): Promise<{ expiresAt: Date }>;
+  /**
+   * Ends the lease now: the vault revokes its credentials (for a database role, drops the database
+   * user). NotFoundError when the lease is already gone (expired or revoked). Optional only so that a
+   * decorator written before it still compiles; every adapter that issues leases has it.
+   */
+  revoke?(leaseId: string): Promise<void>;
 }
 
 export interface SecretProvider {

@@ -17,6 +17,7 @@ import {
   type WrittenVersion,
 } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import { revokeLease } from '../rotation/lease-revocation.ts';
 import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
 import type { HoldingVault } from '../rotation/vault-refs.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
@@ -331,7 +332,13 @@ export function createSecretService(deps: SecretServiceDeps) {
 
   async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
     const provider = await deps.providers(record.tenant, record.connection);
-    await purgeVault(provider, record.vaultRef);
+    if (provider.leases) {
+      // Credentials secretm held for this secret stop working with it.
+      const { lease } = record.rotationState ?? {};
+      await revokeLease(lease, { ctx, name: record.name, provider, audit: deps.audit, now: clock.now() });
+    }
+    // A vault that issues leased credentials holds a role there, not the secret: it stays.
+    if (!provider.leases) await purgeVault(provider, record.vaultRef);
     if (record.rotationState?.lease && deps.holding) {
       await purgeVault(deps.holding.vault, deps.holding.refFor(record.tenant, record.name));
     }
@@ -465,7 +472,8 @@ export function createSecretService(deps: SecretServiceDeps) {
       const now = clock.now();
       const deletionDate = new Date(now.getTime() + days * 86_400_000).toISOString();
       const provider = await deps.providers(current.tenant, current.connection);
-      await provider.delete(current.vaultRef, { mode: 'soft', recoveryWindowDays: days });
+      const issued = provider.leases !== undefined;
+      if (!issued) await provider.delete(current.vaultRef, { mode: 'soft', recoveryWindowDays: days });
       const next: SecretRecord = {
         ...current,
         deletedAt: now.toISOString(),
@@ -480,7 +488,7 @@ export function createSecretService(deps: SecretServiceDeps) {
           auditEvent(ctx, 'secret.delete', target(name), now),
         );
       } catch (error) {
-        await provider.restore(current.vaultRef).catch(() => undefined);
+        if (!issued) await provider.restore(current.vaultRef).catch(() => undefined);
         throw error;
       }
       return { name, deletionDate };
@@ -490,7 +498,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       const current = await live(ctx, name);
       if (!current.deletionDate) throw new ConflictError(`secret ${name} is not scheduled for deletion`);
       const provider = await deps.providers(current.tenant, current.connection);
-      await provider.restore(current.vaultRef);
+      if (!provider.leases) await provider.restore(current.vaultRef);
       const { deletedAt: _deletedAt, deletionDate: _deletionDate, ...rest } = current;
       const next: SecretRecord = {
         ...rest,
