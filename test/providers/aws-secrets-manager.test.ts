@@ -103,7 +103,16 @@ function awsError(status: number, code: string, message: string) {
   };
 }
 
-describeProviderContract('aws-secrets-manager on moto', async () => ({ provider: awsProvider(), newRef }));
+describeProviderContract('aws-secrets-manager on moto', async () => {
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  return {
+    provider: awsProvider(),
+    newRef,
+    maxValueBytes: awsSecretMaxBytes,
+    unreachable: () =>
+      createAwsSecretsManagerProvider({ region, endpoint: nowhere, credentials }, { timeoutMs: 2_000 }),
+  };
+});
 
 describe('aws-secrets-manager adapter on moto', () => {
   let provider: SecretProvider;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../local/managed-process.ts';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import {
   createHashicorpVaultProvider,
@@ -23,7 +24,17 @@ describeProviderContract('hashicorp-vault kv-v2 on OpenBao, with AppRole', async
     { url: inject('openbaoAddress'), engine: { type: 'kv-v2', mount } },
     { roleId, secretId },
   );
-  return { provider, newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`) };
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  return {
+    provider,
+    newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`),
+    unreachable: () =>
+      createHashicorpVaultProvider(
+        { url: nowhere, engine: { type: 'kv-v2', mount } },
+        { roleId, secretId },
+        { timeoutMs: 2_000 },
+      ),
+  };
 });
 
 function kvProvider(

@@ -82,7 +82,11 @@ async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
 
 describeProviderContract('local vault', async () => {
   const provider = createLocalVault({ dir: await tempFolder() });
-  return { provider, newRef: () => newRef(provider) };
+  return {
+    provider,
+    newRef: () => newRef(provider),
+    lacks: { network: true },
+  };
 });
 
 describe('local vault', () => {

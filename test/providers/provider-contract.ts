@@ -14,29 +14,50 @@
  * Refs from `discover()` are compared with the refs given to `create`: an adapter answers them in the
  * form it takes them.
  *
+ * Besides create, read, versions, idempotency, delete and restore, every adapter answers the same
+ * size limits (the vault's own, or secretm's 64 KiB where the vault holds more) and errors (typed,
+ * never carrying the value; an unreachable vault is a ProviderUnavailableError and its test() stops at
+ * the step that failed). A subject that started a server for the suite stops it in `dispose`.
+ *
  * A read-only vault (`lacks.write`, e.g. Vault's dynamic database credentials) runs
  * `describeReadOnlyProviderContract` instead: every write refused with a typed error, and get, test
  * and discover (or its refusal) checked on a `readableRef` the vault serves.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
   NotFoundError,
+  PayloadTooLargeError,
+  ProviderUnavailableError,
   SecretmError,
   UnprocessableError,
   ValidationError,
 } from '../../shared/errors.ts';
 import { payloadSize, type SecretPayload, type SecretProvider } from '../../shared/providers/provider.ts';
+import { maxValueBytes as secretmMaxValueBytes } from '../../shared/secrets/secret-value.ts';
 
 export interface ContractSubject {
   provider: SecretProvider;
   /** a fresh unique ref for one test */
   newRef(): string;
   /** capabilities the vault lacks, so the suite adapts instead of skipping silently */
-  lacks?: { binary?: boolean; softDelete?: boolean; restore?: boolean; write?: boolean };
+  lacks?: {
+    binary?: boolean;
+    softDelete?: boolean;
+    restore?: boolean;
+    write?: boolean;
+    /** no network between secretm and the vault (the local vault): nothing to be unreachable */
+    network?: boolean;
+  };
   /** read-only vaults (`lacks.write`): a ref that get can read, e.g. a dynamic-credentials role */
   readableRef?: string;
+  /** The vault's own limit on a value, in bytes as secretm measures text; absent when it holds at least secretm's. */
+  maxValueBytes?: number;
+  /** The same adapter pointed at a port where nothing listens. */
+  unreachable?(): SecretProvider;
+  /** Stops what the set-up started (a server of this file). */
+  dispose?(): Promise<void>;
 }
 
 const unicodeMap: SecretPayload = {
@@ -110,6 +131,9 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
     beforeAll(async () => {
       subject = await setup();
       if (subject.lacks?.write) throw new Error(`${label} lacks write: run describeReadOnlyProviderContract`);
+    });
+    afterAll(async () => {
+      await subject?.dispose?.();
     });
 
     describe('payload kinds', () => {
@@ -342,6 +366,69 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
         await provider.create(ref, textPayload('reborn'));
 
         expect(comparable((await provider.get(ref)).payload)).toEqual(comparable(textPayload('reborn')));
+      });
+    });
+
+    describe('size limits', () => {
+      it('holds a value of exactly the vault’s limit (or secretm’s own), and refuses one byte more, storing nothing', async () => {
+        const { provider, newRef, maxValueBytes } = subject;
+        const ref = newRef();
+        const limit = maxValueBytes ?? secretmMaxValueBytes;
+
+        await provider.create(ref, textPayload('x'.repeat(limit)));
+        expect(comparable((await provider.get(ref)).payload)).toEqual(
+          comparable(textPayload('x'.repeat(limit))),
+        );
+        if (maxValueBytes === undefined) return;
+
+        const tooLarge = textPayload('x'.repeat(limit + 1));
+        const other = newRef();
+        const errors = [
+          await rejectionOf(provider.create(other, tooLarge)),
+          await rejectionOf(provider.put(ref, tooLarge)),
+        ];
+
+        for (const error of errors) expect(error).toBeInstanceOf(PayloadTooLargeError);
+        await expect(provider.get(other)).rejects.toBeInstanceOf(NotFoundError);
+        expect(payloadSize((await provider.get(ref)).payload)).toBe(limit);
+      });
+    });
+
+    describe('errors', () => {
+      it('a refused write never carries the value in its error', async () => {
+        const { provider, newRef } = subject;
+        const canary = `canary-${randomUUID()}`;
+        const ref = newRef();
+        await provider.create(ref, textPayload('first'));
+
+        const errors = [
+          await rejectionOf(provider.create(ref, textPayload(canary))),
+          await rejectionOf(provider.put(newRef(), textPayload(canary))),
+        ];
+
+        expect(errors[0]).toBeInstanceOf(ConflictError);
+        expect(errors[1]).toBeInstanceOf(NotFoundError);
+        for (const error of errors) {
+          expect(String(error)).not.toContain(canary);
+          expect(JSON.stringify(error)).not.toContain(canary);
+        }
+      });
+
+      it('an unreachable vault is a ProviderUnavailableError, and test() reports the step that failed and none after', async () => {
+        const { unreachable, lacks } = subject;
+        if (!unreachable) {
+          expect(lacks?.network, 'a vault without unreachable() says lacks.network').toBe(true);
+          return;
+        }
+        const down = unreachable();
+
+        const error = await rejectionOf(down.get(down.refFor('tenant-a', 'anything')));
+        const check = await down.test();
+
+        expect(error).toBeInstanceOf(ProviderUnavailableError);
+        expect(check.ok).toBe(false);
+        expect(check.steps).toHaveLength(1);
+        expect(check.steps[0]?.ok).toBe(false);
       });
     });
 
