@@ -12,6 +12,8 @@
  *   it is not 32–64 characters, as AWS requires), so a retried write makes no second version. Without
  *   a token the SDK makes one per call, kept across its own retries.
  * - Values over AWS's 65,536-byte limit are refused before any call.
+ * - Description and tags: set by create; `updateMetadata` changes them in place (UpdateSecret for the
+ *   description, TagResource and UntagResource for tags), writing no version.
  * - Soft delete is DeleteSecret with a recovery window (7–30 days), purge ForceDeleteWithoutRecovery.
  *   A secret pending deletion reads as absent; `create` on its name is a ConflictError.
  * - Refs are secret names (`secretm/<tenant>/<name>` for secretm's own); `get` also takes ARNs.
@@ -50,6 +52,7 @@ import {
   SecretsManagerClient,
   SecretsManagerServiceException,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -438,6 +441,35 @@ export function createAwsSecretsManagerProvider(
         throw fail(error, ref);
       }
       return { versionId };
+    },
+
+    async updateMetadata(ref, changes) {
+      checkAwsSecretRef(ref);
+      const tags = Object.entries(changes.tags ?? {});
+      const set = tags.flatMap(([Key, Value]) => (Value === null ? [] : [{ Key, Value }]));
+      const removed = tags.flatMap(([key, value]) => (value === null ? [key] : []));
+      try {
+        // DescribeSecret first: AWS answers these calls for a secret pending deletion as if it were live.
+        const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
+        if (described.DeletedDate !== undefined) {
+          throw new NotFoundError(`"${ref}" is pending deletion in ${where}; restore it to use it again`);
+        }
+        if (changes.description !== undefined) {
+          await client.send(
+            new UpdateSecretCommand({ SecretId: ref, Description: changes.description ?? '' }),
+            bounded(),
+          );
+        }
+        if (removed.length > 0) {
+          await client.send(new UntagResourceCommand({ SecretId: ref, TagKeys: removed }), bounded());
+        }
+        if (set.length > 0)
+          await client.send(new TagResourceCommand({ SecretId: ref, Tags: set }), bounded());
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+        if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+        throw fail(error, ref);
+      }
     },
 
     async get(ref, options): Promise<ReadValue> {

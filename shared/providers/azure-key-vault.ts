@@ -13,7 +13,8 @@
  * - Tags: the caller's tags, plus `secretm-description` (the description, cut to Key Vault's 256
  *   characters; secretm keeps the full one in its own table) and `secretm-idempotency-token` (the
  *   SHA-256 of the write's idempotency token). Key Vault keeps tags per version; a `put` without tags
- *   carries the current version's forward.
+ *   carries the current version's forward, and `updateMetadata` changes the current version's
+ *   (updateSecretProperties), writing no version.
  * - Create is "set when no secret exists": Key Vault has no conditional write, so two creates racing
  *   on one name can both succeed as two versions. A retried create or put whose token matches the
  *   current version's answers that version; the same token with another value is a ConflictError.
@@ -541,34 +542,12 @@ export function createAzureKeyVaultProvider(
     }
   };
 
-  const tagsFor = (options: WriteOptions, current: SecretProperties | undefined): Record<string, string> => {
-    const userTags =
-      options.tags ??
-      Object.fromEntries(Object.entries(current?.tags ?? {}).filter(([key]) => !reservedTags.has(key)));
-    const tags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(userTags)) {
-      if (reservedTags.has(key)) {
-        throw new ValidationError(
-          `The tag "${key}" is reserved by secretm on Azure Key Vault: use another tag name.`,
-        );
-      }
-      if (value.length > maxTagValueLength) {
-        throw new ValidationError(
-          `The tag "${key}" is ${value.length} characters long, and Azure Key Vault tag values are limited to ${maxTagValueLength}.`,
-        );
-      }
-      tags[key] = value;
-    }
-    const description = options.description ?? current?.tags?.[descriptionTag];
-    if (description) tags[descriptionTag] = description.slice(0, maxTagValueLength);
-    if (options.idempotencyToken !== undefined) tags[tokenTag] = tokenDigest(options.idempotencyToken);
-    if (Object.keys(tags).length > maxTags) {
-      throw new ValidationError(
-        `Azure Key Vault keeps at most ${maxTags} tags on a secret, and secretm uses up to ${reservedTags.size} of them: give the secret at most ${maxTags - reservedTags.size} tags.`,
-      );
-    }
-    return tags;
-  };
+  const tagsFor = (options: WriteOptions, current: SecretProperties | undefined): Record<string, string> =>
+    azureTags(
+      options.tags ?? userTagsOf(current?.tags),
+      options.description ?? current?.tags?.[descriptionTag],
+      options.idempotencyToken === undefined ? undefined : tokenDigest(options.idempotencyToken),
+    );
 
   /** The current version when it was written with this token: the first answer of a retried write. */
   const replayOf = (
@@ -702,6 +681,27 @@ export function createAzureKeyVaultProvider(
       });
     },
 
+    updateMetadata: async (ref, changes) => {
+      assertAzureName(ref);
+      return call('update the tags of the secret', ref, async (signal) => {
+        const current = await currentOrUndefined(ref, signal);
+        if (!current) throw new NotFoundError(`Azure Key Vault ${host} has no secret "${ref}".`);
+        const existing = current.properties.tags ?? {};
+        const userTags = userTagsOf(existing);
+        for (const [key, value] of Object.entries(changes.tags ?? {})) {
+          if (value === null) delete userTags[key];
+          else userTags[key] = value;
+        }
+        const description =
+          changes.description === undefined ? existing[descriptionTag] : (changes.description ?? undefined);
+        // Tags live on the current version (a put carries them forward); its write token stays with it.
+        await client.updateSecretProperties(ref, versionOf(current.properties), {
+          tags: azureTags(userTags, description, existing[tokenTag]),
+          abortSignal: signal,
+        });
+      });
+    },
+
     test: async (): Promise<ConnectionCheck> => {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
@@ -748,6 +748,44 @@ export function createAzureKeyVaultProvider(
       });
     },
   };
+}
+
+/** The caller's tags on a version: every tag but secretm's reserved ones. */
+function userTagsOf(tags: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags ?? {}).filter(([key]) => !reservedTags.has(key)));
+}
+
+/**
+ * The tags Key Vault keeps on a version: the caller's (checked against Key Vault's limits and
+ * secretm's reserved names), the description (cut to a tag's 256 characters) and the write's token digest.
+ */
+function azureTags(
+  userTags: Record<string, string>,
+  description: string | undefined,
+  token: string | undefined,
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(userTags)) {
+    if (reservedTags.has(key)) {
+      throw new ValidationError(
+        `The tag "${key}" is reserved by secretm on Azure Key Vault: use another tag name.`,
+      );
+    }
+    if (value.length > maxTagValueLength) {
+      throw new ValidationError(
+        `The tag "${key}" is ${value.length} characters long, and Azure Key Vault tag values are limited to ${maxTagValueLength}.`,
+      );
+    }
+    tags[key] = value;
+  }
+  if (description) tags[descriptionTag] = description.slice(0, maxTagValueLength);
+  if (token !== undefined) tags[tokenTag] = token;
+  if (Object.keys(tags).length > maxTags) {
+    throw new ValidationError(
+      `Azure Key Vault keeps at most ${maxTags} tags on a secret, and secretm uses up to ${reservedTags.size} of them: give the secret at most ${maxTags - reservedTags.size} tags.`,
+    );
+  }
+  return tags;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

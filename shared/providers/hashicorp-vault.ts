@@ -20,7 +20,8 @@
  * - Idempotency: the last write's token and version are kept in the secret's custom_metadata
  *   (`secretm-idempotency-token`, `secretm-idempotency-version`). A write repeating that token with
  *   the same data answers that version; with other data it is a ConflictError.
- * - description and tags go to custom_metadata too (`description`, `tag:<key>`).
+ * - description and tags go to custom_metadata too (`description`, `tag:<key>`); `updateMetadata`
+ *   patches them there (a removed one is patched to null, which deletes the key), writing no version.
  * - Soft delete marks every live version deleted (KV `delete`, recoverable by `undelete`) and
  *   records `secretm-deleted-at` and `secretm-purge-after` in custom_metadata. Vault itself never
  *   purges at that deadline: secretm does (a secret past its deadline counts as purged, and a create
@@ -57,6 +58,7 @@ import type {
   DeleteMode,
   DiscoveredSecret,
   Leases,
+  MetadataChanges,
   NetworkOptions,
   ReadValue,
   SecretPayload,
@@ -366,6 +368,26 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     });
   };
 
+  const updateMetadata = async (ref: string, changes: MetadataChanges): Promise<void> => {
+    checkRef(ref);
+    const patch: Record<string, string | null> = {};
+    if (changes.description !== undefined) patch[customMetadataKeys.description] = changes.description;
+    for (const [key, value] of Object.entries(changes.tags ?? {})) {
+      patch[`${customMetadataKeys.tagPrefix}${key}`] = value;
+    }
+    checkCustomMetadata({
+      ...(typeof changes.description === 'string' ? { description: changes.description } : {}),
+      tags: Object.fromEntries(
+        Object.entries(changes.tags ?? {}).flatMap(([key, value]) => (value === null ? [] : [[key, value]])),
+      ),
+    });
+    const metadata = await readMetadata(ref);
+    if (!metadata || metadata.currentVersion === 0 || pendingDeletion(metadata)) {
+      throw new NotFoundError(`no secret at "${ref}" (or it is deleted)`);
+    }
+    await patchCustomMetadata(ref, patch);
+  };
+
   const listKeys = async (dir: string): Promise<string[]> => {
     const response = await client.call(
       { method: 'GET', path: `${mount}/metadata/${encodeRef(dir)}`, query: { list: 'true' } },
@@ -467,6 +489,7 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     get,
     delete: remove,
     restore,
+    updateMetadata,
     test,
     discover,
   };

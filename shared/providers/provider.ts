@@ -41,6 +41,14 @@ export interface WriteOptions {
   tags?: Record<string, string>;
 }
 
+/** Changes to the description and tags a vault keeps with a secret (beside its value, not in a version). */
+export interface MetadataChanges {
+  /** The new description; null removes it; absent leaves it as it is. */
+  description?: string | null;
+  /** Tags to set; a tag whose value is null is removed; tags not named stay as they are. */
+  tags?: Record<string, string | null>;
+}
+
 export interface WrittenVersion {
   /** The vault's own id of the version just written (AWS VersionId, KV v2 version, Azure version). */
   versionId: string;
@@ -134,6 +142,15 @@ export interface SecretProvider {
 
   /** Cancels a soft delete. NotFoundError when nothing is pending deletion at ref. */
   restore(ref: string): Promise<void>;
+
+  /**
+   * Present on vaults that keep a description and tags with a secret (AWS Secrets Manager, Vault KV v2
+   * custom_metadata, Azure Key Vault tags, the local vault); absent where the vault has no such thing.
+   * Applies the changes without writing a version, so the vault's own view (its console, its CLI, tag
+   * based policies) stays in step with secretm's metadata. NotFoundError when the secret is absent or
+   * deleted.
+   */
+  updateMetadata?(ref: string, changes: MetadataChanges): Promise<void>;
 
   /**
    * Reaches the vault and authenticates; says what worked and what did not, in words a person can act

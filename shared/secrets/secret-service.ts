@@ -11,6 +11,7 @@ import type { RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
 import {
+  type MetadataChanges,
   payloadSize,
   type SecretPayload,
   type SecretProvider,
@@ -226,25 +227,29 @@ export function createSecretService(deps: SecretServiceDeps) {
       };
       let written: WrittenVersion;
       let held = next.held === true;
-      if (next.value) {
+      const metadata = metadataChangesOf(next);
+      const provider = next.value || metadata ? await deps.providers(tenant, current.connection) : undefined;
+      if (next.value && provider) {
         const payload = toPayload(next.value);
         record.size = assertValueSize(payload);
         record.keys = keysOf(next.value);
         const file = fileMetadataOf(next.value);
         if (file) record.file = file;
         else delete record.file;
-        const provider = await deps.providers(tenant, current.connection);
         const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
         written = next.write
           ? await next.write(provider, payload)
           : await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
       } else {
-        // Metadata only: the new version is the current value again, nothing is written to the vault.
+        // Metadata only: the new version is the current value again; no value is written to the vault.
         const kept = await store.getVersion(tenant, name, current.version);
         if (!kept) throw new NotFoundError(`secret ${name} has no version ${current.version}`);
         written = { versionId: kept.vaultVersionId };
         held = kept.held === true;
       }
+      // The vault keeps the description and tags too, where it has them (its console, its CLI and
+      // tag-based policies see them): the changes go there before they are committed here.
+      if (metadata && provider?.updateMetadata) await provider.updateMetadata(current.vaultRef, metadata);
       if (next.amend) record = next.amend(record);
       const version = versionRecord(record, written.versionId, action, ctx, now, next.sourceVersion);
       if (held) version.held = true;
@@ -663,6 +668,15 @@ function versionRecord(
     size: record.size,
     createdAt: at,
     createdBy: ctx.principal.actor,
+  };
+}
+
+/** What a new version changes of the description and tags, as the vault takes it; undefined for nothing. */
+function metadataChangesOf(next: NextVersion): MetadataChanges | undefined {
+  if (next.description === undefined && next.tags === undefined) return undefined;
+  return {
+    ...(next.description !== undefined ? { description: next.description } : {}),
+    ...(next.tags !== undefined ? { tags: next.tags } : {}),
   };
 }
 

@@ -108,9 +108,19 @@ describeProviderContract('aws-secrets-manager on moto', async () => {
   return {
     provider: awsProvider(),
     newRef,
+    metadataOf: async (ref) => {
+      const described = await sdk().send(new DescribeSecretCommand({ SecretId: ref }));
+      const tags = Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key!, tag.Value!]));
+      return { ...(described.Description ? { description: described.Description } : {}), tags };
+    },
     maxValueBytes: awsSecretMaxBytes,
     unreachable: () =>
       createAwsSecretsManagerProvider({ region, endpoint: nowhere, credentials }, { timeoutMs: 2_000 }),
+    serverDeviations: {
+      // AWS clears a description set to "" (DescribeSecret omits it afterwards); moto 5.2.5's
+      // update_secret keeps the old one (`description or secret.description`).
+      keepsClearedDescription: 'moto ignores UpdateSecret with an empty Description',
+    },
   };
 });
 

@@ -10,17 +10,25 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from 
 import { azureMaxValueBytes } from '../../shared/providers/azure-key-vault.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
 import { type KeyVaultServer, startKeyVaultServer } from '../servers/azure-key-vault.ts';
-import { adapterOn, StaticTokenCredential, sdkOn, unreachableAdapter } from './azure-key-vault-fixtures.ts';
+import {
+  adapterOn,
+  metadataOf,
+  StaticTokenCredential,
+  sdkOn,
+  unreachableAdapter,
+} from './azure-key-vault-fixtures.ts';
 import { describeProviderContract } from './provider-contract.ts';
 
 describeProviderContract('azure-key-vault on the repo’s Key Vault server', async () => {
   // Deletes, recoveries and purges take a moment, as in Key Vault: the adapter waits for each.
   const server = await startKeyVaultServer({ settleMs: 40 });
   const provider = adapterOn(server);
+  const sdk = sdkOn(server);
   const down = await unreachableAdapter();
   return {
     provider,
     newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`),
+    metadataOf: (ref) => metadataOf(sdk, ref),
     maxValueBytes: azureMaxValueBytes,
     unreachable: () => down,
     dispose: server.stop,
@@ -141,5 +149,17 @@ describe('azure-key-vault adapter on the Key Vault server', () => {
 
     expect(restore).toBeInstanceOf(NotFoundError);
     expect((await final.get(ref)).payload).toEqual({ kind: 'text', text: 'again' });
+  });
+
+  it('writes tags on the current version only, and a put carries them to the next', async () => {
+    const ref = newRef();
+    const first = await provider.create(ref, value, { tags: { team: 'a' } });
+    await provider.updateMetadata!(ref, { tags: { team: 'b' } });
+
+    const second = await provider.put(ref, { kind: 'text', text: 'next' });
+
+    const sdk = sdkOn(server);
+    expect((await sdk.getSecret(ref, { version: first.versionId })).properties.tags).toEqual({ team: 'b' });
+    expect((await sdk.getSecret(ref, { version: second.versionId })).properties.tags).toEqual({ team: 'b' });
   });
 });

@@ -60,3 +60,16 @@ export function sdkOn(server: KeyVaultServer): SecretClient {
     agent: new Agent({ ca: server.caCert }),
   });
 }
+
+const descriptionTag = 'secretm-description';
+const tokenTag = 'secretm-idempotency-token';
+
+/** The description and tags Key Vault shows for a secret's current version, secretm's bookkeeping told apart. */
+export async function metadataOf(
+  client: SecretClient,
+  ref: string,
+): Promise<{ description?: string; tags: Record<string, string> }> {
+  const { properties } = await client.getSecret(ref);
+  const { [descriptionTag]: description, [tokenTag]: _token, ...tags } = properties.tags ?? {};
+  return { ...(description === undefined ? {} : { description }), tags };
+}

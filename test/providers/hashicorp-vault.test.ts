@@ -28,6 +28,16 @@ describeProviderContract('hashicorp-vault kv-v2 on OpenBao, with AppRole', async
   return {
     provider,
     newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`),
+    metadataOf: async (ref) => {
+      const custom = ((await baoOk(`${mount}/metadata/${ref}`)).data?.custom_metadata ?? {}) as Record<
+        string,
+        string
+      >;
+      const tags = Object.fromEntries(
+        Object.entries(custom).flatMap(([key, tag]) => (key.startsWith('tag:') ? [[key.slice(4), tag]] : [])),
+      );
+      return { ...(custom.description === undefined ? {} : { description: custom.description }), tags };
+    },
     unreachable: () =>
       createHashicorpVaultProvider(
         { url: nowhere, engine: { type: 'kv-v2', mount } },
