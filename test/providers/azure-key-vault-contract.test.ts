@@ -5,8 +5,17 @@
  * without soft delete, and deletes, recoveries and purges that complete in the background.
  */
 import { randomUUID } from 'node:crypto';
+import { CredentialUnavailableError } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../shared/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ProviderUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../shared/errors.ts';
 import { azureMaxValueBytes } from '../../shared/providers/azure-key-vault.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
 import { type KeyVaultServer, startKeyVaultServer } from '../servers/azure-key-vault.ts';
@@ -161,5 +170,70 @@ describe('azure-key-vault adapter on the Key Vault server', () => {
     const sdk = sdkOn(server);
     expect((await sdk.getSecret(ref, { version: first.versionId })).properties.tags).toEqual({ team: 'b' });
     expect((await sdk.getSecret(ref, { version: second.versionId })).properties.tags).toEqual({ team: 'b' });
+  });
+  it('leaves out of discover the secrets that back certificates, which Key Vault manages', async () => {
+    const withCertificate = await vault();
+    withCertificate.addCertificate('web-tls', 'pfx bytes');
+    const adapter = adapterOn(withCertificate);
+    await adapter.create(adapter.refFor('acme', 'plain'), value);
+
+    const found = await adapter.discover({ limit: 25 });
+
+    expect(found.items.map((item) => item.ref)).toEqual([adapter.refFor('acme', 'plain')]);
+  });
+
+  it('answers ConflictError for a name Key Vault is still deleting, which neither reads nor lists as deleted', async () => {
+    const slowServer = await vault({ settleMs: 1_000 });
+    const slow = adapterOn(slowServer);
+    const ref = slow.refFor('acme', 'slow');
+    await slow.create(ref, value);
+    // Another client deletes it, and does not wait for the deletion to complete.
+    const deletion = await sdkOn(slowServer).beginDeleteSecret(ref, { intervalInMs: 100 });
+
+    const error = await rejectionOf(slow.create(ref, value));
+    await deletion.pollUntilDone();
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toMatch(/conflicting state \(Conflict\)/);
+  });
+
+  it('passes on the vault’s refusal of a tag name longer than Key Vault allows as a ValidationError', async () => {
+    const error = await rejectionOf(provider.create(newRef(), value, { tags: { ['t'.repeat(513)]: 'v' } }));
+
+    expect(error).toBeInstanceOf(ValidationError);
+  });
+
+  it('answers TooManyRequestsError when the vault throttles, and ProviderUnavailableError when it fails', async () => {
+    const throttled = adapterOn(await vault({ outage: { status: 429, code: 'Throttled' } }));
+    const failing = adapterOn(await vault({ outage: { status: 503, code: 'ServiceUnavailable' } }));
+
+    const errors = [
+      await rejectionOf(throttled.get(throttled.refFor('acme', 'x'))),
+      await rejectionOf(failing.get(failing.refFor('acme', 'x'))),
+    ];
+
+    expect(errors[0]).toBeInstanceOf(TooManyRequestsError);
+    expect(errors[1]).toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it('says Entra ID gave no token, and test() stops at authenticate, when the credential cannot get one', async () => {
+    // A fault of Entra ID, which no vault server produces: the credential itself refuses.
+    const noToken = adapterOn(server, {
+      credential: {
+        getToken: async () => {
+          throw new CredentialUnavailableError('no identity is configured');
+        },
+      },
+    });
+
+    const error = await rejectionOf(noToken.get(newRef()));
+    const check = await noToken.test();
+
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect((error as Error).message).toMatch(/Entra ID gave no token/);
+    expect(check.steps.map((step) => [step.step, step.ok])).toEqual([
+      ['reach the vault', true],
+      ['authenticate', false],
+    ]);
   });
 });

@@ -71,6 +71,8 @@ export interface StoredSecret {
   name: string;
   /** In creation order; the last is the current version. */
   versions: SecretVersion[];
+  /** Backs a Key Vault certificate: Key Vault manages its lifetime (`managed`, and the key's `kid`). */
+  certificate?: { kid: string };
 }
 
 export interface Deletion {
@@ -255,6 +257,12 @@ export function createKeyVaultModel(options: KeyVaultModelOptions = {}) {
       secret.versions.push(version);
       entries.set(name.toLowerCase(), { state: 'live', secret });
       return { secret, version };
+    },
+
+    /** What creating a certificate makes: a secret backing it, which Key Vault manages. */
+    addCertificate(name: string, value: string): void {
+      const { secret } = this.set(name, { value, contentType: 'application/x-pkcs12' });
+      secret.certificate = { kid: `https://vault/keys/${name}` };
     },
 
     /** The version asked for ('' = current), with its value; a disabled version is refused. */

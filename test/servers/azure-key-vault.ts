@@ -47,6 +47,11 @@ export interface KeyVaultServerOptions extends KeyVaultModelOptions {
   permissions?: readonly SecretPermission[];
   /** DNS names the certificate is valid for, besides 127.0.0.1. */
   hostnames?: readonly string[];
+  /**
+   * A vault in trouble: every authenticated request answered with this status and error code, as Key
+   * Vault answers when it throttles (429 `Throttled`, with Retry-After) or fails (500, 503).
+   */
+  outage?: { status: 429 | 500 | 503; code: string };
 }
 
 export interface KeyVaultServer {
@@ -57,6 +62,8 @@ export interface KeyVaultServer {
   caCert: string;
   /** Every request, in order: method, path, and whether it carried the accepted token. */
   requests: { method: string; path: string; authorized: boolean }[];
+  /** Adds a secret that backs a certificate (managed by Key Vault), as creating a certificate does. */
+  addCertificate(name: string, value: string): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +92,14 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions = {}): 
         missing
           ? 'AKV10000: Request is missing a Bearer or PoP token.'
           : 'AKV10022: Invalid audience or token.',
+      );
+    }
+    if (options.outage) {
+      if (options.outage.status === 429) response.setHeader('Retry-After', '0');
+      throw new KeyVaultFault(
+        options.outage.status,
+        options.outage.code,
+        'The vault cannot serve the request now.',
       );
     }
     const apiVersion = url.searchParams.get('api-version');
@@ -217,6 +232,7 @@ export async function startKeyVaultServer(options: KeyVaultServerOptions = {}): 
     port: address.port,
     caCert: certificate.cert,
     requests,
+    addCertificate: (name, value) => model.addCertificate(name, value),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -243,6 +259,7 @@ function bundles(base: string, recoveryLevel: string, recoverableDays: number) {
     attributes: attributes(version),
     ...(version.contentType === undefined ? {} : { contentType: version.contentType }),
     ...(version.tags === undefined ? {} : { tags: version.tags }),
+    ...(secret.certificate ? { managed: true } : {}),
   });
   const deletionFields = (secret: StoredSecret, deletion?: Deletion) =>
     deletion
@@ -257,6 +274,7 @@ function bundles(base: string, recoveryLevel: string, recoverableDays: number) {
     bundle: ({ secret, version }: { secret: StoredSecret; version: SecretVersion }, withValue: boolean) => ({
       ...(withValue ? { value: version.value } : {}),
       ...common(secret, version, true),
+      ...(secret.certificate ? { kid: secret.certificate.kid } : {}),
     }),
     /** SecretItem of the list: the secret's id without a version, the current version's attributes. */
     item: (secret: StoredSecret) => common(secret, secret.versions.at(-1)!, false),
