@@ -338,12 +338,13 @@ export function createSecretService(deps: SecretServiceDeps) {
   async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
     const provider = await deps.providers(record.tenant, record.connection);
     if (provider.leases) {
-      // Credentials secretm held for this secret stop working with it.
+      // A vault that issues leased credentials holds a role there, not the secret: the role stays,
+      // and the credentials secretm held for this secret stop working with it.
       const { lease } = record.rotationState ?? {};
       await revokeLease(lease, { ctx, name: record.name, provider, audit: deps.audit, now: clock.now() });
+    } else {
+      await purgeVault(provider, record.vaultRef);
     }
-    // A vault that issues leased credentials holds a role there, not the secret: it stays.
-    if (!provider.leases) await purgeVault(provider, record.vaultRef);
     if (record.rotationState?.lease && deps.holding) {
       await purgeVault(deps.holding.vault, deps.holding.refFor(record.tenant, record.name));
     }
