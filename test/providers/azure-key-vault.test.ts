@@ -8,7 +8,6 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/managed-process.ts';
 import {
@@ -31,16 +30,7 @@ import {
 } from '../../shared/providers/azure-key-vault.ts';
 import type { NetworkOptions, SecretPayload } from '../../shared/providers/provider.ts';
 import { selfSignedCertificate, type TestCertificate } from '../servers/test-certificate.ts';
-
-/** A fixed token: the servers here never check it, and nothing ever asks Entra ID. */
-class StaticTokenCredential implements TokenCredential {
-  calls = 0;
-
-  async getToken(): Promise<AccessToken> {
-    this.calls++;
-    return { token: 'secretm-test-token', expiresOnTimestamp: Date.now() + 60 * 60 * 1000 };
-  }
-}
+import { StaticTokenCredential } from './azure-key-vault-fixtures.ts';
 
 /** Resolves every name to 127.0.0.1, and counts the names it was asked for. */
 function loopbackLookup(): { lookup: LookupFunction; asked: string[] } {
