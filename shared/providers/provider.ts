@@ -98,10 +98,9 @@ export interface Leases {
   renew(leaseId: string, incrementSeconds: number): Promise<{ expiresAt: Date }>;
   /**
    * Ends the lease now: the vault revokes its credentials (for a database role, drops the database
-   * user). NotFoundError when the lease is already gone (expired or revoked). Optional only so that a
-   * decorator written before it still compiles; every adapter that issues leases has it.
+   * user). NotFoundError when the lease is already gone (expired or revoked).
    */
-  revoke?(leaseId: string): Promise<void>;
+  revoke(leaseId: string): Promise<void>;
 }
 
 export interface SecretProvider {

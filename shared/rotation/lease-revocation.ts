@@ -28,13 +28,13 @@ export interface LeaseRevocation {
 export async function revokeLease(lease: HeldLease | undefined, context: LeaseRevocation): Promise<boolean> {
   const { ctx, name, provider, audit, now } = context;
   if (!lease || Date.parse(lease.expiresAt) <= now.getTime()) return true;
-  const leases = provider.leases;
   let failure: { reason: string } | undefined;
-  if (!leases?.revoke) {
+  if (!provider.leases) {
+    // The connection no longer issues leases (changed since): the lease ends at its TTL.
     failure = { reason: 'revoke_unsupported' };
   } else {
     try {
-      await leases.revoke(lease.id);
+      await provider.leases.revoke(lease.id);
     } catch (error) {
       // Already gone (expired, or revoked in Vault): what was asked for holds.
       if (!(error instanceof NotFoundError)) {

@@ -1,12 +1,7 @@
 /**
  * A PATCH of tags through the HTTP API reaches the vault of the secret's connection (AWS Secrets
- * Manager on moto): the whole request path, decorators included.
- *
- * Marked `it.fails` on purpose: the secrets domain and every adapter keep the vault's tags in step
- * (test/secrets/secret-service-vault-metadata.test.ts), but on the request path each adapter is wrapped
- * by the cost meter (shared/costs/metered-provider.ts), and a built-in vault also by the tenant
- * confinement (shared/tenancy/confined-provider.ts), and neither forwards `updateMetadata` yet. Once
- * they do, this test passes, `it.fails` reports it, and it becomes a plain `it`.
+ * Manager on moto): the whole request path, decorators included (the cost meter wraps every adapter,
+ * the tenant confinement the built-in vaults, and both pass `updateMetadata` on).
  */
 import { randomUUID } from 'node:crypto';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -32,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('tags changed through the API', () => {
-  it.fails('are written to AWS Secrets Manager, removed tags included', async () => {
+  it('are written to AWS Secrets Manager, removed tags included', async () => {
     const created = await api.request('POST', '/v1/secrets', {
       body: {
         name: 'tagged',
