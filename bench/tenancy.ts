@@ -40,12 +40,12 @@ import { checksOf, guardedTableClient } from '../shared/tenancy/table-guard.ts';
 import { localTenantAccess, type TenantAccess } from '../shared/tenancy/tenant-access.ts';
 import { createTenantSessions } from '../shared/tenancy/tenant-sessions.ts';
 import { event } from '../test/functions/http/api-events.ts';
-import { motoDir, startMoto } from '../test/servers/moto.ts';
 import {
-  type RecordedRequest,
-  type RecordingProxy,
-  recordingProxy,
-} from '../test/tenancy/recording-proxy.ts';
+  type CountingProxy,
+  countingProxy,
+  type LoggedRequest,
+} from '../test/layers/secretm/counting-proxy.ts';
+import { motoDir, startMoto } from '../test/servers/moto.ts';
 import { median, perCall, percentile, type Summary } from './measure.ts';
 import { withSection } from './results-file.ts';
 
@@ -85,9 +85,9 @@ interface Variant {
   label: string;
   handler: ApiHandler;
   /** In front of moto: STS and Secrets Manager. */
-  aws: RecordingProxy;
+  aws: CountingProxy;
   /** In front of DynamoDB Local. */
-  dynamodb: RecordingProxy;
+  dynamodb: CountingProxy;
 }
 
 const variantLabels: Record<VariantKey, string> = {
@@ -105,7 +105,7 @@ const moto = await startMoto();
 const dynamodbLocal = await startDynamoDbLocal({ storage: { inMemory: true }, databases: 'shared' });
 const motoEndpoint = moto.provided.motoEndpoint!;
 const tableName = 'secretm-bench-tenancy';
-const proxies: RecordingProxy[] = [];
+const proxies: CountingProxy[] = [];
 
 const tenantAccessConfig = {
   roleArn: 'arn:aws:iam::123456789012:role/secretm-tenant-access',
@@ -143,8 +143,8 @@ function ownCredentialsAccess(client: DynamoDBDocumentClient): TenantAccess {
 }
 
 async function variant(key: VariantKey): Promise<Variant> {
-  const aws = await recordingProxy(motoEndpoint);
-  const dynamodb = await recordingProxy(dynamodbLocal.endpoint);
+  const aws = await countingProxy(motoEndpoint);
+  const dynamodb = await countingProxy(dynamodbLocal.endpoint);
   proxies.push(aws, dynamodb);
   const client = functionClient(dynamodb.endpoint);
   const deps = createDependencies(configFor({ aws: aws.endpoint, dynamodb: dynamodb.endpoint }), {
@@ -266,15 +266,15 @@ interface Counts {
 }
 
 function countsOf(target: Variant): Counts {
-  const sts = target.aws.requests.filter((request) => request.operation === 'AssumeRole');
-  const secretsManager = target.aws.requests.filter((request) => request.operation !== 'AssumeRole');
-  const data = [...secretsManager, ...target.dynamodb.requests];
+  const sts = target.aws.requests().filter((request) => request.operation === 'AssumeRole');
+  const secretsManager = target.aws.requests().filter((request) => request.operation !== 'AssumeRole');
+  const data = [...secretsManager, ...target.dynamodb.requests()];
   return {
     sts: sts.length,
     secretsManager: secretsManager.length,
-    dynamodb: target.dynamodb.requests.length,
+    dynamodb: target.dynamodb.requests().length,
     signedByFunction: data.filter(
-      (request: RecordedRequest) => request.accessKeyId === functionCredentials.accessKeyId,
+      (request: LoggedRequest) => request.accessKeyId === functionCredentials.accessKeyId,
     ).length,
   };
 }
@@ -285,8 +285,8 @@ const stsTotals: Record<VariantKey, number> = { sessions: 0, own: 0 };
 function resetCounts(variants: Variant[]): void {
   for (const target of variants) {
     stsTotals[target.key] += countsOf(target).sts;
-    target.aws.requests.length = 0;
-    target.dynamodb.requests.length = 0;
+    target.aws.reset();
+    target.dynamodb.reset();
   }
 }
 
@@ -347,7 +347,7 @@ async function warm(variants: Variant[], route: RouteKey): Promise<PhaseResult> 
  */
 async function sessionAlone(): Promise<number[]> {
   log(`a tenant's session alone: ${coldTenants} fresh tenants`);
-  const proxy = await recordingProxy(motoEndpoint);
+  const proxy = await countingProxy(motoEndpoint);
   proxies.push(proxy);
   const sessions = createTenantSessions({
     roleArn: tenantAccessConfig.roleArn,
@@ -362,7 +362,7 @@ async function sessionAlone(): Promise<number[]> {
     await sessions.credentials(`session-alone-${i}`)();
     times.push(Number(process.hrtime.bigint() - start));
   }
-  if (proxy.requests.filter((request) => request.operation === 'AssumeRole').length !== coldTenants) {
+  if (proxy.requests().filter((request) => request.operation === 'AssumeRole').length !== coldTenants) {
     throw new Error('a session alone: expected one AssumeRole per tenant');
   }
   return times;
