@@ -8,6 +8,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -25,6 +26,8 @@ export interface SecretmApiProps {
   authorizer?: apigw.IHttpRouteAuthorizer;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
+  /** Encrypts the access logs (SecretmData.operationsKey). */
+  logEncryptionKey: kms.IKey;
   removalPolicy: RemovalPolicy;
 }
 
@@ -46,6 +49,7 @@ export class SecretmApi extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
+      encryptionKey: props.logEncryptionKey,
       removalPolicy: props.removalPolicy,
     });
     this.stage = new apigw.HttpStage(this, 'Stage', {

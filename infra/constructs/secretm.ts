@@ -7,6 +7,11 @@
  * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
  * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
  *
+ * Operations (SecretmMonitoring): alarms and a dashboard; scheduled functions send what fails for good
+ * to failure queues; every log group and queue is encrypted with the operations key (SecretmData).
+ * With `vpc`, the rotation worker (and, optionally, the API families that reach vaults) runs in the
+ * configured subnets.
+ *
  * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
  * functions and the rotation worker assume per tenant with the tenant's session policy, and the
  * operator key with its own narrow role (SecretmOperator); the functions' own roles keep only what
@@ -45,6 +50,7 @@ import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
 import { SecretmLayoutMigration } from './secretm-layout-migration.ts';
+import { SecretmMonitoring } from './secretm-monitoring.ts';
 import { SecretmOperator } from './secretm-operator.ts';
 import { SecretmRotation } from './secretm-rotation.ts';
 import { SecretmTenantAccess } from './secretm-tenant-access.ts';
@@ -56,12 +62,14 @@ export type SecretmProps = SecretmConfigInput;
  * `system` (health, OpenAPI) touches nothing; every other family serves tenants: it authenticates API
  * keys (its own role: the front door) and reaches the tenant's items and secrets through tenant
  * sessions of the tenant-access role. `costReports`: builds cost reports, so it gets the configured prices.
+ * `vaults`: reaches vaults and databases (values, connection tests, on-demand rotation), so it runs in
+ * the configured VPC when `vpc.apiFunctions` is on.
  */
-const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true }> = {
+const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true; vaults?: true }> = {
   system: { tenants: false },
-  secrets: { tenants: true },
-  connections: { tenants: true },
-  bindings: { tenants: true },
+  secrets: { tenants: true, vaults: true },
+  connections: { tenants: true, vaults: true },
+  bindings: { tenants: true, vaults: true },
   'api-keys': { tenants: true },
   costs: { tenants: true, costReports: true },
 };
@@ -105,6 +113,8 @@ export class Secretm extends Construct {
   readonly tenantAccess: SecretmTenantAccess;
   /** Moves data written before tenant isolation to the per-tenant layout; the operator invokes it after a deploy. */
   readonly layoutMigration: SecretmLayoutMigration;
+  /** Alarms (optionally notifying an SNS topic) and the dashboard. */
+  readonly monitoring: SecretmMonitoring;
   readonly #tenants = new WeakMap<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: SecretmProps = {}) {
@@ -119,6 +129,8 @@ export class Secretm extends Construct {
       deletionProtection: config.stage === productionStage,
       removalPolicy,
     });
+
+    const operationsKey = this.data.operationsKey;
 
     const environment: Record<string, string> = {
       SECRETM_TABLE_NAME: this.data.table.tableName,
@@ -145,7 +157,11 @@ export class Secretm extends Construct {
           description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
           environment: familyAccess[family].costReports ? costEnvironment : environment,
           logRetention: config.logRetentionDays,
+          logEncryptionKey: operationsKey,
           removalPolicy,
+          ...(config.api.reservedConcurrency === false
+            ? {}
+            : { reservedConcurrency: config.api.reservedConcurrency }),
         }),
     );
 
@@ -155,6 +171,7 @@ export class Secretm extends Construct {
       environment,
       ...config.rotation,
       logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -164,6 +181,7 @@ export class Secretm extends Construct {
       environment: costEnvironment,
       rollupSchedule: config.costs.rollupSchedule,
       logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -201,6 +219,7 @@ export class Secretm extends Construct {
       access: tenantAccess,
       secretsManager: awsVault,
       logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -225,6 +244,7 @@ export class Secretm extends Construct {
       functions: byFamily((family): lambda.IFunction => this.functions[family].function),
       throttle: config.api.throttle,
       logRetention: config.logRetentionDays,
+      logEncryptionKey: operationsKey,
       removalPolicy,
     };
     if (config.auth.mode === 'jwt') {
@@ -248,6 +268,26 @@ export class Secretm extends Construct {
         description: 'secretm HTTP API (API keys)',
       });
     }
+
+    // Private databases and vaults: the worker runs in the VPC, the API families that reach vaults too
+    // when asked. The dispatcher, the roll-up and the migration reach AWS APIs only.
+    if (config.vpc) {
+      this.rotation.worker.placeInVpc(config.vpc);
+      if (config.vpc.apiFunctions) {
+        for (const family of Object.keys(familyAccess) as RouteFamily[]) {
+          if (familyAccess[family].vaults) this.functions[family].placeInVpc(config.vpc);
+        }
+      }
+    }
+
+    this.monitoring = new SecretmMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      apis: [this.api, ...(this.apiKeyApi ? [this.apiKeyApi] : [])],
+      apiFunctions: this.functions,
+      rotation: this.rotation,
+      ...(config.alarms.topicArn ? { topicArn: config.alarms.topicArn } : {}),
+    });
+    this.monitoring.watchScheduled('CostRollup', 'cost-rollup', this.costs.run);
 
     // Built from its sources at synth, or published from layer.assetPath; never left out.
     this.layer = new SecretmLayer(this, 'Layer', {

@@ -42,6 +42,19 @@ export class SecretmStack extends Stack {
       description: 'The monthly cost roll-up: invoke it with {"month":"YYYY-MM"} to roll up a month again',
       value: this.secretm.costs.rollup.function.functionName,
     });
+    new CfnOutput(this, 'RotationFailureQueueUrl', {
+      description:
+        'Rotation workers that stopped, and runs that could not start (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.rotation.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'CostRollupFailureQueueUrl', {
+      description: 'Roll-up runs that failed for good (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.costs.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of this stage',
+      value: this.secretm.monitoring.dashboard.dashboardName,
+    });
     new CfnOutput(this, 'LayoutMigrationFunctionName', {
       description:
         'Moves data written before tenant isolation to the per-tenant layout: invoke it after deploying, again while it answers "done": false',
