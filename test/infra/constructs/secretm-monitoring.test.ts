@@ -193,7 +193,9 @@ describe('monitoring, API keys and no topic', () => {
     synth.template.hasOutput('CostRollupFailureQueueUrl', {
       Value: { Ref: logicalId(synth.stack, secretm.costs.failures.queue) },
     });
-    synth.template.hasOutput('DashboardName', { Value: 'secretm-dev' });
+    synth.template.hasOutput('DashboardName', {
+      Value: { Ref: logicalId(synth.stack, secretm.monitoring.dashboard) },
+    });
   });
 
   it('draws one dashboard for the stage, with every alarm on it', () => {
