@@ -231,7 +231,15 @@ describe('the README’s API table', () => {
     const listed = rows.map(([, route, scope]) => `${/^`([^`?]+)/.exec(route!)![1]} ${scope}`);
     const table = routes.map((route) => `${route.method} ${route.path} ${route.scope ?? 'public'}`);
 
-    expect(listed.sort()).toEqual(table.sort());
+    expect(
+      table.filter((route) => !listed.includes(route)),
+      'routes the README table lacks (add a row: | `METHOD /path` | scope | what it does |)',
+    ).toEqual([]);
+    expect(
+      listed.filter((row) => !table.includes(row)),
+      'README rows that match no route of functions/routes.ts',
+    ).toEqual([]);
+    expect(listed).toHaveLength(new Set(listed).size);
   });
 
   it('says what each route does', () => {
