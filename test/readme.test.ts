@@ -49,6 +49,8 @@ const checks: Record<string, (block: CodeBlock) => void> = {
 describe('the README’s code blocks', () => {
   it('are each run, checked by a named check, or marked not run with a reason', () => {
     expect(plan.errors).toEqual([]);
+    // TypeScript examples run with the layer pointed at local mode, as test/docs/docs-examples.test.ts does.
+    expect(plan.runTypeScript, 'README TypeScript blocks this test would not run').toEqual([]);
     expect([...plan.checked.keys()].sort()).toEqual(Object.keys(checks).sort());
     expect(plan.run.length).toBeGreaterThan(10);
     for (const block of plan.notRun)

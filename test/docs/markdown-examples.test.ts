@@ -1,9 +1,9 @@
 /** How a document's code blocks become examples: read, classified by their markers, run in one shell. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classify, codeBlocks, runShellExamples } from './markdown-examples.ts';
+import { classify, codeBlocks, runShellExamples, runTypeScriptExample } from './markdown-examples.ts';
 
 const document = [
   '# Title', //                                     1
@@ -69,6 +69,14 @@ describe('reading a document’s code blocks', () => {
     ]);
   });
 
+  it('runs TypeScript blocks apart from shell blocks', () => {
+    const plan = classify(codeBlocks('```ts\nconsole.log(1);\n```\n```typescript\nconsole.log(2);\n```\n'));
+
+    expect(plan.runTypeScript.map((block) => block.line)).toEqual([1, 4]);
+    expect(plan.run).toEqual([]);
+    expect(plan.errors).toEqual([]);
+  });
+
   it('refuses a marker it does not understand, and a not-run marker without a reason', () => {
     expect(() => codeBlocks('<!-- example: skip -->\n```sh\nls\n```\n')).toThrow(
       /line 1: an example marker is/,
@@ -102,6 +110,32 @@ describe('running shell examples', () => {
 
     await expect(runShellExamples(blocks, { cwd: folder, env: {} })).rejects.toThrow(
       /example failed: document line 9[\s\S]*fine/,
+    );
+  });
+});
+
+describe('running TypeScript examples', () => {
+  it('runs a block as a module, its types stripped, a named package imported from the path given', async () => {
+    const module = join(folder, 'greeting.ts');
+    await writeFile(module, 'export const greeting = (name: string): string => "hello " + name;\n');
+    const [block] = codeBlocks(
+      "```ts\nimport { greeting } from 'greeter';\nconst who: string = process.env.WHO ?? '';\nconsole.log(greeting(who));\n```\n",
+    );
+
+    const printed = await runTypeScriptExample(block!, {
+      cwd: folder,
+      env: { WHO: 'docs' },
+      modules: { greeter: module },
+    });
+
+    expect(printed).toBe('hello docs\n');
+  });
+
+  it('names the block’s line when it fails', async () => {
+    const [block] = codeBlocks("# Doc\n\n```ts\nthrow new Error('broken example');\n```\n");
+
+    await expect(runTypeScriptExample(block!, { cwd: folder, env: {}, modules: {} })).rejects.toThrow(
+      /the example at line 3 failed: [\s\S]*broken example/,
     );
   });
 });

@@ -2,8 +2,10 @@
  * The code blocks of a Markdown document, as examples a test runs or checks.
  *
  * A fenced block is one of:
- * - run: a `sh` or `bash` block with no marker; the document's run blocks run in order as one bash
+ * - run: a `sh` or `bash` block with no marker; the document's shell blocks run in order as one bash
  *   session (runShellExamples);
+ * - run: a `ts` or `typescript` block with no marker, after the shell session, each as a Node
+ *   process of its own (runTypeScriptExample);
  * - checked: `<!-- example: checked by NAME -->` on the line before it (blank lines between are fine);
  *   the test that reads the document has a check called NAME for it;
  * - not run: `<!-- example: not run — REASON -->`, with a reason.
@@ -11,6 +13,8 @@
  * in the docs is either run, checked, or says why not.
  */
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 export type ExampleMarker = { kind: 'checked'; check: string } | { kind: 'not-run'; reason: string };
@@ -27,7 +31,8 @@ export interface CodeBlock {
   section: string;
 }
 
-const runnable = new Set(['sh', 'bash']);
+const shell = new Set(['sh', 'bash']);
+const typescript = new Set(['ts', 'typescript']);
 const markerLine = /^<!--\s*example:\s*(.*?)\s*-->\s*$/;
 
 function parseMarker(body: string, line: number): ExampleMarker {
@@ -69,12 +74,16 @@ export function codeBlocks(markdown: string): CodeBlock[] {
 
 /** What the document asks of each block; an error for each that is neither run, checked nor explained. */
 export function classify(blocks: CodeBlock[]): {
+  /** Shell blocks, in order. */
   run: CodeBlock[];
+  /** TypeScript blocks, in order. */
+  runTypeScript: CodeBlock[];
   checked: Map<string, CodeBlock[]>;
   notRun: CodeBlock[];
   errors: string[];
 } {
   const run: CodeBlock[] = [];
+  const runTypeScript: CodeBlock[] = [];
   const checked = new Map<string, CodeBlock[]>();
   const notRun: CodeBlock[] = [];
   const errors: string[] = [];
@@ -83,15 +92,17 @@ export function classify(blocks: CodeBlock[]): {
       checked.set(block.marker.check, [...(checked.get(block.marker.check) ?? []), block]);
     } else if (block.marker?.kind === 'not-run') {
       notRun.push(block);
-    } else if (runnable.has(block.lang)) {
+    } else if (shell.has(block.lang)) {
       run.push(block);
+    } else if (typescript.has(block.lang)) {
+      runTypeScript.push(block);
     } else {
       errors.push(
         `line ${block.line}: a \`${block.lang || 'plain'}\` block is neither run nor marked (example: checked by NAME, or example: not run — REASON)`,
       );
     }
   }
-  return { run, checked, notRun, errors };
+  return { run, runTypeScript, checked, notRun, errors };
 }
 
 export interface ShellRun {
@@ -167,4 +178,32 @@ export function jsonAnswers(output: string): any[] {
     .split('\n')
     .filter((line) => line.startsWith('{') || line.startsWith('['))
     .map((line) => JSON.parse(line));
+}
+
+/**
+ * Runs a TypeScript block as an ES module of its own (Node strips the types), in `cwd`, with only
+ * `env` (and PATH), and answers what it printed. The one substitution: an import of a package that
+ * `modules` names (`from 'secretm'`) comes from the path given instead, as the package is not
+ * installed in the repository itself.
+ */
+export async function runTypeScriptExample(
+  block: CodeBlock,
+  options: { env: Record<string, string>; cwd: string; modules: Record<string, string>; timeoutMs?: number },
+): Promise<string> {
+  const source = block.text.replace(/(from\s+)'([^']+)'/g, (whole, from: string, name: string) =>
+    name in options.modules ? `${from}'${options.modules[name]}'` : whole,
+  );
+  const file = join(options.cwd, `example-line-${block.line}.mts`);
+  await writeFile(file, source);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [file], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+      timeout: options.timeoutMs ?? 60_000,
+    });
+    return stdout;
+  } catch (error) {
+    const failed = error as { stderr?: string; message: string };
+    throw new Error(`the example at line ${block.line} failed: ${failed.stderr?.trim() || failed.message}`);
+  }
 }
