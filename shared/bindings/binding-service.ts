@@ -23,9 +23,13 @@ import { filePath, resolveBinding } from './resolve-binding.ts';
 export function createBindingService(deps: { store: BindingStore; secrets: SecretService; clock: Clock }) {
   const { store, secrets, clock } = deps;
 
+  /** A binding naming a secret outside the caller's access rules answers as absent. */
   async function get(ctx: RequestContext, service: string): Promise<BindingRecord> {
     const found = await store.get(ctx.principal.tenant, service);
     if (!found) throw new NotFoundError(`binding ${service} not found`);
+    for (const name of new Set(found.entries.map((entry) => entry.secret))) {
+      if (await secrets.hidden(ctx, name)) throw new NotFoundError(`binding ${service} not found`);
+    }
     return found;
   }
 

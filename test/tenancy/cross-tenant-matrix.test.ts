@@ -13,6 +13,7 @@ import { routes } from '../../functions/routes.ts';
 import type { ApiAnswer, LocalApi, RequestOptions } from '../local/local-fixture.ts';
 import { startLocalApi } from '../local/local-fixture.ts';
 import { appRoleWithPolicy, enableKvV2, kvPolicy } from '../providers/hashicorp-vault-fixtures.ts';
+import { randomRotationBody } from '../rotation/rotation-bodies.ts';
 import { disguises } from './ref-disguises.ts';
 
 /** The identifiers a probe names: A's, or ones nobody holds. */
@@ -39,22 +40,7 @@ interface ProbeRequest {
 
 type Probe = (target: Target) => ProbeRequest;
 
-const randomRotation = {
-  schedule: 'rate(30 days)',
-  strategy: 'random',
-  options: {
-    keys: ['TOKEN'],
-    policy: {
-      length: 20,
-      lowercase: true,
-      uppercase: true,
-      digits: true,
-      symbols: false,
-      exclude: '',
-      requireEachClass: true,
-    },
-  },
-};
+const randomRotation = randomRotationBody();
 
 /** How B tries A's objects on each route. Routes without a body or params need no entry. */
 const probes: Record<string, Probe> = {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../../functions/routes.ts';
 import { createLocalVault } from '../../../shared/providers/local.ts';
 import { type ApiAnswer, type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
+import { randomRotationBody } from '../../rotation/rotation-bodies.ts';
 
 interface Call {
   path: string;
@@ -19,22 +20,7 @@ interface Call {
 }
 
 const value = 'audited-value-never-in-the-audit';
-const rotation = {
-  schedule: 'rate(30 days)',
-  strategy: 'random',
-  options: {
-    keys: ['TOKEN'],
-    policy: {
-      length: 20,
-      lowercase: true,
-      uppercase: true,
-      digits: true,
-      symbols: false,
-      exclude: '',
-      requireEachClass: true,
-    },
-  },
-};
+const rotation = randomRotationBody();
 let counter = 0;
 const fresh = () => `audited-${++counter}`;
 const create = (name: string) => ({
