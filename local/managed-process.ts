@@ -87,6 +87,8 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ManagedP
   });
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
+    // The parent pipe has done its work; closed, it keeps this process's event loop no longer.
+    child.stdin?.destroy();
   });
 
   const managed: ManagedProcess = {
