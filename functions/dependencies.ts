@@ -31,6 +31,7 @@ import {
 } from '../shared/connections/connection-service.ts';
 import { createCredentialVault } from '../shared/connections/credential-vault.ts';
 import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
+import type { FactoryContext } from '../shared/connections/provider-factory.ts';
 import { type CostService, createCostService } from '../shared/costs/cost-service.ts';
 import { meteredProvider, meteredResolver } from '../shared/costs/metered-provider.ts';
 import { priceTable } from '../shared/costs/prices.ts';
@@ -54,6 +55,7 @@ import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
 import { createOperatorKeyStore } from '../shared/store/operator-key-store.ts';
 import { createRollupStore } from '../shared/store/rollup-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
+import { createStoreProbe, type StoreProbe } from '../shared/store/store-readiness.ts';
 import type {
   ApiKeyStore,
   AuditStore,
@@ -102,6 +104,8 @@ export interface Dependencies {
   operatorKeys: OperatorKeyStore;
   /** Makes sure the operator key exists (AWS: from its secret, on the first cold start that finds none). */
   ready(): Promise<void>;
+  /** Whether the table answers (GET /v1/health/ready): one DescribeTable, its answer kept a few seconds. */
+  storeReadiness: StoreProbe;
   clock: Clock;
 }
 
@@ -123,6 +127,8 @@ export interface DependencyOverrides {
    * deployment never sets it: in AWS every tenant runs on its own session.
    */
   tenantAccess?: TenantAccess;
+  /** Makes Azure connections' token credentials (tests: a static token, never Entra ID). */
+  azureCredential?: FactoryContext['azureCredential'];
 }
 
 export function createDependencies(
@@ -241,6 +247,7 @@ export function createDependencies(
             clock,
             ...(localVault ? { localVault } : {}),
             ...(access.awsCredentials ? { awsCredentials: access.awsCredentials(tenant) } : {}),
+            ...(overrides.azureCredential ? { azureCredential: overrides.azureCredential } : {}),
           },
           ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
           wrap: (provider, resolved) => {
@@ -363,6 +370,7 @@ export function createDependencies(
       if (!secret) return;
       await bootstrapOperatorKey(operator(await forTenant(config.operatorTenant ?? 'default')), secret);
     },
+    storeReadiness: createStoreProbe({ client, tableName: config.tableName }),
     clock,
   };
 }
