@@ -148,6 +148,18 @@ export function grantFrontDoor(grantee: iam.IGrantable, data: SecretmData, roles
 }
 
 /**
+ * Readiness (`GET /v1/health/ready`, on the system function): `dynamodb:DescribeTable` on secretm's
+ * table, which answers the table's status and shape, never an item.
+ */
+export function grantStoreReadiness(grantee: iam.IGrantable, data: SecretmData): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:DescribeTable'],
+    resourceArns: [data.table.tableArn],
+  });
+}
+
+/**
  * The operator role: the operator key's secret (read, describe, put a new value) and the operator
  * key's item in the table (`OPERATOR`: GetItem, PutItem), for the operator bootstrap and
  * `POST /v1/api-keys/operator/rotate`. No other secret, no tenant item.

@@ -40,6 +40,7 @@ import {
   grantAssumeRoles,
   grantConnectionCredentialsRead,
   grantFrontDoor,
+  grantStoreReadiness,
   grantTenantSecretRead,
   grantTenantUsageCount,
   type TenantAccess,
@@ -59,7 +60,7 @@ export type SecretmProps = SecretmConfigInput;
 
 /**
  * What each family's function may touch. A new family fails to compile until it is listed here.
- * `system` (health, OpenAPI) touches nothing; every other family serves tenants: it authenticates API
+ * `system` (health, OpenAPI) touches nothing but the table's description (readiness); every other family serves tenants: it authenticates API
  * keys (its own role: the front door) and reaches the tenant's items and secrets through tenant
  * sessions of the tenant-access role. `costReports`: builds cost reports, so it gets the configured prices.
  * `vaults`: reaches vaults and databases (values, connection tests, on-demand rotation), so it runs in
@@ -234,6 +235,7 @@ export class Secretm extends Construct {
         fn.function.addEnvironment(name, value);
       }
     }
+    grantStoreReadiness(this.functions.system.role, this.data);
     grantAssumeRoles(this.rotation.worker.role, [this.tenantAccess.role.roleArn]);
     for (const [name, value] of Object.entries(tenancyEnvironment)) {
       this.rotation.worker.function.addEnvironment(name, value);

@@ -196,10 +196,18 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     ).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
   });
 
-  it('lets the system function (health, OpenAPI) write its logs and nothing else', () => {
-    const actions = actionsOf(statementsOfFunction(synth, synth.stack.secretm.functions.system.function));
+  it('lets the system function (health, OpenAPI) write its logs and describe the table for readiness, nothing else', () => {
+    const statements = statementsOfFunction(synth, synth.stack.secretm.functions.system.function);
 
-    expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actionsOf(statements).sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const describe = statements.find((statement) =>
+      actionsOf([statement]).includes('dynamodb:DescribeTable'),
+    );
+    expect(describe?.Resource).toEqual(synth.stack.resolve(synth.stack.secretm.data.table.tableArn));
   });
 
   it('gives every tenant family the same front door: assume the two roles, GetItem on K#* and OPERATOR, the table key', () => {
