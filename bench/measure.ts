@@ -11,6 +11,12 @@ export function summarise(values: number[]): Summary {
   return { median: at(0.5), p99: at(0.99) };
 }
 
+/** The value below which `share` of `values` fall (nearest rank, as `summarise` takes its figures). */
+export function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]!;
+}
+
 export function median(values: number[]): number {
   return summarise(values).median;
 }

@@ -34,6 +34,7 @@ import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { startMoto } from '../test/servers/moto.ts';
 import { startOpenBao } from '../test/servers/openbao.ts';
 import { median, runFor, type Summary, summarise } from './measure.ts';
+import { keepingSections } from './results-file.ts';
 
 const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -637,7 +638,10 @@ try {
     seconds: (Date.now() - began) / 1000,
     packages,
   });
-  await writeFile(join(benchDir, 'RESULTS.md'), text);
+  // Sections other benches own (bench:tenancy's, between its markers) are kept as they were.
+  const resultsFile = join(benchDir, 'RESULTS.md');
+  const previous = await readFile(resultsFile, 'utf8').catch(() => undefined);
+  await writeFile(resultsFile, keepingSections(text, previous));
   // The repository's formatter lays out Markdown tables too; format the file as `npm run lint` expects.
   await execFileAsync(
     join(repoRoot, 'node_modules', '.bin', 'biome'),

@@ -116,6 +116,13 @@ export interface DependencyOverrides {
   databases?: DatabaseDriver;
   /** The credentials the function itself runs on (tests: explicit, never the default chain). */
   awsCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Replaces how tenants get their access to the table and the built-in vaults (benchmarks and tests
+   * only): bench/tenancy.ts runs the AWS request path on the function's own credentials with it
+   * (`localTenantAccess(client)`), the baseline that tenant sessions are measured against. A
+   * deployment never sets it: in AWS every tenant runs on its own session.
+   */
+  tenantAccess?: TenantAccess;
 }
 
 export function createDependencies(
@@ -360,12 +367,16 @@ export function createDependencies(
   };
 }
 
-/** AWS: tenant sessions on the tenant-access role; local mode: the deployment's client, guarded. */
+/**
+ * AWS: tenant sessions on the tenant-access role; local mode: the deployment's client, guarded; an
+ * override (benchmarks, tests) as given.
+ */
 function tenantAccess(
   config: Readonly<Config>,
   client: DynamoDBDocumentClient,
   overrides: DependencyOverrides,
 ): TenantAccess {
+  if (overrides.tenantAccess) return overrides.tenantAccess;
   if (config.mode === 'local' || !config.tenantAccess) return localTenantAccess(client);
   const access = config.tenantAccess;
   const sessions = createTenantSessions({

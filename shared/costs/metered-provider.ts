@@ -49,6 +49,14 @@ export function meteredProvider(provider: SecretProvider, counter: CallCounter):
       count('restore', ref);
       return run(() => provider.restore(ref));
     },
+    ...(provider.updateMetadata
+      ? {
+          updateMetadata(ref, changes) {
+            count('updateMetadata', ref);
+            return run(() => provider.updateMetadata!(ref, changes));
+          },
+        }
+      : {}),
     test() {
       count('test', undefined);
       return run(() => provider.test());
@@ -80,6 +88,10 @@ export function meteredProvider(provider: SecretProvider, counter: CallCounter):
       renew(leaseId, incrementSeconds) {
         count('renewLease', undefined);
         return run(() => leases.renew(leaseId, incrementSeconds));
+      },
+      revoke(leaseId) {
+        count('revokeLease', undefined);
+        return run(() => leases.revoke(leaseId));
       },
     };
   }

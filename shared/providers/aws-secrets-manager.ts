@@ -12,6 +12,8 @@
  *   it is not 32–64 characters, as AWS requires), so a retried write makes no second version. Without
  *   a token the SDK makes one per call, kept across its own retries.
  * - Values over AWS's 65,536-byte limit are refused before any call.
+ * - Description and tags: set by create; `updateMetadata` changes them in place (UpdateSecret for the
+ *   description, TagResource and UntagResource for tags), writing no version.
  * - Soft delete is DeleteSecret with a recovery window (7–30 days), purge ForceDeleteWithoutRecovery.
  *   A secret pending deletion reads as absent; `create` on its name is a ConflictError.
  * - Refs are secret names (`secretm/<tenant>/<name>` for secretm's own); `get` also takes ARNs.
@@ -50,6 +52,7 @@ import {
   SecretsManagerClient,
   SecretsManagerServiceException,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -440,6 +443,35 @@ export function createAwsSecretsManagerProvider(
       return { versionId };
     },
 
+    async updateMetadata(ref, changes) {
+      checkAwsSecretRef(ref);
+      const tags = Object.entries(changes.tags ?? {});
+      const set = tags.flatMap(([Key, Value]) => (Value === null ? [] : [{ Key, Value }]));
+      const removed = tags.flatMap(([key, value]) => (value === null ? [key] : []));
+      try {
+        // DescribeSecret first: AWS answers these calls for a secret pending deletion as if it were live.
+        const described = await client.send(new DescribeSecretCommand({ SecretId: ref }), bounded());
+        if (described.DeletedDate !== undefined) {
+          throw new NotFoundError(`"${ref}" is pending deletion in ${where}; restore it to use it again`);
+        }
+        if (changes.description !== undefined) {
+          await client.send(
+            new UpdateSecretCommand({ SecretId: ref, Description: changes.description ?? '' }),
+            bounded(),
+          );
+        }
+        if (removed.length > 0) {
+          await client.send(new UntagResourceCommand({ SecretId: ref, TagKeys: removed }), bounded());
+        }
+        if (set.length > 0)
+          await client.send(new TagResourceCommand({ SecretId: ref, Tags: set }), bounded());
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) throw notFound(ref, error);
+        if (error instanceof InvalidRequestException) throw await refusedByState(error, ref);
+        throw fail(error, ref);
+      }
+    },
+
     async get(ref, options): Promise<ReadValue> {
       checkAwsSecretRef(ref);
       let answer: GetSecretValueCommandOutput;
@@ -577,58 +609,41 @@ export function createAwsSecretsManagerProvider(
     },
 
     async test(): Promise<ConnectionCheck> {
-      const steps: ConnectionCheck['steps'] = [];
+      // Only steps that ran are reported: a call the address guard refused, or that got no answer,
+      // stops at its first step, and nothing after it is claimed.
       const reach = `reach ${where}`;
       const authenticate = 'authenticate';
       const permission = 'list secrets (secretsmanager:ListSecrets)';
-      const skipped = (step: string) => ({
-        step,
-        ok: false,
-        message: 'not checked, as an earlier step failed',
-      });
+      const steps: ConnectionCheck['steps'] = [];
       if (roleArn !== undefined) {
+        const assume = `assume the role ${roleArn}`;
         try {
           await roleCredentials();
+          steps.push({ step: assume, ok: true, message: 'STS gave credentials for the role' });
         } catch (error) {
-          const refused = error instanceof UnauthorizedError || error instanceof ForbiddenError;
-          steps.push({ step: reach, ok: refused, message: refused ? 'STS answered' : messageOf(error) });
-          steps.push({ step: `assume the role ${roleArn}`, ok: false, message: messageOf(error) });
-          steps.push(skipped(authenticate), skipped(permission));
-          return { ok: false, steps };
+          return { ok: false, steps: [{ step: assume, ok: false, message: messageOf(error) }] };
         }
       }
       try {
         await client.send(new ListSecretsCommand({ MaxResults: 1 }), bounded());
-        steps.push({ step: reach, ok: true, message: `${where} answered` });
-        if (roleArn !== undefined) {
-          steps.push({
-            step: `assume the role ${roleArn}`,
-            ok: true,
-            message: 'STS gave credentials for the role',
-          });
-        }
         steps.push(
+          { step: reach, ok: true, message: `${where} answered` },
           { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
           { step: permission, ok: true, message: 'the connection may list secrets' },
         );
         return { ok: true, steps };
       } catch (error) {
         const mapped = fail(error);
-        const answered = !(mapped instanceof ProviderUnavailableError);
-        steps.push({ step: reach, ok: answered, message: answered ? `${where} answered` : mapped.message });
-        if (roleArn !== undefined) {
-          steps.push({
-            step: `assume the role ${roleArn}`,
-            ok: true,
-            message: 'STS gave credentials for the role',
-          });
-        }
-        if (!answered) {
-          steps.push(skipped(authenticate), skipped(permission));
+        if (serviceError(error) === undefined) {
+          steps.push({ step: reach, ok: false, message: mapped.message });
         } else if (mapped instanceof UnauthorizedError) {
-          steps.push({ step: authenticate, ok: false, message: mapped.message }, skipped(permission));
+          steps.push(
+            { step: reach, ok: true, message: `${where} answered` },
+            { step: authenticate, ok: false, message: mapped.message },
+          );
         } else {
           steps.push(
+            { step: reach, ok: true, message: `${where} answered` },
             { step: authenticate, ok: true, message: 'AWS accepted the connection’s credentials' },
             { step: permission, ok: false, message: mapped.message },
           );

@@ -13,7 +13,8 @@
  * - Tags: the caller's tags, plus `secretm-description` (the description, cut to Key Vault's 256
  *   characters; secretm keeps the full one in its own table) and `secretm-idempotency-token` (the
  *   SHA-256 of the write's idempotency token). Key Vault keeps tags per version; a `put` without tags
- *   carries the current version's forward.
+ *   carries the current version's forward, and `updateMetadata` changes the current version's
+ *   (updateSecretProperties), writing no version.
  * - Create is "set when no secret exists": Key Vault has no conditional write, so two creates racing
  *   on one name can both succeed as two versions. A retried create or put whose token matches the
  *   current version's answers that version; the same token with another value is a ConflictError.
@@ -28,6 +29,7 @@
 
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationError, ClientSecretCredential, CredentialUnavailableError } from '@azure/identity';
@@ -376,11 +378,14 @@ interface CallContext {
   host: string;
   signal: AbortSignal;
   timeoutMs: number;
+  /** Why the connection's address guard refused to dial the vault, when it did (the SDK keeps only its message). */
+  refusal?: SecretmError | undefined;
 }
 
 /** Maps what the SDK threw to a typed error. Never includes a value: messages come from statuses and codes. */
 function mapAzureError(error: unknown, action: string, context: CallContext, ref?: string): SecretmError {
   const where = `Azure Key Vault ${context.host}`;
+  if (context.refusal && isRestError(error) && error.statusCode === undefined) return context.refusal;
   if (context.signal.aborted) {
     return new ProviderUnavailableError(
       `${where} did not answer within ${context.timeoutMs} ms while trying to ${action}. Check that the vault URL is right and reachable from here, then try again.`,
@@ -476,11 +481,20 @@ export function createAzureKeyVaultProvider(
   const host = url.host;
   const timeoutMs = network.timeoutMs ?? defaultVaultTimeoutMs;
   const caCert = network.caCert ?? config.caCert;
+  // The SDK rebuilds a failed connection's error from its message alone, so the address guard's
+  // refusal is kept here and answered as it is (a ValidationError naming the address), not as "unreachable".
+  let refusal: SecretmError | undefined;
+  const lookup =
+    network.lookup === undefined
+      ? undefined
+      : recordingRefusals(network.lookup, (refused) => {
+          refusal = refused;
+        });
   const agent = new Agent({
     keepAlive: true,
     timeout: timeoutMs,
     ...(caCert === undefined ? {} : { ca: [...rootCertificates, caCert] }),
-    ...(network.lookup === undefined ? {} : { lookup: network.lookup }),
+    ...(lookup === undefined ? {} : { lookup }),
   });
 
   const newClient = (onListPage?: (nextLink?: string) => void) =>
@@ -505,7 +519,7 @@ export function createAzureKeyVaultProvider(
       return await run(signal);
     } catch (error) {
       if (error instanceof SecretmError) throw error;
-      throw mapAzureError(error, action, { host, signal, timeoutMs }, ref);
+      throw mapAzureError(error, action, { host, signal, timeoutMs, refusal }, ref);
     }
   };
 
@@ -532,34 +546,12 @@ export function createAzureKeyVaultProvider(
     }
   };
 
-  const tagsFor = (options: WriteOptions, current: SecretProperties | undefined): Record<string, string> => {
-    const userTags =
-      options.tags ??
-      Object.fromEntries(Object.entries(current?.tags ?? {}).filter(([key]) => !reservedTags.has(key)));
-    const tags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(userTags)) {
-      if (reservedTags.has(key)) {
-        throw new ValidationError(
-          `The tag "${key}" is reserved by secretm on Azure Key Vault: use another tag name.`,
-        );
-      }
-      if (value.length > maxTagValueLength) {
-        throw new ValidationError(
-          `The tag "${key}" is ${value.length} characters long, and Azure Key Vault tag values are limited to ${maxTagValueLength}.`,
-        );
-      }
-      tags[key] = value;
-    }
-    const description = options.description ?? current?.tags?.[descriptionTag];
-    if (description) tags[descriptionTag] = description.slice(0, maxTagValueLength);
-    if (options.idempotencyToken !== undefined) tags[tokenTag] = tokenDigest(options.idempotencyToken);
-    if (Object.keys(tags).length > maxTags) {
-      throw new ValidationError(
-        `Azure Key Vault keeps at most ${maxTags} tags on a secret, and secretm uses up to ${reservedTags.size} of them: give the secret at most ${maxTags - reservedTags.size} tags.`,
-      );
-    }
-    return tags;
-  };
+  const tagsFor = (options: WriteOptions, current: SecretProperties | undefined): Record<string, string> =>
+    azureTags(
+      options.tags ?? userTagsOf(current?.tags),
+      options.description ?? current?.tags?.[descriptionTag],
+      options.idempotencyToken === undefined ? undefined : tokenDigest(options.idempotencyToken),
+    );
 
   /** The current version when it was written with this token: the first answer of a retried write. */
   const replayOf = (
@@ -693,6 +685,27 @@ export function createAzureKeyVaultProvider(
       });
     },
 
+    updateMetadata: async (ref, changes) => {
+      assertAzureName(ref);
+      return call('update the tags of the secret', ref, async (signal) => {
+        const current = await currentOrUndefined(ref, signal);
+        if (!current) throw new NotFoundError(`Azure Key Vault ${host} has no secret "${ref}".`);
+        const existing = current.properties.tags ?? {};
+        const userTags = userTagsOf(existing);
+        for (const [key, value] of Object.entries(changes.tags ?? {})) {
+          if (value === null) delete userTags[key];
+          else userTags[key] = value;
+        }
+        const description =
+          changes.description === undefined ? existing[descriptionTag] : (changes.description ?? undefined);
+        // Tags live on the current version (a put carries them forward); its write token stays with it.
+        await client.updateSecretProperties(ref, versionOf(current.properties), {
+          tags: azureTags(userTags, description, existing[tokenTag]),
+          abortSignal: signal,
+        });
+      });
+    },
+
     test: async (): Promise<ConnectionCheck> => {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
@@ -710,7 +723,7 @@ export function createAzureKeyVaultProvider(
       } catch (error) {
         return {
           ok: false,
-          steps: failedSteps(mapAzureError(error, 'list secrets', { host, signal, timeoutMs })),
+          steps: failedSteps(mapAzureError(error, 'list secrets', { host, signal, timeoutMs, refusal })),
         };
       }
     },
@@ -739,6 +752,44 @@ export function createAzureKeyVaultProvider(
       });
     },
   };
+}
+
+/** The caller's tags on a version: every tag but secretm's reserved ones. */
+function userTagsOf(tags: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags ?? {}).filter(([key]) => !reservedTags.has(key)));
+}
+
+/**
+ * The tags Key Vault keeps on a version: the caller's (checked against Key Vault's limits and
+ * secretm's reserved names), the description (cut to a tag's 256 characters) and the write's token digest.
+ */
+function azureTags(
+  userTags: Record<string, string>,
+  description: string | undefined,
+  token: string | undefined,
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(userTags)) {
+    if (reservedTags.has(key)) {
+      throw new ValidationError(
+        `The tag "${key}" is reserved by secretm on Azure Key Vault: use another tag name.`,
+      );
+    }
+    if (value.length > maxTagValueLength) {
+      throw new ValidationError(
+        `The tag "${key}" is ${value.length} characters long, and Azure Key Vault tag values are limited to ${maxTagValueLength}.`,
+      );
+    }
+    tags[key] = value;
+  }
+  if (description) tags[descriptionTag] = description.slice(0, maxTagValueLength);
+  if (token !== undefined) tags[tokenTag] = token;
+  if (Object.keys(tags).length > maxTags) {
+    throw new ValidationError(
+      `Azure Key Vault keeps at most ${maxTags} tags on a secret, and secretm uses up to ${reservedTags.size} of them: give the secret at most ${maxTags - reservedTags.size} tags.`,
+    );
+  }
+  return tags;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -790,17 +841,12 @@ function pageLinkOf(cursor: string, vault: URL, limit: number): string {
   return link.toString();
 }
 
+/** The steps a failed test() ran, up to the one that failed: none is reported that did not run. */
 function failedSteps(error: SecretmError): ConnectionCheck['steps'] {
-  const notChecked = (step: string) => ({
-    step,
-    ok: false,
-    message: 'Not checked, because an earlier step failed.',
-  });
   if (error instanceof UnauthorizedError) {
     return [
       { step: 'reach the vault', ok: true, message: 'The vault answered over HTTPS.' },
       { step: 'authenticate', ok: false, message: error.message },
-      notChecked('list secrets'),
     ];
   }
   if (error instanceof ForbiddenError) {
@@ -810,9 +856,17 @@ function failedSteps(error: SecretmError): ConnectionCheck['steps'] {
       { step: 'list secrets', ok: false, message: error.message },
     ];
   }
-  return [
-    { step: 'reach the vault', ok: false, message: error.message },
-    notChecked('authenticate'),
-    notChecked('list secrets'),
-  ];
+  return [{ step: 'reach the vault', ok: false, message: error.message }];
+}
+
+/** A lookup that tells `onRefused` of each typed refusal (the address guard's) before passing it on. */
+function recordingRefusals(
+  lookup: LookupFunction,
+  onRefused: (refusal: SecretmError) => void,
+): LookupFunction {
+  return (hostname, options, callback) =>
+    lookup(hostname, options, ((error: NodeJS.ErrnoException | null, ...rest: unknown[]) => {
+      if (error instanceof SecretmError) onRefused(error);
+      (callback as (...args: unknown[]) => void)(error, ...rest);
+    }) as typeof callback);
 }

@@ -20,7 +20,8 @@
  * - Idempotency: the last write's token and version are kept in the secret's custom_metadata
  *   (`secretm-idempotency-token`, `secretm-idempotency-version`). A write repeating that token with
  *   the same data answers that version; with other data it is a ConflictError.
- * - description and tags go to custom_metadata too (`description`, `tag:<key>`).
+ * - description and tags go to custom_metadata too (`description`, `tag:<key>`); `updateMetadata`
+ *   patches them there (a removed one is patched to null, which deletes the key), writing no version.
  * - Soft delete marks every live version deleted (KV `delete`, recoverable by `undelete`) and
  *   records `secretm-deleted-at` and `secretm-purge-after` in custom_metadata. Vault itself never
  *   purges at that deadline: secretm does (a secret past its deadline counts as purged, and a create
@@ -35,7 +36,9 @@
  *   `leaseExpiresAt`. Each read issues new credentials; an earlier lease cannot be read again.
  * - create, put, delete and restore are refused with a ValidationError: Vault issues these values.
  * - `leases.renew` extends a lease (`sys/leases/renew`, capped by the role's max TTL): the
- *   `vault-dynamic` rotation keeps the credentials secretm holds alive with it.
+ *   `vault-dynamic` rotation keeps the credentials secretm holds alive with it. `leases.revoke` ends
+ *   one now (`sys/leases/revoke`, synchronous): the rotation revokes the lease its successor replaced,
+ *   and a purge the lease it held.
  * - discover lists the mount's roles; test checks that the connection's role exists and may be read.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -55,6 +58,7 @@ import type {
   DeleteMode,
   DiscoveredSecret,
   Leases,
+  MetadataChanges,
   NetworkOptions,
   ReadValue,
   SecretPayload,
@@ -364,6 +368,26 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     });
   };
 
+  const updateMetadata = async (ref: string, changes: MetadataChanges): Promise<void> => {
+    checkRef(ref);
+    const patch: Record<string, string | null> = {};
+    if (changes.description !== undefined) patch[customMetadataKeys.description] = changes.description;
+    for (const [key, value] of Object.entries(changes.tags ?? {})) {
+      patch[`${customMetadataKeys.tagPrefix}${key}`] = value;
+    }
+    checkCustomMetadata({
+      ...(typeof changes.description === 'string' ? { description: changes.description } : {}),
+      tags: Object.fromEntries(
+        Object.entries(changes.tags ?? {}).flatMap(([key, value]) => (value === null ? [] : [[key, value]])),
+      ),
+    });
+    const metadata = await readMetadata(ref);
+    if (!metadata || metadata.currentVersion === 0 || pendingDeletion(metadata)) {
+      throw new NotFoundError(`no secret at "${ref}" (or it is deleted)`);
+    }
+    await patchCustomMetadata(ref, patch);
+  };
+
   const listKeys = async (dir: string): Promise<string[]> => {
     const response = await client.call(
       { method: 'GET', path: `${mount}/metadata/${encodeRef(dir)}`, query: { list: 'true' } },
@@ -465,6 +489,7 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     get,
     delete: remove,
     restore,
+    updateMetadata,
     test,
     discover,
   };
@@ -692,13 +717,15 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
       },
     ]);
 
+  const checkLease = (leaseId: string): void => {
+    if (!leaseId.startsWith(`${mount}/creds/`)) {
+      throw new ValidationError(`the lease ${leaseId} was not issued by the database engine at "${mount}/"`);
+    }
+  };
+
   const leases: Leases = {
     async renew(leaseId, incrementSeconds) {
-      if (!leaseId.startsWith(`${mount}/creds/`)) {
-        throw new ValidationError(
-          `the lease ${leaseId} was not issued by the database engine at "${mount}/"`,
-        );
-      }
+      checkLease(leaseId);
       const action = `renew the lease ${leaseId}`;
       const response = await client.call(
         {
@@ -718,6 +745,23 @@ function databaseProvider(client: VaultClient, mount: string, role: string): Sec
       }
       const seconds = numberField(response.body as Record<string, unknown> | undefined, 'lease_duration');
       return { expiresAt: new Date(Date.now() + seconds * 1000) };
+    },
+
+    async revoke(leaseId) {
+      checkLease(leaseId);
+      const action = `revoke the lease ${leaseId}`;
+      // Synchronous: when the call returns, the database engine has run the role's revocation
+      // statements (by default the database user is dropped).
+      const response = await client.call(
+        { method: 'PUT', path: 'sys/leases/revoke', body: { lease_id: leaseId, sync: true } },
+        action,
+        [400],
+      );
+      if (response.status === 400) {
+        throw new NotFoundError(
+          `the lease ${leaseId} is gone (expired or revoked): ${vaultMessage(response.body)}`,
+        );
+      }
     },
   };
 

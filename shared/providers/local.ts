@@ -15,6 +15,8 @@
  *   key, so it reveals nothing of a guessable value). A token reused with the same payload answers
  *   the first version; reused with another payload it is a ConflictError, as AWS answers a
  *   ClientRequestToken reused with another value (ResourceExistsException).
+ * - Description and tags are kept in clear in the secret's file (they are metadata, as in every
+ *   vault); `updateMetadata` changes them without a version.
  * - Soft delete keeps the secret for its window (7–30 days, as AWS): meanwhile reads and writes are
  *   NotFoundError and `create` is a ConflictError; once the window has passed (by the clock) the
  *   secret counts as purged and its file is removed on the next write to that ref.
@@ -314,6 +316,27 @@ export function createLocalVault(options: LocalVaultOptions): SecretProvider {
         }
         delete secret.deletedAt;
         delete secret.deletionDate;
+        secret.updatedAt = clock.now().toISOString();
+        await save(ref, secret);
+      });
+    },
+
+    async updateMetadata(ref, changes) {
+      checkRef(ref);
+      await keys();
+      await serialised(fileOf(ref), async () => {
+        const secret = await loadForWrite(ref);
+        if (!secret || secret.deletionDate !== undefined) throw notFound(ref);
+        if (changes.description === null) delete secret.description;
+        else if (changes.description !== undefined) secret.description = changes.description;
+        if (changes.tags) {
+          const tags = { ...secret.tags };
+          for (const [key, value] of Object.entries(changes.tags)) {
+            if (value === null) delete tags[key];
+            else tags[key] = value;
+          }
+          secret.tags = tags;
+        }
         secret.updatedAt = clock.now().toISOString();
         await save(ref, secret);
       });

@@ -41,6 +41,14 @@ export interface WriteOptions {
   tags?: Record<string, string>;
 }
 
+/** Changes to the description and tags a vault keeps with a secret (beside its value, not in a version). */
+export interface MetadataChanges {
+  /** The new description; null removes it; absent leaves it as it is. */
+  description?: string | null;
+  /** Tags to set; a tag whose value is null is removed; tags not named stay as they are. */
+  tags?: Record<string, string | null>;
+}
+
 export interface WrittenVersion {
   /** The vault's own id of the version just written (AWS VersionId, KV v2 version, Azure version). */
   versionId: string;
@@ -88,6 +96,11 @@ export interface Leases {
    * its new end. NotFoundError when the lease is gone; ValidationError when it cannot be renewed.
    */
   renew(leaseId: string, incrementSeconds: number): Promise<{ expiresAt: Date }>;
+  /**
+   * Ends the lease now: the vault revokes its credentials (for a database role, drops the database
+   * user). NotFoundError when the lease is already gone (expired or revoked).
+   */
+  revoke(leaseId: string): Promise<void>;
 }
 
 export interface SecretProvider {
@@ -129,7 +142,20 @@ export interface SecretProvider {
   /** Cancels a soft delete. NotFoundError when nothing is pending deletion at ref. */
   restore(ref: string): Promise<void>;
 
-  /** Reaches the vault and authenticates; says what worked and what did not, in words a person can act on. */
+  /**
+   * Present on vaults that keep a description and tags with a secret (AWS Secrets Manager, Vault KV v2
+   * custom_metadata, Azure Key Vault tags, the local vault); absent where the vault has no such thing.
+   * Applies the changes without writing a version, so the vault's own view (its console, its CLI, tag
+   * based policies) stays in step with secretm's metadata. NotFoundError when the secret is absent or
+   * deleted.
+   */
+  updateMetadata?(ref: string, changes: MetadataChanges): Promise<void>;
+
+  /**
+   * Reaches the vault and authenticates; says what worked and what did not, in words a person can act
+   * on. Only steps that ran are reported, in order, up to the first that failed: an address the
+   * connection's guard refused (never dialled) is a failed first step, and nothing after it is claimed.
+   */
   test(): Promise<ConnectionCheck>;
 
   /**

@@ -107,7 +107,11 @@ export function createPostgresDriver(options: PostgresDriverOptions): DatabaseDr
         await client.connect();
       } catch (error) {
         await client.end().catch(() => undefined);
-        throw databaseError(error, `log in to ${target.host}:${target.port} as "${login.username}"`);
+        throw databaseError(
+          error,
+          `log in to ${target.host}:${target.port} as "${login.username}"`,
+          target.tls,
+        );
       }
       const run = async <T extends pg.QueryResultRow>(
         action: string,
@@ -190,7 +194,7 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16)):
 }
 
 /** A typed error for what pg threw, in secretm's words: never PostgreSQL's message, which may quote SQL. */
-function databaseError(error: unknown, action: string): SecretmError {
+function databaseError(error: unknown, action: string, tls?: DatabaseTarget['tls']): SecretmError {
   if (error instanceof SecretmError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
@@ -217,8 +221,56 @@ function databaseError(error: unknown, action: string): SecretmError {
       cause: error,
     });
   }
+  const tlsFailure = tls === undefined ? undefined : tlsError(error, code, action, tls);
+  if (tlsFailure) return tlsFailure;
   const network = typeof code === 'string' ? ` (${code})` : '';
   return new ProviderUnavailableError(`could not reach the database to ${action}${network}`, {
     cause: error,
   });
+}
+
+/** Node's codes for a certificate it does not trust, or a TLS handshake that failed. */
+const certificateCodes: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A failure of TLS itself, named as such with the `tls` option that decides it: a certificate
+ * `verify-full` does not trust, a handshake that failed, or a server that speaks no TLS at all.
+ */
+function tlsError(
+  error: unknown,
+  code: unknown,
+  action: string,
+  tls: DatabaseTarget['tls'],
+): SecretmError | undefined {
+  const setting = `the rotation's tls option is "${tls}"`;
+  if (typeof code === 'string' && certificateCodes.has(code)) {
+    return new ProviderUnavailableError(
+      `TLS to the database failed while trying to ${action}: its certificate is not trusted (${code}), and ${setting}, which checks the certificate and the host name. Give the database a certificate a public CA signed for this host name, or set options.tls to "require" (encrypted, certificate not checked)`,
+      { cause: error },
+    );
+  }
+  if (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
+    return new ProviderUnavailableError(
+      `TLS to the database failed while trying to ${action} (${code}); ${setting}: check that the server's TLS settings and the option agree`,
+      { cause: error },
+    );
+  }
+  // pg says so in words only: the server answered "N" to its SSLRequest.
+  if (tls !== 'disable' && error instanceof Error && /does not support SSL/i.test(error.message)) {
+    return new ProviderUnavailableError(
+      `the database does not accept TLS connections, and ${setting} while trying to ${action}: turn TLS on in the database, or set options.tls to "disable" for a database on this machine or a private network you trust`,
+      { cause: error },
+    );
+  }
+  return undefined;
 }

@@ -21,7 +21,8 @@
  * the next attempt from its recorded step. Nothing here logs, stores or reports a value.
  *
  * `vault-dynamic` holds the credentials of one lease of a Vault database role in secretm's holding
- * vault, renews the lease before it ends, and issues new credentials (a new version) when it cannot.
+ * vault, renews the lease before it ends, and issues new credentials (a new version) when it cannot;
+ * once they are current, the lease they replace is revoked (lease-revocation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,6 +44,7 @@ import type { SecretService } from '../secrets/secret-service.ts';
 import type { SecretRecord, SecretValue } from '../secrets/secret-types.ts';
 import { envValue, fromPayload, toPayload } from '../secrets/secret-value.ts';
 import type { AuditStore, SecretStore } from '../store/store-types.ts';
+import { revokeLease } from './lease-revocation.ts';
 import { checkPasswordPolicy } from './password-policy.ts';
 import type { DatabaseDriver, DatabaseLogin } from './postgres.ts';
 import type { RotationBody } from './rotation-schemas.ts';
@@ -420,6 +422,10 @@ export function createRotationService(deps: RotationServiceDeps) {
           amend: (changed) => succeeded(changed, clock.now(), issuedLease),
         };
       });
+      // The new credentials are current: the lease they replace ends now, not at its TTL.
+      if (lease && lease.id !== issuedLease.id) {
+        await revokeLease(lease, { ctx, name: record.name, provider, audit: deps.audit, now: clock.now() });
+      }
       return rotated(committed);
     } catch (error) {
       throw await failed(ctx, record, lockId, error, step, undefined);

@@ -13,12 +13,15 @@ import type { RequestContext } from '../auth/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.ts';
 import {
+  type MetadataChanges,
   payloadSize,
   type SecretPayload,
   type SecretProvider,
   type WrittenVersion,
 } from '../providers/provider.ts';
 import type { ProviderResolver } from '../providers/provider-resolver.ts';
+import { revokeLease } from '../rotation/lease-revocation.ts';
+import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
 import type { HoldingVault } from '../rotation/vault-refs.ts';
 import type { AuditStore, Page, SecretListQuery, SecretStore } from '../store/store-types.ts';
 import { envKeyPattern, secretNamePattern } from '../validation/names.ts';
@@ -130,7 +133,7 @@ export function createSecretService(deps: SecretServiceDeps) {
     if (pending || rotating) {
       throw new ConflictError(
         pending
-          ? `a rotation of secret ${record.name} is pending (step ${pending.step}); finish it first with POST /v1/secrets/${record.name}/rotate`
+          ? pendingRotationMessage(record.name, pending.step)
           : `secret ${record.name} is being rotated right now; retry once that rotation ends`,
       );
     }
@@ -233,25 +236,29 @@ export function createSecretService(deps: SecretServiceDeps) {
       };
       let written: WrittenVersion;
       let held = next.held === true;
-      if (next.value) {
+      const metadata = metadataChangesOf(next);
+      const provider = next.value || metadata ? await deps.providers(tenant, current.connection) : undefined;
+      if (next.value && provider) {
         const payload = toPayload(next.value);
         record.size = assertValueSize(payload);
         record.keys = keysOf(next.value);
         const file = fileMetadataOf(next.value);
         if (file) record.file = file;
         else delete record.file;
-        const provider = await deps.providers(tenant, current.connection);
         const token = vaultToken(ctx, options.idempotencyKey, `${action}:${name}:${current.version}`);
         written = next.write
           ? await next.write(provider, payload)
           : await provider.put(current.vaultRef, payload, token ? { idempotencyToken: token } : {});
       } else {
-        // Metadata only: the new version is the current value again, nothing is written to the vault.
+        // Metadata only: the new version is the current value again; no value is written to the vault.
         const kept = await store.getVersion(tenant, name, current.version);
         if (!kept) throw new NotFoundError(`secret ${name} has no version ${current.version}`);
         written = { versionId: kept.vaultVersionId };
         held = kept.held === true;
       }
+      // The vault keeps the description and tags too, where it has them (its console, its CLI and
+      // tag-based policies see them): the changes go there before they are committed here.
+      if (metadata && provider?.updateMetadata) await provider.updateMetadata(current.vaultRef, metadata);
       if (next.amend) record = next.amend(record);
       const version = versionRecord(record, written.versionId, action, ctx, now, next.sourceVersion);
       if (held) version.held = true;
@@ -362,7 +369,14 @@ export function createSecretService(deps: SecretServiceDeps) {
 
   async function purge(ctx: RequestContext, record: SecretRecord): Promise<void> {
     const provider = await deps.providers(record.tenant, record.connection);
-    await purgeVault(provider, record.vaultRef);
+    if (provider.leases) {
+      // A vault that issues leased credentials holds a role there, not the secret: the role stays,
+      // and the credentials secretm held for this secret stop working with it.
+      const { lease } = record.rotationState ?? {};
+      await revokeLease(lease, { ctx, name: record.name, provider, audit: deps.audit, now: clock.now() });
+    } else {
+      await purgeVault(provider, record.vaultRef);
+    }
     if (record.rotationState?.lease && deps.holding) {
       await purgeVault(deps.holding.vault, deps.holding.refFor(record.tenant, record.name));
     }
@@ -509,7 +523,8 @@ export function createSecretService(deps: SecretServiceDeps) {
       const now = clock.now();
       const deletionDate = new Date(now.getTime() + days * 86_400_000).toISOString();
       const provider = await deps.providers(current.tenant, current.connection);
-      await provider.delete(current.vaultRef, { mode: 'soft', recoveryWindowDays: days });
+      const issued = provider.leases !== undefined;
+      if (!issued) await provider.delete(current.vaultRef, { mode: 'soft', recoveryWindowDays: days });
       const next: SecretRecord = {
         ...current,
         deletedAt: now.toISOString(),
@@ -524,7 +539,7 @@ export function createSecretService(deps: SecretServiceDeps) {
           auditEvent(ctx, 'secret.delete', target(name), now),
         );
       } catch (error) {
-        await provider.restore(current.vaultRef).catch(() => undefined);
+        if (!issued) await provider.restore(current.vaultRef).catch(() => undefined);
         throw error;
       }
       return { name, deletionDate };
@@ -534,7 +549,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       const current = await live(ctx, name, 'delete');
       if (!current.deletionDate) throw new ConflictError(`secret ${name} is not scheduled for deletion`);
       const provider = await deps.providers(current.tenant, current.connection);
-      await provider.restore(current.vaultRef);
+      if (!provider.leases) await provider.restore(current.vaultRef);
       const { deletedAt: _deletedAt, deletionDate: _deletionDate, ...rest } = current;
       const next: SecretRecord = {
         ...rest,
@@ -700,6 +715,15 @@ function versionRecord(
     size: record.size,
     createdAt: at,
     createdBy: ctx.principal.actor,
+  };
+}
+
+/** What a new version changes of the description and tags, as the vault takes it; undefined for nothing. */
+function metadataChangesOf(next: NextVersion): MetadataChanges | undefined {
+  if (next.description === undefined && next.tags === undefined) return undefined;
+  return {
+    ...(next.description !== undefined ? { description: next.description } : {}),
+    ...(next.tags !== undefined ? { tags: next.tags } : {}),
   };
 }
 

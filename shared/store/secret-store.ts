@@ -21,7 +21,8 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.ts';
-import type { RotationLock, RotationState } from '../rotation/rotation-types.ts';
+import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
+import type { RotationLock, RotationState, RotationStep } from '../rotation/rotation-types.ts';
 import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
 import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
@@ -681,11 +682,10 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       } catch (error) {
         const failed = failedCondition(error, 0);
         if (!failed) throw storeFailure(error);
-        if (failed.Item?.rotationState?.M?.pending) {
-          throw new ConflictError(
-            `a rotation of secret '${name}' is pending; finish it first (POST /v1/secrets/${name}/rotate)`,
-            { cause: error },
-          );
+        const pending = failed.Item?.rotationState?.M?.pending;
+        if (pending) {
+          const step = pending.M?.step?.S as RotationStep | undefined;
+          throw new ConflictError(pendingRotationMessage(name, step), { cause: error });
         }
         const refusal = rotationRefusal(name, failed.Item, options.now, error);
         throw refusal instanceof UnprocessableError

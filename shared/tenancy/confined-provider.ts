@@ -68,6 +68,9 @@ export function confinedProvider(provider: SecretProvider, options: ConfinementO
     get: async (ref, readOptions) => provider.get(await inside(ref), readOptions),
     delete: async (ref, mode) => provider.delete(await inside(ref), mode),
     restore: async (ref) => provider.restore(await inside(ref)),
+    ...(provider.updateMetadata
+      ? { updateMetadata: async (ref, changes) => provider.updateMetadata!(await inside(ref), changes) }
+      : {}),
     test: () => provider.test(),
     async discover(page) {
       const found = await provider.discover({ ...page, prefix });

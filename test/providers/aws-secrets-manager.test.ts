@@ -103,7 +103,26 @@ function awsError(status: number, code: string, message: string) {
   };
 }
 
-describeProviderContract('aws-secrets-manager on moto', async () => ({ provider: awsProvider(), newRef }));
+describeProviderContract('aws-secrets-manager on moto', async () => {
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  return {
+    provider: awsProvider(),
+    newRef,
+    metadataOf: async (ref) => {
+      const described = await sdk().send(new DescribeSecretCommand({ SecretId: ref }));
+      const tags = Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key!, tag.Value!]));
+      return { ...(described.Description ? { description: described.Description } : {}), tags };
+    },
+    maxValueBytes: awsSecretMaxBytes,
+    unreachable: () =>
+      createAwsSecretsManagerProvider({ region, endpoint: nowhere, credentials }, { timeoutMs: 2_000 }),
+    serverDeviations: {
+      // AWS clears a description set to "" (DescribeSecret omits it afterwards); moto 5.2.5's
+      // update_secret keeps the old one (`description or secret.description`).
+      keepsClearedDescription: 'moto ignores UpdateSecret with an empty Description',
+    },
+  };
+});
 
 describe('aws-secrets-manager adapter on moto', () => {
   let provider: SecretProvider;
@@ -507,7 +526,7 @@ describe('aws-secrets-manager adapter on moto', () => {
       }
     });
 
-    it('test() says the endpoint could not be reached, and checks nothing after it', async () => {
+    it('test() says the endpoint could not be reached, and reports no step after it', async () => {
       const port = await freePort();
       const nowhere = createAwsSecretsManagerProvider(
         { region, endpoint: `http://127.0.0.1:${port}`, credentials },
@@ -519,7 +538,7 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(check.ok).toBe(false);
       expect(check.steps[0]).toMatchObject({ ok: false });
       expect(check.steps[0]!.message).toContain('nothing answered');
-      expect(check.steps.slice(1).every((step) => !step.ok)).toBe(true);
+      expect(check.steps).toHaveLength(1);
     });
   });
 
@@ -590,7 +609,6 @@ describe('aws-secrets-manager adapter on moto', () => {
       expect(check.steps.map((step) => [step.step, step.ok])).toEqual([
         [`reach ${stub.endpoint}`, true],
         ['authenticate', false],
-        ['list secrets (secretsmanager:ListSecrets)', false],
       ]);
     });
 

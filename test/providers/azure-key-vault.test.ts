@@ -3,16 +3,11 @@
  * hardening (timeouts, TLS verification, pinned address, no redirects, no proxy) against servers this
  * file starts on 127.0.0.1, each standing for a vault that misbehaves in one way.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/managed-process.ts';
 import {
@@ -22,6 +17,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../shared/errors.ts';
+import { networkOptionsFor } from '../../shared/net/network-for.ts';
 import {
   azureMaxNameLength,
   azureMaxValueBytes,
@@ -33,16 +29,8 @@ import {
   parseAzureRef,
 } from '../../shared/providers/azure-key-vault.ts';
 import type { NetworkOptions, SecretPayload } from '../../shared/providers/provider.ts';
-
-/** A fixed token: the servers here never check it, and nothing ever asks Entra ID. */
-class StaticTokenCredential implements TokenCredential {
-  calls = 0;
-
-  async getToken(): Promise<AccessToken> {
-    this.calls++;
-    return { token: 'secretm-test-token', expiresOnTimestamp: Date.now() + 60 * 60 * 1000 };
-  }
-}
+import { selfSignedCertificate, type TestCertificate } from '../servers/test-certificate.ts';
+import { StaticTokenCredential } from './azure-key-vault-fixtures.ts';
 
 /** Resolves every name to 127.0.0.1, and counts the names it was asked for. */
 function loopbackLookup(): { lookup: LookupFunction; asked: string[] } {
@@ -88,47 +76,6 @@ async function listen(server: HttpServer | HttpsServer | TcpServer): Promise<num
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the test server has no port');
   return address.port;
-}
-
-interface TestCertificate {
-  key: string;
-  cert: string;
-}
-
-/** A self-signed certificate for 127.0.0.1 and vault.test, made with openssl for this run only. */
-async function selfSignedCertificate(): Promise<TestCertificate> {
-  const dir = await mkdtemp(join(tmpdir(), 'secretm-azure-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=secretm test vault',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:vault.test',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: await readFile(join(dir, 'key.pem'), 'utf8'),
-      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 interface RecordingVault {
@@ -395,7 +342,7 @@ describe('azure-key-vault adapter', () => {
     let certificate: TestCertificate;
 
     beforeAll(async () => {
-      certificate = await selfSignedCertificate();
+      certificate = await selfSignedCertificate(['vault.test']);
     });
 
     it('answers ProviderUnavailableError when nothing listens at the vault’s port', async () => {
@@ -502,6 +449,33 @@ describe('azure-key-vault adapter', () => {
       expect(error).toBeInstanceOf(ForbiddenError);
       expect(proxyConnections).toBe(0);
       expect(server.requests.length).toBeGreaterThan(0);
+    });
+
+    it('says in test() only that the address was refused, when the connection’s guard refuses it, and never dials', async () => {
+      // The injected resolver answers 127.0.0.1, which the guard refuses outside local mode.
+      const server = await answeringVault(certificate, forbidden);
+      const guarded = networkOptionsFor(new URL(`https://vault.test:${server.port}`), {
+        allowLoopback: false,
+        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+        caCert: certificate.cert,
+      });
+      const credential = new StaticTokenCredential();
+      const vault = provider(`https://vault.test:${server.port}`, guarded, credential);
+
+      const check = await vault.test();
+      const error = await rejectionOf(vault.get(vault.refFor('acme', 'db')));
+
+      expect(check.ok).toBe(false);
+      expect(check.steps).toEqual([
+        {
+          step: 'reach the vault',
+          ok: false,
+          message: expect.stringMatching(/resolves to 127\.0\.0\.1, a loopback address/),
+        },
+      ]);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(server.requests).toEqual([]);
+      expect(credential.calls).toBe(0);
     });
 
     it('says in test() that the vault answered and took the credentials but refused to list', async () => {

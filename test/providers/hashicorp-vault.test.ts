@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../local/managed-process.ts';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/errors.ts';
 import {
   createHashicorpVaultProvider,
@@ -23,7 +24,27 @@ describeProviderContract('hashicorp-vault kv-v2 on OpenBao, with AppRole', async
     { url: inject('openbaoAddress'), engine: { type: 'kv-v2', mount } },
     { roleId, secretId },
   );
-  return { provider, newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`) };
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  return {
+    provider,
+    newRef: () => provider.refFor('tenant-a', `secret-${randomUUID()}`),
+    metadataOf: async (ref) => {
+      const custom = ((await baoOk(`${mount}/metadata/${ref}`)).data?.custom_metadata ?? {}) as Record<
+        string,
+        string
+      >;
+      const tags = Object.fromEntries(
+        Object.entries(custom).flatMap(([key, tag]) => (key.startsWith('tag:') ? [[key.slice(4), tag]] : [])),
+      );
+      return { ...(custom.description === undefined ? {} : { description: custom.description }), tags };
+    },
+    unreachable: () =>
+      createHashicorpVaultProvider(
+        { url: nowhere, engine: { type: 'kv-v2', mount } },
+        { roleId, secretId },
+        { timeoutMs: 2_000 },
+      ),
+  };
 });
 
 function kvProvider(

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,8 +81,25 @@ async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
 }
 
 describeProviderContract('local vault', async () => {
-  const provider = createLocalVault({ dir: await tempFolder() });
-  return { provider, newRef: () => newRef(provider) };
+  const dir = await tempFolder();
+  const provider = createLocalVault({ dir });
+  return {
+    provider,
+    newRef: () => newRef(provider),
+    // The local vault's own view is its file: the description and tags are kept there in clear.
+    metadataOf: async (ref) => {
+      const file = join(dir, 'secrets', `${createHash('sha256').update(ref, 'utf8').digest('hex')}.json`);
+      const stored = JSON.parse(await readFile(file, 'utf8')) as {
+        description?: string;
+        tags?: Record<string, string>;
+      };
+      return {
+        ...(stored.description === undefined ? {} : { description: stored.description }),
+        tags: stored.tags ?? {},
+      };
+    },
+    lacks: { network: true },
+  };
 });
 
 describe('local vault', () => {

@@ -14,29 +14,67 @@
  * Refs from `discover()` are compared with the refs given to `create`: an adapter answers them in the
  * form it takes them.
  *
+ * Besides create, read, versions, idempotency, delete and restore, every adapter answers the same
+ * size limits (the vault's own, or secretm's 64 KiB where the vault holds more) and errors (typed,
+ * never carrying the value; an unreachable vault is a ProviderUnavailableError and its test() stops at
+ * the step that failed). A subject that started a server for the suite stops it in `dispose`. Vaults
+ * that keep a description and tags show them through their own API (`metadataOf`): create sets them,
+ * `updateMetadata` changes and removes them without a version, and a put keeps them.
+ *
  * A read-only vault (`lacks.write`, e.g. Vault's dynamic database credentials) runs
  * `describeReadOnlyProviderContract` instead: every write refused with a typed error, and get, test
  * and discover (or its refusal) checked on a `readableRef` the vault serves.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
   NotFoundError,
+  PayloadTooLargeError,
+  ProviderUnavailableError,
   SecretmError,
   UnprocessableError,
   ValidationError,
 } from '../../shared/errors.ts';
 import { payloadSize, type SecretPayload, type SecretProvider } from '../../shared/providers/provider.ts';
+import { maxValueBytes as secretmMaxValueBytes } from '../../shared/secrets/secret-value.ts';
 
 export interface ContractSubject {
   provider: SecretProvider;
   /** a fresh unique ref for one test */
   newRef(): string;
   /** capabilities the vault lacks, so the suite adapts instead of skipping silently */
-  lacks?: { binary?: boolean; softDelete?: boolean; restore?: boolean; write?: boolean };
+  lacks?: {
+    binary?: boolean;
+    softDelete?: boolean;
+    restore?: boolean;
+    write?: boolean;
+    /** no description or tags kept with a secret (then no `updateMetadata` either) */
+    metadata?: boolean;
+    /** no network between secretm and the vault (the local vault): nothing to be unreachable */
+    network?: boolean;
+  };
   /** read-only vaults (`lacks.write`): a ref that get can read, e.g. a dynamic-credentials role */
   readableRef?: string;
+  /**
+   * The description and tags the vault holds for a ref, read through the vault's own API (not the
+   * port), with secretm's own bookkeeping (such as Azure's reserved tags) told apart.
+   */
+  metadataOf?(ref: string): Promise<{ description?: string; tags: Record<string, string> }>;
+  /** The vault's own limit on a value, in bytes as secretm measures text; absent when it holds at least secretm's. */
+  maxValueBytes?: number;
+  /** The same adapter pointed at a port where nothing listens. */
+  unreachable?(): SecretProvider;
+  /** Stops what the set-up started (a server of this file). */
+  dispose?(): Promise<void>;
+  /**
+   * Where the test server departs from the real vault, each with the reason, so the suite checks what
+   * the server can show and no more (never used to excuse the adapter).
+   */
+  serverDeviations?: {
+    /** The server keeps a description the adapter cleared. */
+    keepsClearedDescription?: string;
+  };
 }
 
 const unicodeMap: SecretPayload = {
@@ -110,6 +148,9 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
     beforeAll(async () => {
       subject = await setup();
       if (subject.lacks?.write) throw new Error(`${label} lacks write: run describeReadOnlyProviderContract`);
+    });
+    afterAll(async () => {
+      await subject?.dispose?.();
     });
 
     describe('payload kinds', () => {
@@ -342,6 +383,158 @@ export function describeProviderContract(label: string, setup: () => Promise<Con
         await provider.create(ref, textPayload('reborn'));
 
         expect(comparable((await provider.get(ref)).payload)).toEqual(comparable(textPayload('reborn')));
+      });
+    });
+
+    describe('description and tags', () => {
+      /** The vault's view of a ref's metadata; on a vault without it, asserts it says so, and answers undefined. */
+      const metadataOf = async (ref: string) => {
+        const { provider, metadataOf: read, lacks } = subject;
+        if (read) return read(ref);
+        expect(lacks?.metadata, 'a vault without metadataOf says lacks.metadata').toBe(true);
+        expect(provider.updateMetadata).toBeUndefined();
+        return undefined;
+      };
+
+      it('create keeps the description and tags, as the vault itself shows them', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+
+        await provider.create(ref, textPayload('tagged'), {
+          description: 'the shop database',
+          tags: { team: 'payments', env: 'prod' },
+        });
+
+        const held = await metadataOf(ref);
+        if (held)
+          expect(held).toEqual({ description: 'the shop database', tags: { team: 'payments', env: 'prod' } });
+      });
+
+      it('updateMetadata changes the description, sets, changes and removes tags, and writes no version', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        const written = await provider.create(ref, unicodeMap, {
+          description: 'before',
+          tags: { keep: 'kept', change: 'old', drop: 'dropped' },
+        });
+        if (!(await metadataOf(ref))) return;
+
+        await provider.updateMetadata!(ref, {
+          description: 'after',
+          tags: { change: 'new', drop: null, add: 'added' },
+        });
+        const changed = await metadataOf(ref);
+        await provider.updateMetadata!(ref, { description: null });
+        const undescribed = await metadataOf(ref);
+
+        expect(changed).toEqual({
+          description: 'after',
+          tags: { keep: 'kept', change: 'new', add: 'added' },
+        });
+        if (subject.serverDeviations?.keepsClearedDescription) {
+          expect(undescribed?.tags).toEqual({ keep: 'kept', change: 'new', add: 'added' });
+        } else {
+          expect(undescribed).toEqual({ tags: { keep: 'kept', change: 'new', add: 'added' } });
+        }
+        const read = await provider.get(ref);
+        expect(read.versionId).toBe(written.versionId);
+        expect(comparable(read.payload)).toEqual(comparable(unicodeMap));
+      });
+
+      it('a put keeps the description and tags the secret has', async () => {
+        const { provider, newRef } = subject;
+        const ref = newRef();
+        await provider.create(ref, textPayload('first'), { description: 'kept', tags: { a: '1' } });
+        if (!(await metadataOf(ref))) return;
+        await provider.updateMetadata!(ref, { tags: { b: '2' } });
+
+        await provider.put(ref, textPayload('second'));
+
+        expect(await metadataOf(ref)).toEqual({ description: 'kept', tags: { a: '1', b: '2' } });
+      });
+
+      it('updateMetadata of an absent or deleted secret is a NotFoundError', async () => {
+        const { provider, newRef, lacks } = subject;
+        if (!provider.updateMetadata) {
+          expect(lacks?.metadata).toBe(true);
+          return;
+        }
+        const deleted = newRef();
+        await provider.create(deleted, textPayload('gone'));
+        await provider.delete(
+          deleted,
+          lacks?.softDelete ? { mode: 'purge' } : { mode: 'soft', recoveryWindowDays: 7 },
+        );
+
+        const errors = [
+          await rejectionOf(provider.updateMetadata(newRef(), { tags: { a: '1' } })),
+          await rejectionOf(provider.updateMetadata(deleted, { tags: { a: '1' } })),
+        ];
+
+        for (const error of errors) expect(error).toBeInstanceOf(NotFoundError);
+      });
+    });
+
+    describe('size limits', () => {
+      it('holds a value of exactly the vault’s limit (or secretm’s own), and refuses one byte more, storing nothing', async () => {
+        const { provider, newRef, maxValueBytes } = subject;
+        const ref = newRef();
+        const limit = maxValueBytes ?? secretmMaxValueBytes;
+
+        await provider.create(ref, textPayload('x'.repeat(limit)));
+        expect(comparable((await provider.get(ref)).payload)).toEqual(
+          comparable(textPayload('x'.repeat(limit))),
+        );
+        if (maxValueBytes === undefined) return;
+
+        const tooLarge = textPayload('x'.repeat(limit + 1));
+        const other = newRef();
+        const errors = [
+          await rejectionOf(provider.create(other, tooLarge)),
+          await rejectionOf(provider.put(ref, tooLarge)),
+        ];
+
+        for (const error of errors) expect(error).toBeInstanceOf(PayloadTooLargeError);
+        await expect(provider.get(other)).rejects.toBeInstanceOf(NotFoundError);
+        expect(payloadSize((await provider.get(ref)).payload)).toBe(limit);
+      });
+    });
+
+    describe('errors', () => {
+      it('a refused write never carries the value in its error', async () => {
+        const { provider, newRef } = subject;
+        const canary = `canary-${randomUUID()}`;
+        const ref = newRef();
+        await provider.create(ref, textPayload('first'));
+
+        const errors = [
+          await rejectionOf(provider.create(ref, textPayload(canary))),
+          await rejectionOf(provider.put(newRef(), textPayload(canary))),
+        ];
+
+        expect(errors[0]).toBeInstanceOf(ConflictError);
+        expect(errors[1]).toBeInstanceOf(NotFoundError);
+        for (const error of errors) {
+          expect(String(error)).not.toContain(canary);
+          expect(JSON.stringify(error)).not.toContain(canary);
+        }
+      });
+
+      it('an unreachable vault is a ProviderUnavailableError, and test() reports the step that failed and none after', async () => {
+        const { unreachable, lacks } = subject;
+        if (!unreachable) {
+          expect(lacks?.network, 'a vault without unreachable() says lacks.network').toBe(true);
+          return;
+        }
+        const down = unreachable();
+
+        const error = await rejectionOf(down.get(down.refFor('tenant-a', 'anything')));
+        const check = await down.test();
+
+        expect(error).toBeInstanceOf(ProviderUnavailableError);
+        expect(check.ok).toBe(false);
+        expect(check.steps).toHaveLength(1);
+        expect(check.steps[0]?.ok).toBe(false);
       });
     });
 

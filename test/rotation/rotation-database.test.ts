@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ForbiddenError, UnauthorizedError } from '../../shared/errors.ts';
+import { ForbiddenError, ProviderUnavailableError, UnauthorizedError } from '../../shared/errors.ts';
 import type { RotationStep } from '../../shared/rotation/rotation-types.ts';
 import { pendingRef } from '../../shared/rotation/vault-refs.ts';
 import {
@@ -49,7 +49,11 @@ interface Setup {
 
 async function databaseSecretWithRotation(
   mode: 'single-user' | 'alternating-users',
-  options: { master?: Record<string, string>; role?: TestRole } = {},
+  options: {
+    master?: Record<string, string>;
+    role?: TestRole;
+    tls?: 'verify-full' | 'require' | 'disable';
+  } = {},
 ): Promise<Setup> {
   const tenant = `t-${randomUUID().slice(0, 8)}`;
   const ctx = contextFor(tenant);
@@ -62,7 +66,7 @@ async function databaseSecretWithRotation(
     strategy: 'database',
     options: {
       mode,
-      tls: 'disable',
+      tls: options.tls ?? 'disable',
       ...(options.master ? { masterSecret: 'db-admin' } : {}),
       policy: {
         length: 32,
@@ -234,6 +238,35 @@ describe('alternating-users database rotation', () => {
     expect(record?.rotationState?.lastError).toMatchObject({ code: 'forbidden', step: 'setSecret' });
     expect(record?.rotationState?.pending).toBeUndefined();
     expect(await canLogIn(setup.role, setup.role.table)).toBe(true);
+  });
+});
+
+describe('TLS to the database (the test server presents a self-signed certificate)', () => {
+  it('says a certificate verify-full does not trust is a TLS failure, names the tls option, and changes nothing', async () => {
+    const setup = await databaseSecretWithRotation('single-user', { tls: 'verify-full' });
+
+    const error = await rig.rotation.rotate(setup.ctx, setup.name).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/TLS/);
+    expect(message).toMatch(/not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    expect(message).toContain('tls option is "verify-full"');
+    expect(message).toContain('options.tls to "require"');
+    expect(message).not.toMatch(/could not reach/);
+    const record = await rig.store.get(setup.tenant, setup.name);
+    expect(record?.version).toBe(1);
+    expect(record?.rotationState?.lastError?.message).toMatch(/TLS/);
+    expect(await canLogIn(setup.role, setup.role.table)).toBe(true);
+  });
+
+  it('rotates over TLS without checking the certificate when tls is require', async () => {
+    const setup = await databaseSecretWithRotation('single-user', { tls: 'require' });
+
+    const outcome = await rig.rotation.rotate(setup.ctx, setup.name);
+
+    expect(outcome).toMatchObject({ outcome: 'rotated', version: 2 });
+    expect(await canLogIn(await currentLogin(setup), setup.role.table)).toBe(true);
   });
 });
 

@@ -252,4 +252,43 @@ describe('a pending rotation', () => {
     const audit = await rig.audit.list(tenant, { limit: 20 });
     expect(audit.items.map((event) => event.action)).toContain('secret.rotation.disable');
   });
+
+  it('names both ways out in every 409 it causes: POST …/rotate, and DELETE …/rotation?discardPending=true', async () => {
+    const tenant = `t-${randomUUID().slice(0, 8)}`;
+    const { ctx, name } = await secretWithRandomRotation(tenant);
+    let reached: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const stopping = rig.rotationWith({
+      afterStep: async () => {
+        reached();
+        await new Promise<never>(() => undefined);
+      },
+    });
+    void stopping.rotate(ctx, name).catch(() => undefined);
+    await stopped;
+    rig.clock.advance(6 * 60_000);
+
+    const refusals = await Promise.all([
+      rig.secrets.replace(ctx, name, { data: { API_KEY: 'mine' } }).catch((error: unknown) => error),
+      rig.secrets.patch(ctx, name, { set: { API_KEY: 'mine' } }).catch((error: unknown) => error),
+      rig.secrets.rollback(ctx, name, 1).catch((error: unknown) => error),
+      rig.secrets.remove(ctx, name).catch((error: unknown) => error),
+      rig.rotation
+        .configure(ctx, name, {
+          schedule: 'rate(1 day)',
+          strategy: 'random',
+          options: { keys: ['API_KEY'], policy },
+        })
+        .catch((error: unknown) => error),
+      rig.rotation.configure(ctx, name, { enabled: false }).catch((error: unknown) => error),
+    ]);
+
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(ConflictError);
+      expect((refusal as Error).message).toContain(`POST /v1/secrets/${name}/rotate`);
+      expect((refusal as Error).message).toContain(`DELETE /v1/secrets/${name}/rotation?discardPending=true`);
+    }
+  });
 });

@@ -1,6 +1,8 @@
 /**
  * A throwaway PostgreSQL cluster on a loopback port, in a fresh temporary folder, with a superuser that
- * logs in with a password (OpenBao's database plugin and the rotation tests use it). Debian's server
+ * logs in with a password (OpenBao's database plugin and the rotation tests use it). TLS is on, with a
+ * self-signed certificate for 127.0.0.1 that no client trusts unless told to (plain connections are
+ * accepted too), as a database behind a private CA would present itself. Debian's server
  * binaries come from scripts/servers/postgresql.sh. PostgreSQL refuses to run as root, so as root the
  * cluster belongs to the `postgres` system user (`nobody` if absent) and runs under `setpriv`.
  */
@@ -22,6 +24,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort, type ManagedProcess, spawnServer } from '../../local/managed-process.ts';
 import type { StartedServer } from './started-server.ts';
+import { selfSignedCertificate } from './test-certificate.ts';
 
 const run = promisify(execFile);
 
@@ -95,6 +98,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   const database = 'postgres';
   mkdirSync(socketDir);
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  const certificate = await selfSignedCertificate();
+  const certFile = join(root, 'server.crt');
+  const keyFile = join(root, 'server.key');
+  writeFileSync(certFile, certificate.cert, { mode: 0o600 });
+  writeFileSync(keyFile, certificate.key, { mode: 0o600 });
   if (account) chownTree(root, account);
   const asAccount = (command: string, args: string[]): [string, string[]] =>
     account
@@ -136,6 +144,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       'synchronous_commit=off',
       '-c',
       'full_page_writes=off',
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${certFile}`,
+      '-c',
+      `ssl_key_file=${keyFile}`,
     ]);
     const host = '127.0.0.1';
     const managed = await spawnServer({

@@ -334,4 +334,45 @@ describe('SSRF guards', () => {
       await guarded.stop();
     }
   });
+
+  it('reports only the steps that ran when the guard refuses the address: the refusal is the first and only step', async () => {
+    // Every name resolves to 127.0.0.1, which the guard refuses outside local mode: were it to fail,
+    // the only address dialled would still be this machine's.
+    const guarded = await startLocalApi({
+      network: createNetworkPolicy({
+        localMode: false,
+        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+      }),
+    });
+    try {
+      const bodies = [
+        {
+          name: 'refused-aws',
+          kind: 'aws-secrets-manager',
+          config: { region: 'us-east-1', endpoint: 'https://secretsmanager.refused.test' },
+          credentials: awsCredentials,
+        },
+        {
+          name: 'refused-vault',
+          kind: 'hashicorp-vault',
+          config: { url: 'https://vault.refused.test:8200', engine: { type: 'kv-v2', mount: 'kv' } },
+          credentials: { token: 't' },
+        },
+      ];
+      for (const body of bodies) {
+        const created = await guarded.request('POST', '/v1/connections', { body });
+        expect(created.status, created.text).toBe(201);
+
+        const check = await guarded.request('POST', `/v1/connections/${body.name}/test`);
+
+        expect(check.json.ok).toBe(false);
+        expect(check.json.steps, body.kind).toHaveLength(1);
+        expect(check.json.steps[0].ok).toBe(false);
+        expect(check.json.steps[0].step).toMatch(/^reach/);
+        expect(check.json.steps[0].message).toMatch(/resolves to 127\.0\.0\.1, a loopback address/);
+      }
+    } finally {
+      await guarded.stop();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 /**
- * azure:// references through the layer. No Key Vault server runs on this machine, so these cover the
- * layer's side with the adapter factory alone: which vault and name it reads, with which identity, and
- * that the value then behaves as any other cached secret.
+ * azure:// references through the layer, on the layer's side, with the adapter factory alone: which
+ * vault and name it reads, with which identity, and that the value then behaves as any other cached
+ * secret. The adapter itself runs against the repo's Key Vault server
+ * (test/providers/azure-key-vault-contract.test.ts), whose port is not the 443 an azure:// name implies.
  */
 import { describe, expect, it } from 'vitest';
 import { createSecretm } from '../../../../layers/secretm/src/index.ts';
