@@ -31,6 +31,7 @@ import {
 } from '../shared/connections/connection-service.ts';
 import { createCredentialVault } from '../shared/connections/credential-vault.ts';
 import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
+import type { FactoryContext } from '../shared/connections/provider-factory.ts';
 import { type CostService, createCostService } from '../shared/costs/cost-service.ts';
 import { meteredProvider, meteredResolver } from '../shared/costs/metered-provider.ts';
 import { priceTable } from '../shared/costs/prices.ts';
@@ -123,6 +124,8 @@ export interface DependencyOverrides {
    * deployment never sets it: in AWS every tenant runs on its own session.
    */
   tenantAccess?: TenantAccess;
+  /** Makes Azure connections' token credentials (tests: a static token, never Entra ID). */
+  azureCredential?: FactoryContext['azureCredential'];
 }
 
 export function createDependencies(
@@ -241,6 +244,7 @@ export function createDependencies(
             clock,
             ...(localVault ? { localVault } : {}),
             ...(access.awsCredentials ? { awsCredentials: access.awsCredentials(tenant) } : {}),
+            ...(overrides.azureCredential ? { azureCredential: overrides.azureCredential } : {}),
           },
           ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
           wrap: (provider, resolved) => {

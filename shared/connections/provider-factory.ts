@@ -3,9 +3,11 @@
  * factory does not compile; each adapter is imported when first needed, so a function that only
  * uses AWS never loads the Azure or Vault code.
  */
+import type { TokenCredential } from '@azure/core-auth';
 import type { Clock } from '../clock.ts';
 import { ValidationError } from '../errors.ts';
 import type { AwsCredentials } from '../providers/aws-secrets-manager.ts';
+import type { AzureClientSecret } from '../providers/azure-key-vault.ts';
 import type { SecretProvider, VaultKind } from '../providers/provider.ts';
 import type { ConnectionCredentials, ConnectionRecord } from './connection-types.ts';
 import type { NetworkPolicy } from './network-policy.ts';
@@ -20,6 +22,12 @@ export interface FactoryContext {
    * with): the tenant's session in an AWS deployment, so it reaches what the tenant may, no more.
    */
   awsCredentials?: () => Promise<AwsCredentials>;
+  /**
+   * Makes an Azure connection's token credential from its stored client secret. Unset in every
+   * deployment (an Entra ID client-secret credential); tests give a static token credential, since
+   * nothing here may ask Entra ID for a token.
+   */
+  azureCredential?: (credentials: AzureClientSecret) => TokenCredential;
 }
 
 type Factory<K extends VaultKind> = (
@@ -65,13 +73,13 @@ const factories: { [K in VaultKind]: Factory<K> } = {
       checked.network,
     );
   },
-  'azure-key-vault': async ({ config }, credentials, { network }) => {
+  'azure-key-vault': async ({ config }, credentials, { network, azureCredential }) => {
     const { createAzureKeyVaultProvider, createAzureClientSecretCredential } = await import(
       '../providers/azure-key-vault.ts'
     );
     if (!credentials) throw new ValidationError('an Azure Key Vault connection needs credentials');
     const checked = network.forUrl(config.vaultUrl, 'config.vaultUrl', config.caCert);
-    const credential = createAzureClientSecretCredential({
+    const credential = (azureCredential ?? createAzureClientSecretCredential)({
       tenantId: credentials.tenantId!,
       clientId: credentials.clientId!,
       clientSecret: credentials.clientSecret!,

@@ -5,15 +5,18 @@
  * absent object. A route added to the table without a probe here fails the first test, so no route is
  * left out by forgetting it. Afterwards A's data is as it was, and A's audit shows B's attempts on A's
  * vault refs. Local mode over HTTP, on DynamoDB Local, moto (a Secrets Manager connection), OpenBao (a
- * Vault connection) and the local vault.
+ * Vault connection), the repo's Key Vault server (an Azure connection, the real Azure client on a
+ * static token) and the local vault.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import type { ApiAnswer, LocalApi, RequestOptions } from '../local/local-fixture.ts';
 import { startLocalApi } from '../local/local-fixture.ts';
+import { StaticTokenCredential } from '../providers/azure-key-vault-fixtures.ts';
 import { appRoleWithPolicy, enableKvV2, kvPolicy } from '../providers/hashicorp-vault-fixtures.ts';
 import { randomRotationBody } from '../rotation/rotation-bodies.ts';
+import { type KeyVaultServer, startKeyVaultServer } from '../servers/azure-key-vault.ts';
 import { disguises } from './ref-disguises.ts';
 
 /** The identifiers a probe names: A's, or ones nobody holds. */
@@ -126,8 +129,18 @@ let tenantA: string;
 let keyA: string;
 const secretValue = `a-value-${randomBytes(12).toString('hex')}`;
 const suffix = randomBytes(4).toString('hex');
-const aSecrets = { local: `a-local-${suffix}`, aws: `a-aws-${suffix}`, vault: `a-vault-${suffix}` };
-const aConnections = { aws: `a-aws-conn-${suffix}`, vault: `a-vault-conn-${suffix}` };
+const aSecrets = {
+  local: `a-local-${suffix}`,
+  aws: `a-aws-${suffix}`,
+  vault: `a-vault-${suffix}`,
+  azure: `a-azure-${suffix}`,
+};
+const aConnections = {
+  aws: `a-aws-conn-${suffix}`,
+  vault: `a-vault-conn-${suffix}`,
+  azure: `a-azure-conn-${suffix}`,
+};
+let keyVault: KeyVaultServer;
 const aService = `a-service-${suffix}`;
 let aKeyId: string;
 let adminIdA: string;
@@ -180,7 +193,8 @@ async function auditOfA() {
 }
 
 beforeAll(async () => {
-  api = await startLocalApi();
+  keyVault = await startKeyVaultServer();
+  api = await startLocalApi({ azureCredential: () => new StaticTokenCredential() });
   tenantA = `acme-${suffix}`;
   const adminA = await newTenantAdmin(tenantA);
   keyA = adminA.key;
@@ -207,8 +221,22 @@ beforeAll(async () => {
       },
     }),
   );
+  await ok(
+    asA('POST', '/v1/connections', {
+      body: {
+        name: aConnections.azure,
+        kind: 'azure-key-vault',
+        config: { vaultUrl: keyVault.url, caCert: keyVault.caCert },
+        credentials: {
+          tenantId: randomUUID(),
+          clientId: randomUUID(),
+          clientSecret: `azure-${randomUUID()}`,
+        },
+      },
+    }),
+  );
   for (const [kind, name] of Object.entries(aSecrets)) {
-    const connection = kind === 'local' ? 'local' : aConnections[kind as 'aws' | 'vault'];
+    const connection = kind === 'local' ? 'local' : aConnections[kind as keyof typeof aConnections];
     await ok(
       asA('POST', '/v1/secrets', { body: { name, type: 'env', connection, data: { TOKEN: secretValue } } }),
     );
@@ -234,11 +262,20 @@ const eventId = (event: { at: string; requestId: string; action: string }) =>
 
 afterAll(async () => {
   await api?.stop();
+  await keyVault?.stop();
 });
 
 function targetsOfA(): Target[] {
-  return Object.values(aSecrets).flatMap((name) =>
-    aRefs.map((ref) => ({ name, connection: aConnections.vault, service: aService, keyId: aKeyId, ref })),
+  // Each secret with its own connection (the local vault's with the Vault one), so every kind of
+  // connection of A's is named too.
+  return Object.entries(aSecrets).flatMap(([kind, name]) =>
+    aRefs.map((ref) => ({
+      name,
+      connection: aConnections[kind as keyof typeof aConnections] ?? aConnections.vault,
+      service: aService,
+      keyId: aKeyId,
+      ref,
+    })),
   );
 }
 
