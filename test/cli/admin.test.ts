@@ -1,4 +1,5 @@
 /** `secretm costs` and `secretm keys`: the tenant's cost report in three formats, and API keys made, listed and revoked. */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCli } from './cli-fixture.ts';
 
@@ -78,5 +79,28 @@ describe('keys', () => {
     const malformed = await cli.run(['keys', 'create', 'x', '--scope', 'read', '--rules', '[oops']);
     expect(malformed.code).toBe(1);
     expect(malformed.stderr).toContain('--rules must be a JSON array');
+  });
+});
+
+describe('keys rotate-operator', () => {
+  it('replaces the operator key and saves the new one in the profile in use, so the CLI keeps working', async () => {
+    const old = cli.api.adminKey;
+    expect(
+      (
+        await cli.run(['login'], {
+          profiles: true,
+          env: { SECRETM_API_KEY: old, SECRETM_ENDPOINT: cli.api.url },
+        })
+      ).code,
+    ).toBe(0);
+    const rotated = await cli.run(['keys', 'rotate-operator', '--json'], { profiles: true });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ id: 'operator', savedIn: { profile: 'default' } });
+    expect(rotated.stdout).not.toMatch(/"key"/);
+    const saved = JSON.parse(await readFile(cli.configPath, 'utf8')).profiles.default.key;
+    expect(saved).not.toBe(old);
+    cli.api.adminKey = saved;
+    expect((await cli.run(['ls'], { profiles: true })).code).toBe(0);
+    expect((await cli.run(['ls'], { env: { SECRETM_API_KEY: old } })).code).toBe(3);
   });
 });

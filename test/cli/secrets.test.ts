@@ -123,6 +123,8 @@ describe('ls, versions, rollback, clone, rm and restore', () => {
   });
 
   it('lists versions, rolls back to one as a new version, and clones', async () => {
+    expect((await cli.run(['versions', 'nope'])).code).toBe(2);
+    expect((await cli.run(['rollback', 'payments/prod/db', '--to', '99'])).code).toBe(2);
     const versions = await cli.run(['versions', 'payments/prod/db']);
     expect(versions.stdout.split('\n')[0]).toMatch(/^2\tpatch\tDB_HOST,DB_PASSWORD,DB_USER\t.*\tcurrent$/);
     const rolled = await cli.run(['rollback', 'payments/prod/db', '--to', '1', '--json']);
@@ -194,6 +196,8 @@ describe('export and render', () => {
     const json = await cli.run(['export', 'payments/prod/db', '--format', 'json']);
     expect(JSON.parse(json.stdout)).toEqual({ DB_HOST: 'db.internal', DB_PASSWORD: 's3cr#t' });
     const k8s = JSON.parse((await cli.run(['export', 'payments/prod/db', '--format', 'k8s'])).stdout);
+    const missing = await cli.run(['export', 'payments/prod/db', 'nope']);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(k8s).toMatchObject({ kind: 'Secret', metadata: { name: 'payments-prod-db' } });
     expect(Buffer.from(k8s.data.DB_PASSWORD, 'base64').toString()).toBe('s3cr#t');
   });
