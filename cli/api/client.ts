@@ -9,6 +9,7 @@
 import { CliError, exitCodeForStatus, exitCodes, hintForStatus } from '../lib/errors.ts';
 import type { operations } from './openapi-types.ts';
 import { operationRoutes } from './operations.ts';
+import { exchange, type HttpAnswer } from './transport.ts';
 
 /** An object with no members: what an operation without path, query or body adds to its input. */
 type Nothing = Record<never, never>;
@@ -53,7 +54,6 @@ export interface Reply<T> {
   /** The version an `ETag: "N"` names. */
   version?: number;
   requestId?: string;
-  headers: Headers;
 }
 
 export interface ApiClientOptions {
@@ -82,7 +82,7 @@ export class ApiClient {
     ...[input]: OptionalIfEmpty<Input<K>>
   ): Promise<Reply<Answer<K>>> {
     const response = await this.send(operation, (input ?? {}) as Input<K>);
-    const text = await response.text();
+    const text = response.body.toString('utf8');
     return {
       body: (text ? JSON.parse(text) : undefined) as Answer<K>,
       status: response.status,
@@ -96,7 +96,7 @@ export class ApiClient {
     ...[input]: OptionalIfEmpty<Input<K>>
   ): Promise<Reply<string>> {
     const response = await this.send(operation, (input ?? {}) as Input<K>);
-    return { body: await response.text(), status: response.status, ...replyFacts(response) };
+    return { body: response.body.toString('utf8'), status: response.status, ...replyFacts(response) };
   }
 
   /** Calls an operation whose answer is bytes (a file secret's raw content). */
@@ -106,13 +106,13 @@ export class ApiClient {
   ): Promise<Reply<Uint8Array>> {
     const response = await this.send(operation, (input ?? {}) as Input<K>);
     return {
-      body: new Uint8Array(await response.arrayBuffer()),
+      body: new Uint8Array(response.body),
       status: response.status,
       ...replyFacts(response),
     };
   }
 
-  private send<K extends OperationId>(operation: K, input: Input<K>): Promise<Response> {
+  private send<K extends OperationId>(operation: K, input: Input<K>): Promise<HttpAnswer> {
     const route = operationRoutes[operation];
     const loose = input as { params?: Record<string, string>; query?: Query; body?: unknown };
     const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -132,7 +132,7 @@ export class ApiClient {
     query: Query,
     body: unknown,
     extraHeaders: Record<string, string>,
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const url = new URL(`${this.options.endpoint}${path}`);
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -143,37 +143,35 @@ export class ApiClient {
       ...extraHeaders,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, {
+      response = await exchange(url, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+        timeoutMs: this.options.timeoutMs ?? 60_000,
       });
     } catch (error) {
       throw unreachable(this.options.endpoint, error);
     }
-    if (response.ok) return response;
-    throw await apiError(response);
+    if (response.status >= 200 && response.status < 300) return response;
+    throw apiError(response);
   }
 }
 
 type OptionalIfEmpty<T> = Nothing extends Omit<T, 'ifMatch' | 'idempotencyKey'> ? [input?: T] : [input: T];
 
-function replyFacts(response: Response) {
-  const etag = /^"(\d+)"$/.exec(response.headers.get('etag') ?? '');
-  const requestId = response.headers.get('x-request-id');
+function replyFacts(response: HttpAnswer) {
+  const etag = /^"(\d+)"$/.exec(response.header('etag') ?? '');
+  const requestId = response.header('x-request-id');
   return {
-    headers: response.headers,
     ...(etag ? { version: Number(etag[1]) } : {}),
     ...(requestId ? { requestId } : {}),
   };
 }
 
 function unreachable(endpoint: string, error: unknown): CliError {
-  const { cause } = error as { cause?: { code?: string; message?: string } };
-  const reason = cause?.code ?? cause?.message ?? (error as Error).name;
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint);
   return new CliError(
     `could not reach ${endpoint} (${reason === 'TimeoutError' ? 'no answer in time' : reason})`,
@@ -184,8 +182,8 @@ function unreachable(endpoint: string, error: unknown): CliError {
   );
 }
 
-async function apiError(response: Response): Promise<CliError> {
-  const text = await response.text().catch(() => '');
+function apiError(response: HttpAnswer): CliError {
+  const text = response.body.toString('utf8');
   let parsed: {
     error?: {
       code?: string;
@@ -200,7 +198,7 @@ async function apiError(response: Response): Promise<CliError> {
     // Not secretm's error body (a proxy, a gateway): the status says what it can.
   }
   const code = parsed.error?.code ?? `http_${response.status}`;
-  const requestId = parsed.error?.requestId ?? response.headers.get('x-request-id') ?? undefined;
+  const requestId = parsed.error?.requestId ?? response.header('x-request-id') ?? undefined;
   const details = parsed.error?.details?.map((detail) => `${detail.path}: ${detail.message}`) ?? [];
   const message = [parsed.error?.message ?? `${response.status} ${response.statusText}`.trim(), ...details]
     .filter((part, i, all) => all.indexOf(part) === i)
