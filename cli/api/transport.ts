@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange, over node:http or node:https. Not `fetch`: Node loads its fetch implementation
  * (undici) on first use, which costs a CLI start about 100 ms of CPU — more than the rest of a command
- * (bench/RESULTS.md, "CLI start-up"). Connections are kept alive between the requests of one command
+ * (bench/RESULTS.md, "CLI start-up"); so does importing node:http as an ES module, hence
+ * process.getBuiltinModule. Connections are kept alive between the requests of one command
  * (an import of a folder makes many); the agent unrefs an idle one, so it never keeps the process alive.
  */
 import type { Agent, IncomingHttpHeaders } from 'node:http';
@@ -22,9 +23,10 @@ export interface HttpRequest {
 
 const agents = new Map<string, Agent>();
 
-export async function exchange(url: URL, request: HttpRequest): Promise<HttpAnswer> {
+export function exchange(url: URL, request: HttpRequest): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
-  const http = secure ? await import('node:https') : await import('node:http');
+  // Not `import('node:http')`: its ES module facade reads every export, and one of them loads undici.
+  const http = secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   let agent = agents.get(url.protocol);
   if (!agent) {
     agent = new http.Agent({ keepAlive: true });
