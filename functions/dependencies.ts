@@ -55,6 +55,7 @@ import { createIdempotencyStore } from '../shared/store/idempotency-store.ts';
 import { createOperatorKeyStore } from '../shared/store/operator-key-store.ts';
 import { createRollupStore } from '../shared/store/rollup-store.ts';
 import { createSecretStore } from '../shared/store/secret-store.ts';
+import { createStoreProbe, type StoreProbe } from '../shared/store/store-readiness.ts';
 import type {
   ApiKeyStore,
   AuditStore,
@@ -103,6 +104,8 @@ export interface Dependencies {
   operatorKeys: OperatorKeyStore;
   /** Makes sure the operator key exists (AWS: from its secret, on the first cold start that finds none). */
   ready(): Promise<void>;
+  /** Whether the table answers (GET /v1/health/ready): one DescribeTable, its answer kept a few seconds. */
+  storeReadiness: StoreProbe;
   clock: Clock;
 }
 
@@ -367,6 +370,7 @@ export function createDependencies(
       if (!secret) return;
       await bootstrapOperatorKey(operator(await forTenant(config.operatorTenant ?? 'default')), secret);
     },
+    storeReadiness: createStoreProbe({ client, tableName: config.tableName }),
     clock,
   };
 }

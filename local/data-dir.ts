@@ -17,6 +17,8 @@ export interface DataDir {
   dynamodbCredentials: string;
   /** Held by the running secretm (its pid). */
   lock: string;
+  /** What the `secretm` layer needs to read this store (layer-env.ts), rewritten on each start (0600). */
+  layerEnv: string;
 }
 
 export function dataDirOf(dir: string): DataDir {
@@ -27,6 +29,7 @@ export function dataDirOf(dir: string): DataDir {
     vault: join(root, 'vault'),
     dynamodbCredentials: join(root, 'dynamodb-credentials.json'),
     lock: join(root, 'secretm.lock'),
+    layerEnv: join(root, 'layer.env'),
   };
 }
 
@@ -43,11 +46,13 @@ async function ensurePrivateDir(dir: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw notAFolder;
-    throw error;
+    throw unusable(dir, error);
   }
   // The umask may have taken bits from a folder created just now; it is ours to set.
   if (created !== undefined) await chmod(dir, 0o700);
-  const found = await stat(dir);
+  const found = await stat(dir).catch((error: unknown) => {
+    throw unusable(dir, error);
+  });
   if (!found.isDirectory()) throw notAFolder;
   const uid = process.getuid?.();
   if (uid !== undefined && found.uid !== uid) {
@@ -61,4 +66,21 @@ async function ensurePrivateDir(dir: string): Promise<void> {
       `${dir} has mode ${mode}, so other users may reach secretm's keys and data; make it owner-only (chmod 700 ${dir}) or choose another SECRETM_DATA_DIR`,
     );
   }
+}
+
+/** A folder the file system will not let this user create or read: one line, with the reason's code. */
+function unusable(dir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) return error as Error;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'ENOSPC'
+          ? 'no space left'
+          : 'the file system refused';
+  return new LocalModeError(
+    `cannot create or read ${dir}: ${why} (${code}); choose another SECRETM_DATA_DIR`,
+  );
 }

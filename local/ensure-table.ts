@@ -1,4 +1,7 @@
-/** Creates secretm's table (from the single definition) on DynamoDB Local when it is not there yet. */
+/**
+ * Creates secretm's table (from the single definition) on DynamoDB Local when it is not there yet, and
+ * says whether it did.
+ */
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,10 +12,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput, tableDefinition } from '../shared/store/table-definition.ts';
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    return 'existed';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
@@ -20,7 +23,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
-    return;
+    return 'existed';
   }
   await client.send(
     new UpdateTimeToLiveCommand({
@@ -28,4 +31,5 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
     }),
   );
+  return 'created';
 }

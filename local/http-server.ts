@@ -1,14 +1,16 @@
 /**
- * Local mode's HTTP server: routes requests with find-my-way from the same route table API Gateway
- * is built from, turns each into an API Gateway v2 event, and calls the very same Lambda handler.
+ * Local mode's HTTP requests: routed with find-my-way from the same route table API Gateway is built
+ * from, each turned into an API Gateway v2 event for the very same Lambda handler.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { type ApiEvent, type ApiHandler, maxBodyBytes } from '../functions/http/api-handler.ts';
 import { type Route, routeKey } from '../functions/http/route.ts';
+import { serveApiReference } from './api-reference.ts';
+import { sendError } from './send-error.ts';
 
-export function createLocalServer(routes: Route[], handler: ApiHandler): Server {
+export function createRequestListener(routes: Route[], handler: ApiHandler): RequestListener {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
     // A 128-character secret name with each `/` encoded (`%2F`, or `%252F` as API Gateway needs) fits.
@@ -24,7 +26,7 @@ export function createLocalServer(routes: Route[], handler: ApiHandler): Server 
       void dispatch(routeKey(route), req, res, params as Record<string, string | undefined>, handler);
     });
   }
-  return createServer((req, res) => router.lookup(req, res));
+  return (req, res) => serveApiReference(req, res) || router.lookup(req, res);
 }
 
 /** API Gateway's catch-all route key. */
@@ -126,14 +128,4 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  const requestId = randomUUID();
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'x-request-id': requestId,
-    connection: 'close',
-  });
-  res.end(JSON.stringify({ error: { code, message, requestId } }));
 }

@@ -1,32 +1,45 @@
 /**
  * `npm start`: secretm on 127.0.0.1 with DynamoDB Local and the encrypted local vault, persisted
- * under SECRETM_DATA_DIR (default ./.secretm). PORT chooses the port (default 8765). Secrets due for
- * rotation are rotated every minute. SECRETM_PRICES changes the price table of cost reports.
+ * under SECRETM_DATA_DIR (default ./.secretm). Settings: local-options.ts. Secrets due for rotation
+ * are rotated every minute.
+ *
+ * stderr says what the start is waiting for, one line per step, and why it stopped, in one line;
+ * stdout holds what to use: the address, the admin key when new.
  */
+
+import { credentialVariables } from './layer-env.ts';
 import { LocalModeError } from './local-mode-error.ts';
-import { type RunningLocal, startLocal } from './start-local.ts';
+import { settingsFromEnv } from './local-options.ts';
+import { type LayerSettings, type RunningLocal, startLocal } from './start-local.ts';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
-const port = Number(process.env.PORT ?? 8765);
-const dataDir = process.env.SECRETM_DATA_DIR ?? '.secretm';
+const startedAt = performance.now();
+const say = (line: string) => process.stderr.write(`secretm: ${line}\n`);
 
 let running: RunningLocal;
+let dataDir: string;
 try {
-  running = await startLocal({
-    dataDir,
-    port,
-    rotationEveryMs: 60_000,
-    ...(process.env.SECRETM_BOOTSTRAP_API_KEY ? { bootstrapKey: process.env.SECRETM_BOOTSTRAP_API_KEY } : {}),
-    ...(process.env.SECRETM_PRICES ? { prices: process.env.SECRETM_PRICES } : {}),
-  });
+  const settings = settingsFromEnv(process.env);
+  dataDir = settings.dataDir;
+  running = await startLocal({ ...settings, rotationEveryMs: 60_000, onStage: (stage) => say(`${stage}…`) });
 } catch (error) {
-  if (!(error instanceof LocalModeError)) throw error;
-  console.error(`secretm: ${error.message}`);
+  if (error instanceof LocalModeError) {
+    say(error.message);
+  } else {
+    const message = String((error as Error)?.message ?? error).split('\n')[0];
+    say(
+      `could not start: ${message}${process.env.SECRETM_DEBUG ? '' : ' (SECRETM_DEBUG=1 prints the stack)'}`,
+    );
+    if (process.env.SECRETM_DEBUG) console.error(error);
+  }
   process.exit(1);
 }
 
-for (const notice of running.notices) console.warn(`secretm: ${notice}`);
+say(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+for (const notice of running.notices) say(notice);
 console.log(`secretm is listening on ${running.url} (data in ${dataDir})`);
+console.log(`API reference: ${running.url}/docs`);
+if (running.layer) console.log(layerLines(running.layer).join('\n'));
 if (running.newOperatorKey) {
   console.log('\nThe admin API key, shown this once — keep it:\n');
   console.log(`  export SECRETM_API_KEY=${running.newOperatorKey}\n`);
@@ -44,4 +57,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log('\nstopping…');
     void running.stop().then(() => process.exit(0));
   });
+}
+
+/** Where the `secretm` layer finds this store: every variable but the access key, which stays in the file. */
+function layerLines(layer: LayerSettings): string[] {
+  const shown = Object.entries(layer.env).filter(
+    ([name]) => !(credentialVariables as readonly string[]).includes(name),
+  );
+  return [
+    '',
+    `For the secretm layer in a function on this machine (layers/secretm/README.md), ${layer.envFile} holds:`,
+    ...shown.map(([name, value]) => `  ${name}=${value}`),
+    `  ${credentialVariables.join(', ')} (this store's access key)`,
+    `  e.g. node --env-file=${layer.envFile} my-function.js`,
+  ];
 }

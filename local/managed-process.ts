@@ -39,6 +39,14 @@ export interface SpawnServerOptions {
   umask?: number;
   /** Resolves true once the server answers. Polled until `timeoutMs`. */
   ready: () => Promise<boolean>;
+  /**
+   * Give the child a pipe on its standard input that this process holds open and never writes to: the
+   * kernel closes it when this process ends, however it ends, so a child that exits on end of input
+   * (DynamoDB Local's loopback launcher, asked to) never outlives it.
+   */
+  parentPipe?: boolean;
+  /** Called once the process is spawned, before it answers (its pid is known). */
+  onSpawn?: (child: ChildProcess) => void;
   timeoutMs?: number;
 }
 
@@ -62,8 +70,10 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ManagedP
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.parentPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  // Nothing is written to it; a child that ended first must not make that an unhandled error.
+  child.stdin?.on('error', () => undefined);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-outputLimit);
@@ -77,6 +87,8 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ManagedP
   });
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
+    // The parent pipe has done its work; closed, it keeps this process's event loop no longer.
+    child.stdin?.destroy();
   });
 
   const managed: ManagedProcess = {
@@ -85,6 +97,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ManagedP
     output: () => output,
     stop: () => stopChild(child),
   };
+  if (child.pid !== undefined) options.onSpawn?.(child);
 
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {

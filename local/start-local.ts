@@ -1,33 +1,26 @@
 /**
- * Starts secretm locally: the data folder (owner-only, locked to this process), DynamoDB Local under
- * it with the folder's own access key (unless one is given), the table, the move of an older
- * secretm's data to the per-tenant layout, the `local` vault, the operator API key, and the HTTP
- * server on 127.0.0.1. Used by `npm start` and by the end-to-end tests.
+ * Starts secretm locally. First what costs nothing and fails in a line: its settings, the port (held
+ * from then on), the data folder (owner-only, locked to this process). Then DynamoDB Local under it
+ * with the folder's own access key (unless one is given), while the API's code loads beside it; then
+ * the services (local-services.ts), and the API, which is ready when `/v1/health/ready` says so. Used
+ * by `npm start` and by the end-to-end tests. DynamoDB Local ends with this process however it ends;
+ * one an earlier secretm left on the folder's files is stopped first.
  */
-import type { AddressInfo } from 'node:net';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  createDependencies,
-  type Dependencies,
-  type DependencyOverrides,
-} from '../functions/dependencies.ts';
-import { createApiHandler } from '../functions/http/api-handler.ts';
-import { routes } from '../functions/routes.ts';
-import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
-import { type Clock, systemClock } from '../shared/clock.ts';
+import type { Dependencies, DependencyOverrides } from '../functions/dependencies.ts';
 import type { Config } from '../shared/config.ts';
-import { createLocalVault } from '../shared/providers/local.ts';
-import { createDocumentClient } from '../shared/store/dynamo-client.ts';
-import { describeMigration, migrateToTenantLayout } from '../shared/tenancy/layout-migration.ts';
-import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
 import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { type DynamoDbCredentials, loadOrCreateDynamoDbCredentials } from './dynamodb-credentials.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { ensureTable } from './ensure-table.ts';
-import { createLocalServer } from './http-server.ts';
-import { startRotationSchedule } from './rotation-schedule.ts';
+import { layerEnv, writeLayerEnvFile } from './layer-env.ts';
+import { LocalModeError } from './local-mode-error.ts';
+import { checkBootstrapKey, checkPort } from './local-options.ts';
+import type { LocalServices } from './local-services.ts';
+import { localTenant } from './local-tenant.ts';
+import { checkPortFree, type LoopbackServer, listenOnLoopback } from './loopback-server.ts';
+import { waitUntilReady } from './readiness-wait.ts';
 import { migrateSharedDb, perKeyDbFile } from './shared-db-migration.ts';
+import { stopStaleDynamoDb } from './stale-dynamodb.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -37,12 +30,23 @@ export interface LocalOptions {
   bootstrapKey?: string;
   /** Use this DynamoDB (tests) instead of starting DynamoDB Local under dataDir. */
   dynamodbEndpoint?: string;
+  /** DynamoDB Local's port; a free one when absent. */
+  dynamodbPort?: number;
   tableName?: string;
   overrides?: DependencyOverrides;
   /** Looks for secrets due for rotation this often (`npm start`: every minute); off when absent. */
   rotationEveryMs?: number;
   /** Changes to the price table of cost reports (SECRETM_PRICES, JSON). */
   prices?: string;
+  /** Told each step the start waits on, as it begins (npm start prints them); never given a value. */
+  onStage?: (description: string) => void;
+}
+
+export interface LayerSettings {
+  /** The layer's variables (layer-env.ts), credentials included. */
+  env: Record<string, string>;
+  /** The dotenv file holding them, in the data folder. */
+  envFile: string;
 }
 
 export interface RunningLocal {
@@ -51,6 +55,8 @@ export interface RunningLocal {
   dynamodbEndpoint: string;
   /** The operator key when it was generated on this start (printed once); undefined otherwise. */
   newOperatorKey?: string;
+  /** With its own DynamoDB Local: what the `secretm` layer needs to read this store from a function. */
+  layer?: LayerSettings;
   /** What the user should know about this start (a data folder upgraded, a weaker protection). */
   notices: string[];
   /** The services behind the server (tests reach a tenant's graph, or its store, through them). */
@@ -58,31 +64,60 @@ export interface RunningLocal {
   stop(): Promise<void>;
 }
 
-export const localTenant = 'default';
 const region = 'us-east-1';
 /** The credentials of a DynamoDB given by the caller (the tests' shared one answers any). */
 const givenDynamoDbCredentials: DynamoDbCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
-  const dataDir = dataDirOf(options.dataDir);
-  await prepareDataDir(dataDir);
-  const lock: DataDirLock = await lockDataDir(dataDir.lock, dataDir.root);
-  const notices: string[] = [];
+  const stage = options.onStage ?? (() => undefined);
+  await checkOptions(options);
+  const server: LoopbackServer = await listenOnLoopback(options.port);
+  let lock: DataDirLock | undefined;
   let dynamodb: DynamoDbLocal | undefined;
+  let services: LocalServices | undefined;
+  const stop = async () => {
+    await services?.stop();
+    await server.close();
+    await dynamodb?.stop();
+    await lock?.release();
+  };
   try {
+    const dataDir = dataDirOf(options.dataDir);
+    await prepareDataDir(dataDir);
+    lock = await lockDataDir(dataDir.lock, dataDir.root);
+    // The API's code (the AWS SDK, every handler) loads while DynamoDB Local boots, once it is spawned.
+    let servicesModule: Promise<typeof import('./local-services.ts')> | undefined;
+    const loadServices = () => {
+      servicesModule ??= import('./local-services.ts');
+      return servicesModule;
+    };
+    const notices: string[] = [];
     let endpoint = options.dynamodbEndpoint;
     let credentials = givenDynamoDbCredentials;
     if (endpoint === undefined) {
+      // Before its port is checked: a stale copy may hold it.
+      for (const pid of await stopStaleDynamoDb(dataDir.dynamodb)) {
+        notices.push(
+          `stopped a DynamoDB Local (pid ${pid}) that an earlier secretm left running on this data folder`,
+        );
+      }
+      if (options.dynamodbPort !== undefined) {
+        await checkPortFree(options.dynamodbPort, 'SECRETM_DYNAMODB_PORT');
+      }
       credentials = await loadOrCreateDynamoDbCredentials(dataDir.dynamodbCredentials, dataDir.dynamodb);
       notices.push(...(await upgradeSharedDb(dataDir, credentials)));
-      dynamodb = await startDynamoDbLocal({
-        storage: { dbPath: dataDir.dynamodb },
-        databases: 'per-access-key',
-        umask: 0o077,
+      stage('starting DynamoDB Local (Java: the longest step)');
+      dynamodb = await startOwnDynamoDb(dataDir, options.dynamodbPort, () => {
+        loadServices().catch(() => undefined);
       });
       if (!dynamodb.bind.loopbackOnly) {
         notices.push(
           `DynamoDB Local listens on every interface, not only 127.0.0.1: ${dynamodb.bind.reason}. Only the access key in ${dataDir.dynamodbCredentials} reaches secretm's tables`,
+        );
+      }
+      if (!dynamodb.endsWithParent) {
+        notices.push(
+          'DynamoDB Local will not end by itself if secretm is killed (kill -9): without its launcher it cannot watch secretm; the next start stops it',
         );
       }
       endpoint = dynamodb.endpoint;
@@ -99,88 +134,88 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       jwtTenantClaim: 'tenant',
       ...(options.prices ? { prices: options.prices } : {}),
     };
-    const client: DynamoDBDocumentClient =
-      options.overrides?.client ??
-      createDocumentClient({
-        region: config.region,
-        endpoint,
-        credentials,
-      });
-    await ensureTable(client, config.tableName);
-    const clock = options.overrides?.clock ?? systemClock;
-    notices.push(...(await moveToTenantLayout(config, client, dataDir, clock)));
-    const deps = createDependencies(config, { ...options.overrides, client });
-    const operatorTenant = await deps.forTenant(localTenant);
-    const { key } = await ensureOperatorKey(
-      {
-        store: deps.operatorKeys,
-        tenant: localTenant,
-        clock,
-        audit: (event) => operatorTenant.audit.record(event),
-      },
-      options.bootstrapKey,
-    );
-    const server = createLocalServer(
-      routes,
-      createApiHandler(routes, async () => deps),
-    );
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, '127.0.0.1', () => resolveListen());
+    stage('loading the API');
+    const { startLocalServices } = await loadServices();
+    services = await startLocalServices({
+      config,
+      credentials,
+      ...(options.bootstrapKey === undefined ? {} : { bootstrapKey: options.bootstrapKey }),
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.rotationEveryMs ? { rotationEveryMs: options.rotationEveryMs } : {}),
+      stage,
     });
-    const { port } = server.address() as AddressInfo;
-    const rotation = options.rotationEveryMs
-      ? startRotationSchedule(deps, options.rotationEveryMs)
-      : undefined;
+    server.serve(services.listener);
+    stage('waiting for GET /v1/health/ready');
+    await waitUntilReady(server.url);
+    services.startRotation();
+    let layer: LayerSettings | undefined;
+    if (dynamodb) {
+      const env = layerEnv({
+        tableName: config.tableName,
+        tenant: localTenant,
+        region,
+        dynamodbEndpoint: endpoint,
+        credentials,
+        vaultDir: dataDir.vault,
+      });
+      await writeLayerEnvFile(dataDir.layerEnv, env);
+      layer = { env, envFile: dataDir.layerEnv };
+    }
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: server.url,
       dynamodbEndpoint: endpoint,
-      ...(key ? { newOperatorKey: key } : {}),
-      notices,
-      dependencies: deps,
-      stop: async () => {
-        await rotation?.stop();
-        await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-        server.closeAllConnections();
-        await dynamodb?.stop();
-        await lock.release();
-      },
+      ...(layer ? { layer } : {}),
+      ...(services.newOperatorKey ? { newOperatorKey: services.newOperatorKey } : {}),
+      notices: [...notices, ...services.notices],
+      dependencies: services.dependencies,
+      stop,
     };
   } catch (error) {
-    await dynamodb?.stop();
-    await lock.release();
+    await stop();
     throw error;
   }
 }
 
-/**
- * Data an older secretm wrote (secrets at `<tenant>/<name>` in the local vault, API keys and the
- * operator key in the old items) moves to the per-tenant layout before anything is served; on every
- * start, so a move cut short finishes on the next. Before the operator key is ensured, so the key
- * printed by the older secretm stays the operator key. One line when something moved.
- */
-async function moveToTenantLayout(
-  config: Config,
-  client: DynamoDBDocumentClient,
+/** What can be checked before anything starts. */
+async function checkOptions(options: LocalOptions): Promise<void> {
+  checkPort('PORT', options.port, 0);
+  if (options.dynamodbPort !== undefined) checkPort('SECRETM_DYNAMODB_PORT', options.dynamodbPort, 1);
+  checkBootstrapKey(options.bootstrapKey);
+  if (options.prices !== undefined) {
+    const { priceTable } = await import('../shared/costs/prices.ts');
+    try {
+      priceTable(options.prices);
+    } catch (error) {
+      throw new LocalModeError((error as Error).message);
+    }
+  }
+}
+
+/** DynamoDB Local under the data folder, its failures told in a line or two, not a stack. */
+async function startOwnDynamoDb(
   dataDir: DataDir,
-  clock: Clock,
-): Promise<string[]> {
-  const namespace = vaultNamespace(config.stage);
-  const summary = await migrateToTenantLayout({
-    client,
-    tableName: config.tableName,
-    vault: createLocalVault({ dir: dataDir.vault, clock, namePrefix: namespace.stagePrefix }),
-    builtInConnection: 'local',
-    legacyPrefix: '',
-    namespace,
-    clock,
-    legacyOperatorKey: 'adopt',
-    // The data folder's lock makes this the only secretm on it.
-    lease: false,
-    auditRetentionDays: config.auditRetentionDays,
-  });
-  const moved = Object.values(summary.moved).some((count) => count > 0);
-  return moved ? [describeMigration(summary)] : [];
+  port: number | undefined,
+  onSpawn: (pid: number) => void,
+): Promise<DynamoDbLocal> {
+  try {
+    return await startDynamoDbLocal({
+      onSpawn,
+      ...(port === undefined ? {} : { port }),
+      storage: { dbPath: dataDir.dynamodb },
+      databases: 'per-access-key',
+      umask: 0o077,
+      quickStart: true,
+      endWithParent: true,
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/could not start: spawn java ENOENT/.test(message)) {
+      throw new LocalModeError(
+        'there is no `java` to run DynamoDB Local: install Java 17 (e.g. apt-get install openjdk-17-jdk-headless)',
+      );
+    }
+    throw new LocalModeError(message);
+  }
 }
 
 /** A data folder of an older secretm keeps its tables in DynamoDB Local's shared file: make it the key's. */

@@ -4,6 +4,7 @@
  */
 export const operationRoutes = {
   health: { method: 'GET', path: '/v1/health' },
+  ready: { method: 'GET', path: '/v1/health/ready' },
   openapi: { method: 'GET', path: '/v1/openapi.json' },
   createSecret: { method: 'POST', path: '/v1/secrets' },
   importSecret: { method: 'POST', path: '/v1/secrets/import' },

@@ -1,5 +1,9 @@
-/** Health and the OpenAPI document: public, no credentials needed. */
+/**
+ * Health and the OpenAPI document: public, no credentials needed. `/v1/health` is liveness (the
+ * function answers; it checks nothing else); `/v1/health/ready` is readiness (the store answers too).
+ */
 import { z } from 'zod';
+import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
 import { lazyDependencies } from '../dependencies.ts';
 import { createApiHandler } from '../http/api-handler.ts';
 import { json, type Route, route } from '../http/route.ts';
@@ -13,9 +17,33 @@ export const systemRoutes: Route[] = [
     scope: null,
     family,
     operationId: 'health',
-    summary: 'Liveness',
+    summary: 'Liveness: the API answers (nothing else is checked; see /v1/health/ready)',
     responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } },
     handler: async () => json(200, { status: 'ok' }),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/health/ready',
+    scope: null,
+    family,
+    operationId: 'ready',
+    summary: 'Readiness: the API answers and its store (the DynamoDB table) can serve',
+    responses: {
+      200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
+      503: {
+        description: 'Not ready, and why (no names, endpoints or keys)',
+        schema: z.object({ status: z.literal('not_ready'), reason: z.string() }),
+      },
+    },
+    handler: async ({ storeReadiness }) => {
+      const store = await storeReadiness().catch(
+        (): StoreReadiness => ({ ready: false, reason: 'secretm could not build its store client' }),
+      );
+      const headers = { 'cache-control': 'no-store' };
+      return store.ready
+        ? json(200, { status: 'ready' }, headers)
+        : json(503, { status: 'not_ready', reason: store.reason }, headers);
+    },
   }),
   route({
     method: 'GET',

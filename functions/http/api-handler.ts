@@ -84,6 +84,7 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
         body: route.body ? parseInput(route.body, parseJson(rawBody), 'body') : undefined,
         headers,
         ctx: ctx as RequestContext,
+        storeReadiness: async () => (await dependencies()).storeReadiness(),
       };
       const expectedVersion = parseIfMatch(headers['if-match']);
       const idempotencyKey = route.idempotent ? parseIdempotencyKey(headers['idempotency-key']) : undefined;

@@ -119,7 +119,10 @@ export function openApiDocument(routes: Route[]): JsonSchema {
       title: 'secretm',
       version: '1.0.0',
       description: 'Secrets in your own vaults, with metadata, history and audit.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    // Relative to the document: whichever deployment (or local mode) serves it serves the API too.
+    servers: [{ url: '/', description: 'The secretm deployment that serves this document' }],
     paths,
     components: {
       schemas: { Error: schemaOf(errorSchema, 'output') },

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { RequestContext, Scope } from '../../shared/auth/principal.ts';
+import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +35,8 @@ export interface RouteInput<P, Q, B> {
   expectedVersion?: number;
   /** `Idempotency-Key`, when sent on a route that honours it. */
   idempotencyKey?: string;
+  /** Whether the deployment's store can serve (the readiness probe); builds the dependencies on first use. */
+  storeReadiness(): Promise<StoreReadiness>;
 }
 
 export interface ResponseDoc {

@@ -189,7 +189,7 @@ export function createSignedReader(
   count: RequestCounter,
 ): Required<ReadableProvider> {
   const { region, timeoutMs } = options;
-  // Not URL.parse: the layer runs on Node 20 too.
+  // Checked first, so a malformed endpoint is a ValidationError rather than a TypeError.
   const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined;
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new ValidationError('the AWS Secrets Manager endpoint must be an http(s) URL');
