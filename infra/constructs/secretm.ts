@@ -67,6 +67,7 @@ const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true }
   bindings: { tenants: true },
   'api-keys': { tenants: true },
   costs: { tenants: true, costReports: true },
+  audit: { tenants: true },
 };
 
 export interface SecretReadOptions {
