@@ -1,7 +1,8 @@
 /**
  * `npm start`: secretm on 127.0.0.1 with DynamoDB Local and the encrypted local vault, persisted
  * under SECRETM_DATA_DIR (default ./.secretm). PORT chooses the port (default 8765). Secrets due for
- * rotation are rotated every minute. SECRETM_PRICES changes the price table of cost reports.
+ * rotation are rotated every minute; the audit's hourly digests are written within 5 minutes of being
+ * due (GET /v1/audit/verify checks them). SECRETM_PRICES changes the price table of cost reports.
  */
 import { LocalModeError } from './local-mode-error.ts';
 import { type RunningLocal, startLocal } from './start-local.ts';
@@ -16,6 +17,7 @@ try {
     dataDir,
     port,
     rotationEveryMs: 60_000,
+    auditDigestEveryMs: 5 * 60_000,
     ...(process.env.SECRETM_BOOTSTRAP_API_KEY ? { bootstrapKey: process.env.SECRETM_BOOTSTRAP_API_KEY } : {}),
     ...(process.env.SECRETM_PRICES ? { prices: process.env.SECRETM_PRICES } : {}),
   });

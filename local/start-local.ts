@@ -17,9 +17,11 @@ import { ensureOperatorKey } from '../shared/auth/operator-key.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import type { Config } from '../shared/config.ts';
 import { createLocalVault } from '../shared/providers/local.ts';
+import { defaultAuditRetentionDays } from '../shared/store/audit-store.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { describeMigration, migrateToTenantLayout } from '../shared/tenancy/layout-migration.ts';
 import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
+import { startAuditDigestSchedule } from './audit-digest-schedule.ts';
 import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { type DynamoDbCredentials, loadOrCreateDynamoDbCredentials } from './dynamodb-credentials.ts';
@@ -41,6 +43,8 @@ export interface LocalOptions {
   overrides?: DependencyOverrides;
   /** Looks for secrets due for rotation this often (`npm start`: every minute); off when absent. */
   rotationEveryMs?: number;
+  /** Writes the hourly audit digests this often (`npm start`: every 5 minutes); off when absent. */
+  auditDigestEveryMs?: number;
   /** Changes to the price table of cost reports (SECRETM_PRICES, JSON). */
   prices?: string;
 }
@@ -95,7 +99,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       dynamodbEndpoint: endpoint,
       localVaultDir: dataDir.vault,
       defaultConnection: 'local',
-      auditRetentionDays: 365,
+      auditRetentionDays: defaultAuditRetentionDays,
       jwtTenantClaim: 'tenant',
       ...(options.prices ? { prices: options.prices } : {}),
     };
@@ -132,6 +136,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     const rotation = options.rotationEveryMs
       ? startRotationSchedule(deps, options.rotationEveryMs)
       : undefined;
+    const auditDigests = options.auditDigestEveryMs
+      ? startAuditDigestSchedule(deps, options.auditDigestEveryMs)
+      : undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       dynamodbEndpoint: endpoint,
@@ -140,6 +147,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       dependencies: deps,
       stop: async () => {
         await rotation?.stop();
+        await auditDigests?.stop();
         await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections();
         await dynamodb?.stop();
