@@ -4,8 +4,9 @@
  * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
  *
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
- * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
- * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
+ * dispatcher and worker functions of functions/rotation/), the monthly cost roll-up (SecretmCosts: a
+ * schedule and the roll-up function of functions/costs/), and the hourly audit digests (SecretmAudit:
+ * a schedule and the digest function of functions/audit/).
  *
  * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
  * functions and the rotation worker assume per tenant with the tenant's session policy, and the
@@ -43,6 +44,7 @@ import {
 } from './grants.ts';
 import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
+import { SecretmAudit } from './secretm-audit.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
@@ -98,6 +100,8 @@ export class Secretm extends Construct {
   readonly rotation: SecretmRotation;
   /** The monthly cost roll-up: its schedule and function. */
   readonly costs: SecretmCosts;
+  /** The hourly audit digests: their schedule and function. */
+  readonly audit: SecretmAudit;
   /**
    * The operator (first admin) API key, generated at deploy; every function that serves the API
    * installs its hash on cold start. Read it once to create the team's own keys.
@@ -167,6 +171,19 @@ export class Secretm extends Construct {
       data: this.data,
       environment: costEnvironment,
       rollupSchedule: config.costs.rollupSchedule,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    this.audit = new SecretmAudit(this, 'Audit', {
+      stage: config.stage,
+      data: this.data,
+      environment,
+      access: {
+        stage: config.stage,
+        replicaRegions: secretsManager.replicaRegions,
+        kmsKeyArns: secretsManager.kmsKeyArns,
+      },
       logRetention: config.logRetentionDays,
       removalPolicy,
     });

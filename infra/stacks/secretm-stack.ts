@@ -44,6 +44,10 @@ export class SecretmStack extends Stack {
       description: 'The monthly cost roll-up: invoke it with {"month":"YYYY-MM"} to roll up a month again',
       value: this.secretm.costs.rollup.function.functionName,
     });
+    new CfnOutput(this, 'AuditDigestFunctionName', {
+      description: 'The hourly audit digests: invoke it (no input) to catch up now',
+      value: this.secretm.audit.digester.function.functionName,
+    });
     new CfnOutput(this, 'LayoutMigrationFunctionName', {
       description:
         'Moves data written before tenant isolation to the per-tenant layout: invoke it after deploying, again while it answers "done": false',

@@ -25,7 +25,7 @@ describe('secretm configuration', () => {
       layer: { shareWith: { accountIds: [] } },
       api: { throttle: { rateLimit: 100, burstLimit: 200 } },
       logRetentionDays: 90,
-      auditRetentionDays: 365,
+      auditRetentionDays: 400,
       removalPolicy: 'retain',
       costs: { rollupSchedule: 'cron(0 3 2 * ? *)' },
     });
