@@ -12,7 +12,7 @@ describe('SecretmFunction, bundled', () => {
   let synth: Synthesized;
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, logRetentionDays: 14 }, { bundle: true });
-  }, 120_000);
+  }, 240_000);
   afterAll(() => synth?.dispose());
 
   const functionOf = (family: RouteFamily) => {
