@@ -307,8 +307,11 @@ export const secretmConfigSchema = z
         error: `must be one of CloudWatch's retention periods: ${retentionDays.join(', ')}`,
       })
       .default(90),
-    /** How long audit events stay in the table before DynamoDB TTL removes them. */
-    auditRetentionDays: z.number().int().min(1).max(3650).default(365),
+    /**
+     * How long audit events stay in the table before DynamoDB TTL removes them, in days (the hourly
+     * digests that cover them stay at least as long, and a week more).
+     */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /** The connection a secret uses when its request names none. */
     defaultConnection: z
       .string()

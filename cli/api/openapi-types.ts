@@ -438,6 +438,40 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant’s audit events, newest first, filtered, a page at a time (JSON, CSV or JSON Lines) */
+    get: operations['listAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Recompute the audit’s HMACs, digests and digest chain over a time range, and name the first event altered, removed or inserted */
+    get: operations['verifyAudit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -5206,6 +5240,291 @@ export interface operations {
               /** @description US dollars, rounded to the cent */
               total: string;
             }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (or another tenant’s) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Stale If-Match */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Value too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Idempotency-Key reused with another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A vault or the audit log is unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        /** @description Events at or after this time (ISO 8601) */
+        from?: string;
+        /** @description Events at or before this time (ISO 8601) */
+        to?: string;
+        /** @description e.g. apikey:<id>, jwt:<sub>, operator */
+        actor?: string;
+        /** @description e.g. secret.reveal */
+        action?: string;
+        /** @description Events whose target is this secret */
+        secret?: string;
+        outcome?: 'success' | 'failure';
+        requestId?: string;
+        /** @description The operator key only: the tenant whose audit to read */
+        tenant?: string;
+        format?: 'json' | 'csv' | 'jsonl';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of events; with ?format=csv or jsonl the page as text, and the next cursor in the x-next-cursor header */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tenant: string;
+            items: {
+              /** @description Unique, ordered by time */
+              id: string;
+              at: string;
+              tenant: string;
+              actor: string;
+              action: string;
+              target: string;
+              /** @enum {string} */
+              outcome: 'success' | 'failure';
+              /** @description The error code of a failure */
+              reason?: string;
+              requestId: string;
+              sourceIp: string;
+              userAgent?: string;
+              /** @description HMAC-SHA256 under the tenant’s audit key (base64url) */
+              hmac?: string;
+            }[];
+            /** @description Present when more may follow: pass it back for the next page */
+            cursor?: string;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (or another tenant’s) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Stale If-Match */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Value too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Idempotency-Key reused with another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A vault or the audit log is unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  verifyAudit: {
+    parameters: {
+      query?: {
+        /** @description Default: when the tenant’s audit was sealed */
+        from?: string;
+        /** @description Default: now */
+        to?: string;
+        /** @description The operator key only: the tenant whose audit to read */
+        tenant?: string;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What was checked, and what was found */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tenant: string;
+            from: string;
+            to: string;
+            /** @description Nothing found wrong in what was checked */
+            intact: boolean;
+            /** @description False when the range goes on past this answer: pass cursor back */
+            complete: boolean;
+            cursor?: string;
+            sealedSince?: string;
+            digestedThrough?: string;
+            checked: {
+              events: number;
+              digests: number;
+              hmacOnly: number;
+              unsealed: number;
+              expired: number;
+            };
+            firstProblem?: {
+              /** @enum {string} */
+              kind:
+                | 'altered'
+                | 'removed'
+                | 'inserted'
+                | 'altered-or-inserted'
+                | 'digest-altered'
+                | 'digest-removed';
+              at: string;
+              requestId?: string;
+              action?: string;
+              id?: string;
+              message: string;
+            };
+            problems: number;
+            notes: string[];
           };
         };
       };

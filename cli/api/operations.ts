@@ -38,4 +38,6 @@ export const operationRoutes = {
   effectiveAccess: { method: 'GET', path: '/v1/api-keys/{id}/effective' },
   revokeApiKey: { method: 'DELETE', path: '/v1/api-keys/{id}' },
   getCosts: { method: 'GET', path: '/v1/costs' },
+  listAuditEvents: { method: 'GET', path: '/v1/audit' },
+  verifyAudit: { method: 'GET', path: '/v1/audit/verify' },
 } as const;

@@ -4,8 +4,9 @@
  * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
  *
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
- * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
- * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
+ * dispatcher and worker functions of functions/rotation/), the monthly cost roll-up (SecretmCosts: a
+ * schedule and the roll-up function of functions/costs/), and the hourly audit digests (SecretmAudit:
+ * a schedule and the digest function of functions/audit/).
  *
  * Operations (SecretmMonitoring): alarms and a dashboard; scheduled functions send what fails for good
  * to failure queues; every log group and queue is encrypted with the operations key (SecretmData).
@@ -46,6 +47,7 @@ import {
   type TenantAccess,
 } from './grants.ts';
 import { SecretmApi } from './secretm-api.ts';
+import { SecretmAudit } from './secretm-audit.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
@@ -73,6 +75,7 @@ const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true; 
   bindings: { tenants: true, vaults: true },
   'api-keys': { tenants: true },
   costs: { tenants: true, costReports: true },
+  audit: { tenants: true },
 };
 
 export interface SecretReadOptions {
@@ -103,6 +106,8 @@ export class Secretm extends Construct {
   readonly rotation: SecretmRotation;
   /** The monthly cost roll-up: its schedule and function. */
   readonly costs: SecretmCosts;
+  /** The hourly audit digests: their schedule and function. */
+  readonly audit: SecretmAudit;
   /**
    * The operator (first admin) API key, generated at deploy; every function that serves the API
    * installs its hash on cold start. Read it once to create the team's own keys.
@@ -181,6 +186,20 @@ export class Secretm extends Construct {
       data: this.data,
       environment: costEnvironment,
       rollupSchedule: config.costs.rollupSchedule,
+      logRetention: config.logRetentionDays,
+      operationsKey,
+      removalPolicy,
+    });
+
+    this.audit = new SecretmAudit(this, 'Audit', {
+      stage: config.stage,
+      data: this.data,
+      environment,
+      access: {
+        stage: config.stage,
+        replicaRegions: secretsManager.replicaRegions,
+        kmsKeyArns: secretsManager.kmsKeyArns,
+      },
       logRetention: config.logRetentionDays,
       operationsKey,
       removalPolicy,
@@ -290,6 +309,7 @@ export class Secretm extends Construct {
       ...(config.alarms.topicArn ? { topicArn: config.alarms.topicArn } : {}),
     });
     this.monitoring.watchScheduled('CostRollup', 'cost-rollup', this.costs.run);
+    this.monitoring.watchScheduled('AuditDigests', 'audit-digests', this.audit.run);
 
     // Built from its sources at synth, or published from layer.assetPath; never left out.
     this.layer = new SecretmLayer(this, 'Layer', {

@@ -55,6 +55,14 @@ export class SecretmStack extends Stack {
       description: 'The CloudWatch dashboard of this stage',
       value: this.secretm.monitoring.dashboard.dashboardName,
     });
+    new CfnOutput(this, 'AuditDigestFailureQueueUrl', {
+      description: 'Audit digest runs that failed for good (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.audit.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'AuditDigestFunctionName', {
+      description: 'The hourly audit digests: invoke it (no input) to catch up now',
+      value: this.secretm.audit.digester.function.functionName,
+    });
     new CfnOutput(this, 'LayoutMigrationFunctionName', {
       description:
         'Moves data written before tenant isolation to the per-tenant layout: invoke it after deploying, again while it answers "done": false',

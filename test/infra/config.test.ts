@@ -26,7 +26,7 @@ describe('secretm configuration', () => {
       api: { throttle: { rateLimit: 100, burstLimit: 200 }, reservedConcurrency: 50 },
       alarms: {},
       logRetentionDays: 90,
-      auditRetentionDays: 365,
+      auditRetentionDays: 400,
       removalPolicy: 'retain',
       costs: { rollupSchedule: 'cron(0 3 2 * ? *)' },
     });
