@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { type ApiEvent, type ApiHandler, maxBodyBytes } from '../functions/http/api-handler.ts';
 import { type Route, routeKey } from '../functions/http/route.ts';
+import { createConsoleAssets } from './console-assets.ts';
 
 export function createLocalServer(routes: Route[], handler: ApiHandler): Server {
   const router = FindMyWay({
@@ -24,7 +25,8 @@ export function createLocalServer(routes: Route[], handler: ApiHandler): Server 
       void dispatch(routeKey(route), req, res, params as Record<string, string | undefined>, handler);
     });
   }
-  return createServer((req, res) => router.lookup(req, res));
+  const serveConsole = createConsoleAssets();
+  return createServer((req, res) => serveConsole(req, res) || router.lookup(req, res));
 }
 
 /** API Gateway's catch-all route key. */
