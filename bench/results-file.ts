@@ -5,7 +5,7 @@
  */
 
 /** The sections other benches own, in the order they appear in RESULTS.md. */
-export const ownedSections = ['tenancy'] as const;
+export const ownedSections = ['tenancy', 'console'] as const;
 export type SectionName = (typeof ownedSections)[number];
 
 const begin = (name: SectionName) => `<!-- ${name}:begin -->`;
