@@ -4,8 +4,10 @@
  * the row menu, delete with a recovery window and restore, filters and paging. axe and screenshots on
  * each page.
  */
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalVault } from '../../shared/providers/local.ts';
 import { type ConsoleRig, review, signIn, startConsole } from './browser.ts';
 
 let rig: ConsoleRig;
@@ -207,6 +209,25 @@ describe('the Secrets list', () => {
     expect(page.url()).toContain(secretName('bulk/copied'));
     expect((await rig.api.request('GET', '/v1/secrets/bulk%2Fcopied/value')).json.data).toEqual({ K: 'v' });
     expect(rig.problems).toEqual([]);
+  });
+
+  it('imports a secret the vault already held, picked from what the vault lists', async () => {
+    const ref = 'secretm/local/default/unmanaged/legacy-api';
+    const vault = createLocalVault({ dir: join(rig.api.dataDir, 'vault'), namePrefix: 'secretm/local/' });
+    await vault.create(ref, { kind: 'map', data: { API_TOKEN: 'from-before' } });
+    await page.goto('/#/secrets');
+    await page.getByRole('button', { name: 'Import Existing Secret' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Import Existing Secret' }).waitFor();
+
+    await page.getByRole('radio', { name: ref }).check();
+    await page.getByLabel('Name in secretm (optional)').fill('legacy/api');
+    await review(page, 'import-secret');
+    await page.getByRole('button', { name: 'Import' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'legacy/api' }).waitFor();
+    expect((await rig.api.request('GET', '/v1/secrets/legacy%2Fapi/value')).json.data).toEqual({
+      API_TOKEN: 'from-before',
+    });
   });
 
   it('can be used with the keyboard alone: Tab to Create New Secret and open it with Enter', async () => {
