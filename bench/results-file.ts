@@ -6,7 +6,7 @@
  */
 
 /** The sections other benches own, in the order they appear in RESULTS.md. */
-export const ownedSections = ['tenancy', 'local-start', 'cli', 'audit'] as const;
+export const ownedSections = ['tenancy', 'local-start', 'cli', 'audit', 'console'] as const;
 export type SectionName = (typeof ownedSections)[number];
 
 const begin = (name: SectionName) => `<!-- ${name}:begin -->`;
