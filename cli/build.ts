@@ -24,6 +24,7 @@ export async function buildCli(outDir = join(repoRoot, 'dist', 'cli')): Promise<
   const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
     license: string;
+    engines: { node: string };
   };
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
@@ -34,7 +35,7 @@ export async function buildCli(outDir = join(repoRoot, 'dist', 'cli')): Promise<
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     minify: true,
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
@@ -51,7 +52,8 @@ export async function buildCli(outDir = join(repoRoot, 'dist', 'cli')): Promise<
     license: root.license,
     type: 'module',
     bin: { secretm: './secretm.mjs' },
-    engines: { node: '>=22.12' },
+    // The one Node.js version secretm names everywhere (package.json engines).
+    engines: root.engines,
   };
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFile(join(repoRoot, 'docs', 'cli.md'), join(outDir, 'README.md'));

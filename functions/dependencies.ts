@@ -465,7 +465,11 @@ export function createDependencies(
       if (!secret) return;
       await bootstrapOperatorKey(operator(await forTenant(config.operatorTenant ?? 'default')), secret);
     },
-    storeReadiness: createStoreProbe({ client, tableName: config.tableName }),
+    storeReadiness: createStoreProbe({
+      client,
+      tableName: config.tableName,
+      now: () => clock.now().getTime(),
+    }),
     clock,
   };
 }
