@@ -106,6 +106,27 @@ describe('audit tail', () => {
     expect(jsonLines(ended.stdout).map((event) => event.action)).toEqual(['secret.create', 'secret.reveal']);
   });
 
+  it('does not print its own polls while following, only the reads of others', async () => {
+    await cli.api.request('GET', '/v1/audit?limit=1');
+    const { child, result } = cli.start(
+      ['audit', 'tail', '-f', '-n', '1', '--action', 'audit.read', '--interval', '100ms', '--json'],
+      { timeoutMs: 30_000 },
+    );
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    await until(() => stdout.endsWith('\n'));
+    await new Promise((resolve) => setTimeout(resolve, 600)); // a few polls, each one audited
+    const other = await cli.api.request('GET', '/v1/audit?limit=1');
+    const otherId = other.headers.get('x-request-id')!;
+    await until(() => stdout.includes(otherId));
+    child.kill('SIGINT');
+    const events = jsonLines((await result).stdout);
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ action: 'audit.read', requestId: otherId });
+  });
+
   it('refuses a key without admin with exit 3 and the API’s message', async () => {
     const result = await cli.run(['audit', 'tail'], { env: { SECRETM_API_KEY: readerKey } });
     expect(result.code).toBe(3);

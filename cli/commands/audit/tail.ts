@@ -5,7 +5,8 @@
  * Each read of the audit is itself audited (`audit.read`); the reads this command makes are hidden by
  * their request id, so following does not print its own polling. A poll reads again a minute back from
  * the newest event or poll it knows, so an event whose time is a little older than one already shown
- * (a request still running, a clock a little off) still shows, once: events are told apart by id.
+ * (a request still running, a clock a little off) still shows, once: events are told apart by id, and
+those already in that window when it starts are not printed by the polls.
  * A quiet audit is polled less often (up to 8 × --interval, 15 s at most); an unreachable API or a
  * throttled one is retried after a doubling delay, up to a minute. Ctrl-C (or SIGTERM) stops it with exit
  * code 0: following ends only that way, so it is the normal end, not a failure.
@@ -42,8 +43,26 @@ export async function run(ctx: Context, _args: [], options: Options): Promise<vo
   };
   const notOwn = (event: AuditEvent) => !ownReads.has(event.requestId);
 
+  const readAll = async (from: string) => {
+    const found: AuditEvent[] = [];
+    let next: string | undefined;
+    do {
+      const page = await read({ from, limit: 1000, ...(next ? { cursor: next } : {}) });
+      found.push(...page.items);
+      next = page.cursor;
+    } while (next);
+    return found;
+  };
+
   const lines = options.lines ?? 20;
   let polledAt = Date.now();
+  // Following: what is already in the window a poll reads again is old news, shown or not.
+  const seen = new Map<string, number>();
+  if (options.follow) {
+    const since = new Date(polledAt - lookBackMs).toISOString();
+    for (const event of await readAll(filters.from && filters.from > since ? filters.from : since))
+      seen.set(event.id, Date.parse(event.at));
+  }
   const latest: AuditEvent[] = [];
   let cursor: string | undefined;
   do {
@@ -56,8 +75,8 @@ export async function run(ctx: Context, _args: [], options: Options): Promise<vo
   rows.print(shown);
   if (!options.follow) return;
 
-  const seen = new Map<string, number>(shown.map((event) => [event.id, Date.parse(event.at)]));
-  let newest = Math.max(polledAt, ...shown.map((event) => Date.parse(event.at)));
+  for (const event of shown) seen.set(event.id, Date.parse(event.at));
+  let newest = latestOf(shown, polledAt);
   let stopped = false;
   let wake = () => {};
   let stopping: () => void = () => {};
@@ -87,16 +106,10 @@ export async function run(ctx: Context, _args: [], options: Options): Promise<vo
     const startedAt = Date.now();
     const since = new Date(newest - lookBackMs).toISOString();
     const from = filters.from && filters.from > since ? filters.from : since;
-    const found: AuditEvent[] = [];
-    let next: string | undefined;
-    do {
-      const page = await read({ from, limit: 1000, ...(next ? { cursor: next } : {}) });
-      found.push(...page.items);
-      next = page.cursor;
-    } while (next && !stopped);
+    const found = await readAll(from);
     const fresh = found.filter((event) => !seen.has(event.id) && notOwn(event)).sort(byTime);
     for (const event of found) seen.set(event.id, Date.parse(event.at));
-    newest = Math.max(newest, polledAt, ...found.map((event) => Date.parse(event.at)));
+    newest = latestOf(found, Math.max(newest, polledAt));
     polledAt = startedAt;
     for (const [id, at] of seen) if (at < newest - 2 * lookBackMs) seen.delete(id);
     for (const [id, at] of ownReads) if (at < Date.now() - 5 * lookBackMs) ownReads.delete(id);
@@ -121,4 +134,9 @@ export async function run(ctx: Context, _args: [], options: Options): Promise<vo
   }
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+}
+
+/** The time of the latest event, or `floor` when that is later (no spread: a window may hold many events). */
+function latestOf(events: AuditEvent[], floor: number): number {
+  return events.reduce((latest, event) => Math.max(latest, Date.parse(event.at)), floor);
 }
