@@ -1,5 +1,7 @@
 /** `secretm audit tail`, `audit ls` and `audit verify` against local mode: the tenant's audit, read as people and scripts read it. */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditPk, pkName, skName } from '../../shared/store/keys.ts';
 import { type CliFixture, startCli } from './cli-fixture.ts';
 
 let cli: CliFixture;
@@ -7,6 +9,7 @@ let readerKey: string;
 
 interface Event {
   id: string;
+  at: string;
   action: string;
   target: string;
   outcome: string;
@@ -169,6 +172,28 @@ describe('audit verify', () => {
     expect(result.stdout).toContain('intact\tyes\n');
     const json = await cli.run(['audit', 'verify', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ intact: true, complete: true, problems: 0 });
+  });
+
+  it('names an event edited in the table, and exits 1', async () => {
+    const [event] = JSON.parse(
+      (await cli.run(['audit', 'ls', '--secret', 'tailed', '--limit', '1', '--json'])).stdout,
+    ) as (Event & { tenant: string })[];
+    await cli.api.documentClient.send(
+      new UpdateCommand({
+        TableName: cli.api.tableName,
+        Key: { [pkName]: auditPk(event!.tenant), [skName]: event!.id },
+        UpdateExpression: 'SET #target = :target',
+        ExpressionAttributeNames: { '#target': 'target' },
+        ExpressionAttributeValues: { ':target': 'secret:something-else' },
+      }),
+    );
+    const result = await cli.run(['audit', 'verify']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('intact\tno\n');
+    expect(result.stdout).toMatch(new RegExp(`first problem\\t\\S+ at ${event!.at.replaceAll('.', '\\.')}`));
+    const json = await cli.run(['audit', 'verify', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ intact: false, firstProblem: { id: event!.id } });
   });
 });
 
