@@ -5,6 +5,7 @@
  * the cost example against what the report computes. A block that is none of these says why, or this
  * test fails. The API table is checked against the route table, route by route.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routes } from '../functions/routes.ts';
+import { auditColumns } from '../shared/audit/audit-csv.ts';
 import { createConnectionBody, kindSchemas } from '../shared/connections/connection-schemas.ts';
 import { buildCostReport } from '../shared/costs/cost-report.ts';
 import { costReportSchema } from '../shared/costs/cost-schemas.ts';
@@ -186,12 +188,24 @@ describe('the README’s shell examples, run as written against local mode', () 
   });
 
   it('shows this month’s costs as JSON and CSV', () => {
-    const text = output('format=csv');
+    const text = output('/v1/costs?month=');
     const [report] = jsonAnswers(text);
 
     expect(report.month).toBe(new Date().toISOString().slice(0, 7));
     expect(report.secrets.map((secret: { name: string }) => secret.name)).toContain('prod-db');
     expect(text).toMatch(/\nmonth,connection,name,/);
+  });
+
+  it('reads the audit filtered by secret, exports failures as CSV, and verifies it', () => {
+    const text = output('/v1/audit/verify');
+    const [page, verified] = jsonAnswers(text);
+
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const event of page.items) expect(event.target).toContain('prod-db');
+    expect(text).toContain(`\n${auditColumns.join(',')}\r\n`);
+    expect(text).not.toContain('s3cr#t');
+    expect(verified).toMatchObject({ intact: true });
+    expect(verified.firstProblem).toBeUndefined();
   });
 
   it('rotates a key to a random value now, then turns rotation off', () => {

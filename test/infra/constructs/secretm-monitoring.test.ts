@@ -53,11 +53,13 @@ describe('monitoring, API keys and no topic', () => {
   });
   afterAll(() => synth?.dispose());
 
-  it('has an alarm for API 5xx rate, throttles, rotation failures, failed runs, roll-up failures and each failure queue', () => {
+  it('has an alarm for API 5xx rate, throttles, rotation failures, failed runs, roll-up and audit digest failures and each failure queue', () => {
     expect(Object.keys(alarmsByName(synth)).sort()).toEqual(
       [
         'secretm-dev-api-5xx-rate',
         'secretm-dev-api-throttles',
+        'secretm-dev-audit-digests-errors',
+        'secretm-dev-audit-digests-failure-queue',
         'secretm-dev-cost-rollup-errors',
         'secretm-dev-cost-rollup-failure-queue',
         'secretm-dev-rotation-failure-queue',
@@ -65,7 +67,7 @@ describe('monitoring, API keys and no topic', () => {
         'secretm-dev-rotation-runs-failed',
       ].sort(),
     );
-    expect(synth.stack.secretm.monitoring.alarms).toHaveLength(7);
+    expect(synth.stack.secretm.monitoring.alarms).toHaveLength(9);
   });
 
   it('alarms on the share of 5xx answers of the API, not their count', () => {
@@ -238,7 +240,7 @@ describe('monitoring, JWT with the API-key endpoint, and a topic', () => {
 
   it('notifies the topic of every alarm, into ALARM and back to OK', () => {
     const alarms = Object.values(alarmsByName(synth));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
       expect(alarm.Properties.OKActions).toEqual([topicArn]);
