@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { type Context, createContext, type GlobalOptions } from './context.ts';
-import { collect, duration, oneOf, positiveInt } from './lib/parse.ts';
+import { collect, duration, isoTime, oneOf, positiveInt } from './lib/parse.ts';
 import { cliVersion } from './version.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command module types its own arguments and options
@@ -285,6 +285,48 @@ export function buildProgram(): Command {
     () => import('./commands/keys/rotate-operator.ts'),
   );
 
+  const audit = program
+    .command('audit')
+    .description('The audit: who did what, when, and whether it is intact');
+  auditFilters(
+    leaf(
+      audit,
+      'tail',
+      'The latest audit events, oldest first; --follow for new ones',
+      () => import('./commands/audit/tail.ts'),
+    ),
+  )
+    .option('-n, --lines <n>', 'how many of the latest events (default 20)', positiveInt)
+    .option('-f, --follow', 'keep printing new events as they are written, until Ctrl-C')
+    .option('--interval <duration>', 'with --follow: how often to look (default 2s)', duration)
+    .addHelpText(
+      'after',
+      `\nRows go oldest first, the newest last; with --json one JSON object a line. The reads tail makes are\nthemselves audited (audit.read) and not shown. Ctrl-C ends --follow with exit code 0.\n${examples(
+        'secretm audit tail -f',
+        'secretm audit tail --secret payments/prod/db --action secret.reveal -n 50',
+        'secretm audit tail -f --outcome failure --json | jq .reason',
+      )}`,
+    );
+  auditFilters(
+    leaf(audit, 'ls', 'Audit events, newest first, filtered', () => import('./commands/audit/ls.ts')),
+  )
+    .option('--limit <n>', 'at most this many events (default 100)', positiveInt)
+    .addHelpText(
+      'after',
+      examples(
+        'secretm audit ls --since 24h --outcome failure',
+        'secretm audit ls --from 2026-04-01 --to 2026-04-02 --json > audit.json',
+      ),
+    );
+  leaf(
+    audit,
+    'verify',
+    "Check the audit's HMACs and digest chain; exit 1 when an event was altered, removed or inserted",
+    () => import('./commands/audit/verify.ts'),
+  )
+    .option('--from <time>', 'from this ISO 8601 time (default: when the audit was sealed)', isoTime)
+    .option('--to <time>', 'to this ISO 8601 time (default: now)', isoTime);
+
   leaf(
     program,
     'completion',
@@ -301,6 +343,19 @@ export function buildProgram(): Command {
       ),
     );
   return program;
+}
+
+/** The filters of `GET /v1/audit`, as options of `audit ls` and `audit tail`. */
+function auditFilters(command: Command): Command {
+  return command
+    .option('--from <time>', 'events at or after this ISO 8601 time', isoTime)
+    .option('--to <time>', 'events at or before this ISO 8601 time', isoTime)
+    .option('--since <duration>', 'events of the last 30m, 2h, 7d… (--from wins)', duration)
+    .option('--actor <actor>', 'apikey:<id>, jwt:<sub> or operator')
+    .option('--action <action>', 'secret.reveal, secret.replace, api-key.create…')
+    .option('--secret <name>', 'events about this secret')
+    .addOption(new Option('--outcome <outcome>', 'success or failure').choices(['success', 'failure']))
+    .option('--request-id <id>', "one request's events (its x-request-id)");
 }
 
 function globals(command: Command): void {

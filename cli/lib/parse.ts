@@ -26,3 +26,13 @@ export function oneOf<T extends string>(values: readonly T[]) {
     return value as T;
   };
 }
+
+/** An ISO 8601 time (`2026-04-01`, `2026-04-01T10:00:00Z`), passed on as the API's canonical form. */
+export function isoTime(value: string): string {
+  const at = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
+    ? new Date(value)
+    : undefined;
+  if (!at || Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError('must be an ISO 8601 time such as 2026-04-01T10:00:00Z');
+  return at.toISOString();
+}
