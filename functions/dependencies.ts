@@ -13,6 +13,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
+import { createKeyCache } from '../shared/auth/key-cache.ts';
 import {
   bootstrapOperatorKey,
   type OperatorKeyDeps,
@@ -169,6 +170,7 @@ export function createDependencies(
   const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
   const operatorKeys = createOperatorKeyStore(storeDeps);
   const graphs = new Map<string, Promise<ApiDependencies>>();
+  const keyCache = createKeyCache({ clock });
   const maxGraphs = 500;
 
   /** The deployment's own Secrets Manager as one tenant's session reaches it. */
@@ -299,6 +301,7 @@ export function createDependencies(
         tenant,
         connectionOf: async (name) => (await secretStore.get(tenant, name))?.connection,
         defaultConnection: config.defaultConnection,
+        onRevoked: (id) => keyCache.forget(id),
       }),
       apiKeyStore,
       audit,
@@ -356,6 +359,7 @@ export function createDependencies(
       tenantKey: async (tenant, id) => (await forTenant(tenant)).apiKeyStore.get(tenant, id),
       operatorKeys,
       clock,
+      cache: keyCache,
       jwt: {
         tenantClaim: config.jwtTenantClaim,
         ...(config.jwtRulesClaim ? { rulesClaim: config.jwtRulesClaim } : {}),
