@@ -268,6 +268,7 @@ export function createDependencies(
       clock,
       defaultConnection: config.defaultConnection,
       holding,
+      flushUsage: () => usage.flush(),
     });
     const apiKeyStore = createApiKeyStore(tenantStore);
     const deps: ApiDependencies = {
