@@ -11,6 +11,9 @@
  *   way to another's items, secrets or vault refs. Tenant graphs are built on first use and kept.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AuditDigestJob, createAuditDigestJob } from '../shared/audit/audit-digests.ts';
+import { type AuditKeys, createAuditKeys } from '../shared/audit/audit-keys.ts';
+import { type AuditLog, createAuditLog } from '../shared/audit/audit-log.ts';
 import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
 import { createKeyCache } from '../shared/auth/key-cache.ts';
@@ -48,6 +51,7 @@ import { createPostgresDriver, type DatabaseDriver } from '../shared/rotation/po
 import { createRotationService, type RotationService } from '../shared/rotation/rotation-service.ts';
 import { createSecretService, type SecretService } from '../shared/secrets/secret-service.ts';
 import { createApiKeyDirectory, createApiKeyStore } from '../shared/store/api-key-store.ts';
+import { createAuditDigestStore } from '../shared/store/audit-digest-store.ts';
 import { createAuditStore } from '../shared/store/audit-store.ts';
 import { createBindingStore } from '../shared/store/binding-store.ts';
 import { createConnectionStore } from '../shared/store/connection-store.ts';
@@ -64,6 +68,7 @@ import type {
   IdempotencyStore,
   OperatorKeyStore,
 } from '../shared/store/store-types.ts';
+import { listTenants, registerTenant } from '../shared/store/tenant-registry.ts';
 import { createUsageStore } from '../shared/store/usage-store.ts';
 import { createRenderService, type RenderService } from '../shared/templates/render-service.ts';
 import { confinedProvider } from '../shared/tenancy/confined-provider.ts';
@@ -83,6 +88,8 @@ export interface ApiDependencies {
   apiKeys: ApiKeyService;
   apiKeyStore: ApiKeyStore;
   audit: AuditStore;
+  /** Reading the audit: its events, and the verification of its HMACs and digests. */
+  auditLog: AuditLog;
   idempotency: IdempotencyStore;
   costs: CostService;
   /** Vault calls counted for this tenant; flushed after every request. */
@@ -102,6 +109,8 @@ export interface Dependencies {
   dueRotations(options: { limit: number }): Promise<DueRotation[]>;
   /** The monthly roll-up, across tenants. */
   costs: Pick<CostService, 'rollUpAll'>;
+  /** The hourly audit digests, across tenants (on the function's own role: reads audits, writes digests). */
+  auditDigests(options?: { timeLeft?: () => number }): Pick<AuditDigestJob, 'digestAll'>;
   operatorKeys: OperatorKeyStore;
   /** Makes sure the operator key exists (AWS: from its secret, on the first cold start that finds none). */
   ready(): Promise<void>;
@@ -207,17 +216,26 @@ export function createDependencies(
         'this function has no tenant access configured; it serves no tenant',
       );
     }
-    const tenantStore = { ...storeDeps, client: access.table(tenant) };
     const rawVault = localVault ?? awsVaultFor(tenant);
-    // secretm's own refs about this tenant (its connections' credentials, held rotation credentials).
+    // secretm's own refs about this tenant (its connections' credentials, held rotation credentials,
+    // its audit key).
     const systemVault = confinedProvider(rawVault, {
       namespace,
       tenant,
       prefix: namespace.tenantSystemPrefix(tenant),
     });
+    const client = access.table(tenant);
+    // Every audit event of the tenant is HMAC'd with its key, made (and the tenant registered) on first use.
+    const auditKeys = tenantAuditKeys(tenant, systemVault, { client, tableName: config.tableName });
+    const tenantStore = { ...storeDeps, client, auditKeys };
     const refusals = createRefusalRecorder({
       tenant,
-      auditFor: (owner) => createAuditStore({ ...storeDeps, client: access.table(owner, 'audit') }),
+      auditFor: (owner) =>
+        createAuditStore({
+          ...storeDeps,
+          client: access.table(owner, 'audit'),
+          auditKeys: ownerAuditKeys(owner),
+        }),
       clock,
     });
     const confine = (provider: SecretProvider) =>
@@ -306,6 +324,13 @@ export function createDependencies(
       }),
       apiKeyStore,
       audit,
+      auditLog: createAuditLog({
+        tenant,
+        store: audit,
+        digests: createAuditDigestStore(tenantStore),
+        keys: auditKeys,
+        clock,
+      }),
       idempotency: createIdempotencyStore(tenantStore),
       costs: costService(tenantStore, usageStore),
       usage,
@@ -318,6 +343,43 @@ export function createDependencies(
       },
     };
     return deps;
+  }
+
+  function tenantAuditKeys(
+    tenant: string,
+    systemVault: SecretProvider,
+    table: { client: DynamoDBDocumentClient; tableName: string },
+  ): AuditKeys {
+    return createAuditKeys({
+      vault: () => systemVault,
+      ref: namespace.auditKeyRef,
+      create: { register: (forTenant) => registerTenant(table, forTenant), clock },
+      only: tenant,
+    });
+  }
+
+  /**
+   * Another tenant's audit key, read (never made) on a session that may read that key and write that
+   * tenant's audit only: a refused attempt on its refs is recorded in its audit, sealed with its key.
+   */
+  function ownerAuditKeys(owner: string): AuditKeys {
+    const vault =
+      localVault ??
+      createAwsSecretsManagerProvider(
+        {
+          region: config.region,
+          namePrefix: namespace.stagePrefix,
+          ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+          ...(access.awsCredentials ? { credentials: access.awsCredentials(owner, 'audit') } : {}),
+        },
+        network.defaults,
+      );
+    const keyOnly = confinedProvider(vault, {
+      namespace,
+      tenant: owner,
+      prefix: namespace.auditKeyRef(owner),
+    });
+    return createAuditKeys({ vault: () => keyOnly, ref: namespace.auditKeyRef, only: owner });
   }
 
   function costService(deps: typeof storeDeps, usage: ReturnType<typeof createUsageStore>): CostService {
@@ -353,6 +415,20 @@ export function createDependencies(
     now: () => clock.now().getTime(),
   });
   const rotationIndex = createSecretStore(storeDeps);
+  /** The built-in vault on the function's own role (the digest job: every tenant's audit key, read only). */
+  let ownVault: SecretProvider | undefined;
+  const deploymentVault = () =>
+    (ownVault ??=
+      localVault ??
+      createAwsSecretsManagerProvider(
+        {
+          region: config.region,
+          namePrefix: namespace.stagePrefix,
+          ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+          ...(overrides.awsCredentials ? { credentials: overrides.awsCredentials } : {}),
+        },
+        network.defaults,
+      ));
 
   return {
     authenticate: createAuthenticator({
@@ -369,6 +445,16 @@ export function createDependencies(
     forTenant,
     dueRotations: (options) => findDueRotations(rotationIndex, clock, options.limit),
     costs: costService(storeDeps, rollupUsage),
+    auditDigests: (options = {}) =>
+      createAuditDigestJob({
+        events: createAuditStore(storeDeps),
+        digests: createAuditDigestStore(storeDeps),
+        keys: createAuditKeys({ vault: () => deploymentVault(), ref: namespace.auditKeyRef }),
+        tenants: () => listTenants(storeDeps),
+        clock,
+        retentionDays: config.auditRetentionDays,
+        ...(options.timeLeft ? { timeLeft: options.timeLeft } : {}),
+      }),
     operatorKeys,
     async ready() {
       const secret = operatorSecret();

@@ -4,6 +4,7 @@
  * generated from it, so they cannot drift.
  */
 import { apiKeyRoutes } from './api/api-keys.ts';
+import { auditRoutes } from './api/audit.ts';
 import { bindingRoutes } from './api/bindings.ts';
 import { connectionRoutes } from './api/connections.ts';
 import { costRoutes } from './api/costs.ts';
@@ -18,6 +19,7 @@ export const routes: Route[] = [
   ...bindingRoutes,
   ...apiKeyRoutes,
   ...costRoutes,
+  ...auditRoutes,
 ];
 
 /** The module under functions/api/ whose `handler` serves each family. */
@@ -28,4 +30,5 @@ export const familyEntries: Record<RouteFamily, string> = {
   bindings: 'functions/api/bindings.ts',
   'api-keys': 'functions/api/api-keys.ts',
   costs: 'functions/api/costs.ts',
+  audit: 'functions/api/audit.ts',
 };

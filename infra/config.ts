@@ -66,6 +66,10 @@ export function importableOverlap(a: string, b: string): boolean {
   return a === b || covers(a, b.replace(/\*$/, '')) || covers(b, a.replace(/\*$/, ''));
 }
 
+/** API functions' reserved concurrency by default: 50 instances at 100 requests a second is 500 ms each. */
+export const defaultReservedConcurrency = 50;
+const reservedConcurrencyError = 'must be a whole number of instances (1–1000), or false to reserve none';
+
 /** 03:00 UTC on the 2nd: counters an instance flushes late still land in the month they belong to. */
 export const defaultRollupSchedule = 'cron(0 3 2 * ? *)';
 
@@ -138,6 +142,34 @@ const jwtAuthorizer = z.strictObject({
 
 const iamAuthorizer = z.strictObject({ mode: z.literal('iam') });
 
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)');
+const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)');
+const snsTopicArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+    'must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>; CloudWatch alarms cannot notify a FIFO topic)',
+  );
+
+/**
+ * The network the functions that reach private addresses run in. Without it they run in Lambda's own
+ * network and reach only public endpoints.
+ */
+const vpcPlacement = z.strictObject({
+  /** Subnets in at least two Availability Zones, with a route to what the functions call (see docs/deployment.md). */
+  subnetIds: z
+    .array(subnetId)
+    .min(1, 'name at least one subnet')
+    .max(16, 'Lambda accepts at most 16 subnets'),
+  /** Security groups whose egress rules let the functions reach their databases, vaults and AWS endpoints. */
+  securityGroupIds: z
+    .array(securityGroupId)
+    .min(1, 'name at least one security group')
+    .max(5, 'Lambda accepts at most 5 security groups'),
+  /** The API functions run in it too (connection tests, discover and on-demand rotation of private vaults and databases). */
+  apiFunctions: z.boolean().default(false),
+});
+
 const layerSharing = z.strictObject({
   /** Accounts whose functions may use the layer. */
   accountIds: z.array(accountId).default([]),
@@ -196,7 +228,10 @@ export const secretmConfigSchema = z
       .prefault({ mode: 'none' }),
     layer: z
       .strictObject({
-        /** The layer's build output (a folder holding `nodejs/node_modules/secretm`). */
+        /**
+         * A layer built elsewhere to publish as it is (a folder holding `nodejs/node_modules/secretm`);
+         * without it the layer is built from its sources at synth. A folder without a built layer fails the synth.
+         */
         assetPath: z.string().min(1).optional(),
         shareWith: layerSharing.prefault({}),
       })
@@ -210,6 +245,33 @@ export const secretmConfigSchema = z
             burstLimit: z.number().int().min(1).max(5_000).default(200),
           })
           .prefault({}),
+        /**
+         * Concurrency reserved for each API function: at most that many instances of a family run at
+         * once, whatever the traffic or a slow vault, and the rest of the account keeps its share.
+         * `false` reserves none (for an account whose concurrency limit is too low to reserve from).
+         */
+        reservedConcurrency: z
+          .union(
+            [
+              z
+                .number()
+                .int(reservedConcurrencyError)
+                .min(1, reservedConcurrencyError)
+                .max(1000, reservedConcurrencyError),
+              z.literal(false),
+            ],
+            { error: reservedConcurrencyError },
+          )
+          .default(defaultReservedConcurrency),
+      })
+      .prefault({}),
+    /** A VPC for the rotation worker and, optionally, the API functions (private databases and vaults). */
+    vpc: vpcPlacement.optional(),
+    /** Where the alarms (docs/deployment.md, "Alarms") notify. */
+    alarms: z
+      .strictObject({
+        /** An SNS topic every alarm notifies, when it goes into ALARM and back to OK; none by default. */
+        topicArn: snsTopicArn.optional(),
       })
       .prefault({}),
     /** Scheduled rotation: an EventBridge Scheduler schedule starts the dispatcher, which hands due secrets to the worker. */
@@ -245,8 +307,11 @@ export const secretmConfigSchema = z
         error: `must be one of CloudWatch's retention periods: ${retentionDays.join(', ')}`,
       })
       .default(90),
-    /** How long audit events stay in the table before DynamoDB TTL removes them. */
-    auditRetentionDays: z.number().int().min(1).max(3650).default(365),
+    /**
+     * How long audit events stay in the table before DynamoDB TTL removes them, in days (the hourly
+     * digests that cover them stay at least as long, and a week more).
+     */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /** The connection a secret uses when its request names none. */
     defaultConnection: z
       .string()
@@ -316,6 +381,14 @@ export const secretmConfigSchema = z
             `"${a.name}" and tenant ${clash.tenant}'s "${clash.name}" can name the same secret: an ` +
             'importable secret belongs to one tenant',
         });
+      }
+    }
+    for (const [list, ids] of [
+      ['subnetIds', config.vpc?.subnetIds ?? []],
+      ['securityGroupIds', config.vpc?.securityGroupIds ?? []],
+    ] as const) {
+      if (new Set(ids).size !== ids.length) {
+        ctx.addIssue({ code: 'custom', path: ['vpc', list], message: 'lists an id twice' });
       }
     }
     if (config.api.throttle.burstLimit < config.api.throttle.rateLimit) {

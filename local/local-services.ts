@@ -1,6 +1,7 @@
 /**
  * What local mode serves, once its store answers: the table, the move of an older secretm's data to the
- * per-tenant layout, the services, the operator key, the request handler and the rotation schedule.
+ * per-tenant layout, the services, the operator key, the request handler, and the rotation and audit
+ * digest schedules.
  * This module pulls in the whole API (the AWS SDK, every handler), so start-local.ts imports it while
  * DynamoDB Local boots, and `npm start` can check its settings before paying for it.
  */
@@ -20,6 +21,7 @@ import { createLocalVault } from '../shared/providers/local.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { describeMigration, migrateToTenantLayout } from '../shared/tenancy/layout-migration.ts';
 import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
+import { startAuditDigestSchedule } from './audit-digest-schedule.ts';
 import type { DynamoDbCredentials } from './dynamodb-credentials.ts';
 import { ensureTable } from './ensure-table.ts';
 import { createRequestListener } from './http-server.ts';
@@ -32,6 +34,8 @@ export interface LocalServicesInput {
   bootstrapKey?: string;
   overrides?: DependencyOverrides;
   rotationEveryMs?: number;
+  /** Writes the audit's hourly digests this often; off when absent. */
+  auditDigestEveryMs?: number;
   stage(description: string): void;
 }
 
@@ -41,8 +45,8 @@ export interface LocalServices {
   /** The operator key when it was generated now (printed once). */
   newOperatorKey?: string;
   notices: string[];
-  /** Starts the rotation schedule, when asked for (once the API serves). */
-  startRotation(): void;
+  /** Starts the rotation and audit digest schedules, those asked for (once the API serves). */
+  startSchedules(): void;
   stop(): Promise<void>;
 }
 
@@ -77,6 +81,7 @@ export async function startLocalServices(input: LocalServicesInput): Promise<Loc
     input.bootstrapKey,
   );
   let rotation: ReturnType<typeof startRotationSchedule> | undefined;
+  let auditDigests: ReturnType<typeof startAuditDigestSchedule> | undefined;
   return {
     listener: createRequestListener(
       routes,
@@ -85,13 +90,17 @@ export async function startLocalServices(input: LocalServicesInput): Promise<Loc
     dependencies,
     ...(key ? { newOperatorKey: key } : {}),
     notices,
-    startRotation() {
+    startSchedules() {
       if (input.rotationEveryMs && !rotation) {
         rotation = startRotationSchedule(dependencies, input.rotationEveryMs);
+      }
+      if (input.auditDigestEveryMs && !auditDigests) {
+        auditDigests = startAuditDigestSchedule(dependencies, input.auditDigestEveryMs);
       }
     },
     stop: async () => {
       await rotation?.stop();
+      await auditDigests?.stop();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm start`: secretm on 127.0.0.1 with DynamoDB Local and the encrypted local vault, persisted
  * under SECRETM_DATA_DIR (default ./.secretm). Settings: local-options.ts. Secrets due for rotation
- * are rotated every minute.
+ * are rotated every minute; the audit's hourly digests are written within 5 minutes of being due
+ * (GET /v1/audit/verify checks them).
  *
  * stderr says what the start is waiting for, one line per step, and why it stopped, in one line;
  * stdout holds what to use: the address, the admin key when new.
@@ -21,7 +22,12 @@ let dataDir: string;
 try {
   const settings = settingsFromEnv(process.env);
   dataDir = settings.dataDir;
-  running = await startLocal({ ...settings, rotationEveryMs: 60_000, onStage: (stage) => say(`${stage}…`) });
+  running = await startLocal({
+    ...settings,
+    rotationEveryMs: 60_000,
+    auditDigestEveryMs: 5 * 60_000,
+    onStage: (stage) => say(`${stage}…`),
+  });
 } catch (error) {
   if (error instanceof LocalModeError) {
     say(error.message);

@@ -7,6 +7,7 @@
  * one an earlier secretm left on the folder's files is stopped first.
  */
 import type { Dependencies, DependencyOverrides } from '../functions/dependencies.ts';
+import { defaultAuditRetentionDays } from '../shared/audit/audit-retention.ts';
 import type { Config } from '../shared/config.ts';
 import { type DataDir, dataDirOf, prepareDataDir } from './data-dir.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
@@ -36,6 +37,8 @@ export interface LocalOptions {
   overrides?: DependencyOverrides;
   /** Looks for secrets due for rotation this often (`npm start`: every minute); off when absent. */
   rotationEveryMs?: number;
+  /** Writes the hourly audit digests this often (`npm start`: every 5 minutes); off when absent. */
+  auditDigestEveryMs?: number;
   /** Changes to the price table of cost reports (SECRETM_PRICES, JSON). */
   prices?: string;
   /** Told each step the start waits on, as it begins (npm start prints them); never given a value. */
@@ -130,7 +133,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       dynamodbEndpoint: endpoint,
       localVaultDir: dataDir.vault,
       defaultConnection: 'local',
-      auditRetentionDays: 365,
+      auditRetentionDays: defaultAuditRetentionDays,
       jwtTenantClaim: 'tenant',
       ...(options.prices ? { prices: options.prices } : {}),
     };
@@ -142,12 +145,13 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       ...(options.bootstrapKey === undefined ? {} : { bootstrapKey: options.bootstrapKey }),
       ...(options.overrides ? { overrides: options.overrides } : {}),
       ...(options.rotationEveryMs ? { rotationEveryMs: options.rotationEveryMs } : {}),
+      ...(options.auditDigestEveryMs ? { auditDigestEveryMs: options.auditDigestEveryMs } : {}),
       stage,
     });
     server.serve(services.listener);
     stage('waiting for GET /v1/health/ready');
     await waitUntilReady(server.url);
-    services.startRotation();
+    services.startSchedules();
     let layer: LayerSettings | undefined;
     if (dynamodb) {
       const env = layerEnv({

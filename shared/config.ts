@@ -24,7 +24,8 @@ const configSchema = z.object({
   /** Folder of the `local` vault; local mode only. */
   SECRETM_LOCAL_VAULT_DIR: z.string().optional(),
   SECRETM_DEFAULT_CONNECTION: z.string().optional(),
-  SECRETM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Days audit events live (DynamoDB TTL); their digests live at least as long. */
+  SECRETM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   SECRETM_JWT_TENANT_CLAIM: z.string().default('tenant'),
   /** The JWT claim holding a principal's access rules (JSON); empty turns rules from tokens off. */
   SECRETM_JWT_RULES_CLAIM: z.string().default('secretm_rules'),

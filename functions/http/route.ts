@@ -11,7 +11,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one function per resource family. */
-export type RouteFamily = 'secrets' | 'connections' | 'bindings' | 'api-keys' | 'costs' | 'system';
+export type RouteFamily = 'secrets' | 'connections' | 'bindings' | 'api-keys' | 'costs' | 'audit' | 'system';
 
 export interface ApiResponse {
   statusCode: number;

@@ -14,6 +14,7 @@ import { inRequest } from '../../shared/tenancy/request-scope.ts';
 import { secretName, tenantId } from '../../shared/validation/names.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
 import { lazyDependencies } from '../dependencies.ts';
+import { logRotationFailure } from './failure-log.ts';
 
 export const workerEvent = z.strictObject({ tenant: tenantId, name: secretName });
 export type WorkerEvent = z.output<typeof workerEvent>;
@@ -33,10 +34,15 @@ export function rotationContext(tenant: string, requestId: string): RequestConte
   };
 }
 
+/**
+ * Rotates one due secret. A failure is answered as an outcome, and logged as one line that the
+ * rotation-failure alarm counts (failure-log.ts; `write` receives it, stderr by default).
+ */
 export async function rotateDue(
   rotation: RotationService,
   event: WorkerEvent,
   requestId: string = randomUUID(),
+  write?: (line: string) => void,
 ): Promise<WorkerResult> {
   try {
     const outcome = await rotation.rotate(rotationContext(event.tenant, requestId), event.name, {
@@ -55,14 +61,11 @@ export async function rotateDue(
         }),
       );
     }
-    return {
-      tenant: event.tenant,
-      name: event.name,
-      outcome: 'failed',
-      error: known
-        ? { code: error.code, message: error.message }
-        : { code: 'internal_error', message: 'internal error' },
-    };
+    const failed = known
+      ? { code: error.code, message: error.message }
+      : { code: 'internal_error', message: 'internal error' };
+    logRotationFailure({ tenant: event.tenant, name: event.name, code: failed.code }, requestId, write);
+    return { tenant: event.tenant, name: event.name, outcome: 'failed', error: failed };
   }
 }
 

@@ -15,11 +15,29 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { operatorKeyPk, rollupPk, tenantPk, usagePk, versionPk } from '../../shared/store/keys.ts';
+import {
+  auditDigestPk,
+  auditPk,
+  operatorKeyPk,
+  rollupPk,
+  tenantPk,
+  tenantRegistryPk,
+  usagePk,
+  versionPk,
+} from '../../shared/store/keys.ts';
 import { tableDefinition } from '../../shared/store/table-definition.ts';
-import { secretActions, tableKeyActions, tableStatements } from '../../shared/tenancy/session-policy.ts';
-import { apiKeyPointerPattern, tenantTableRules } from '../../shared/tenancy/table-access.ts';
-import { vaultNamespace } from '../../shared/tenancy/vault-namespace.ts';
+import {
+  secretActions,
+  tableDenyStatements,
+  tableKeyActions,
+  tableStatements,
+} from '../../shared/tenancy/session-policy.ts';
+import {
+  apiKeyPointerPattern,
+  tenantTableDenials,
+  tenantTableRules,
+} from '../../shared/tenancy/table-access.ts';
+import { systemSegment, vaultNamespace } from '../../shared/tenancy/vault-namespace.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import type { SecretmData } from './secretm-data.ts';
 
@@ -52,12 +70,20 @@ export interface TenantAccess {
 /** Everything a tenant's secret may be asked, but creating it: imported secrets exist already. */
 const importableActions = secretActions.filter((action) => action !== 'secretsmanager:CreateSecret');
 
+/** What a tenant's session calls on its audit key: read it, make it on first use (and look at it when that fails). */
+export const auditKeyActions = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DescribeSecret',
+];
+
 /**
  * The tenant-access role's own policy: what any tenant session of the stage may do, so that a session
  * (this ∩ the tenant's session policy) is exactly the tenant's.
  *
  * - the table: `tableStatements(tenantTableRules('*'))`, every tenant's partitions and the pointers
- *   and registry it writes (LeadingKeys required, so no Scan; no index), and the table's key;
+ *   and registry it writes (LeadingKeys required, so no Scan; no index), and the table's key; denied
+ *   whatever else allows it (`tenantTableDenials`): writing audit digests, changing or deleting events;
  * - with Secrets Manager (`secretsManager`): `secretActions` on `secretm/<stage>/*` in the home and
  *   every replica region, and everything on the operator key denied; the importable secrets of every
  *   tenant (in the home region, never created there); the customer-managed keys through Secrets
@@ -76,6 +102,10 @@ export function grantTenantAccess(
     allTenantsTableRules(),
   );
   for (const statement of statements) role.addToPolicy(iam.PolicyStatement.fromJson(statement));
+  // Whatever else allows it: no tenant session writes an audit digest, or changes or deletes an event.
+  for (const statement of tableDenyStatements({ tableArn: data.table.tableArn }, tenantTableDenials)) {
+    role.addToPolicy(iam.PolicyStatement.fromJson(statement));
+  }
   const regions = [undefined, ...access.replicaRegions];
   // Whatever else allows it: the operator key is the operator role's alone.
   role.addToPolicy(
@@ -85,7 +115,18 @@ export function grantTenantAccess(
       resources: regions.map((region) => secretArn(stack, `${namespace.operatorKeyRef}*`, region)),
     }),
   );
-  if (!secretsManager) return;
+  if (!secretsManager) {
+    // secretm's own audit keys live in Secrets Manager whatever vaults connections may use.
+    const auditKeys = secretArn(stack, auditKeyNamePattern(access.stage), undefined);
+    role.addToPolicy(new iam.PolicyStatement({ actions: auditKeyActions, resources: [auditKeys] }));
+    acknowledgeWildcardResource(
+      role,
+      auditKeys,
+      'the union of every tenant’s session policy for its audit key (made on first use, named at run time); ' +
+        'each session is confined to its own tenant’s key by its session policy',
+    );
+    return;
+  }
 
   const stageArns = regions.map((region) => secretArn(stack, `${namespace.stagePrefix}*`, region));
   role.addToPolicy(new iam.PolicyStatement({ actions: secretActions, resources: stageArns }));
@@ -145,6 +186,18 @@ export function grantFrontDoor(grantee: iam.IGrantable, data: SecretmData, roles
     },
   });
   iam.Grant.addToPrincipal({ grantee, actions: tableKeyReadActions, resourceArns: [data.key.keyArn] });
+}
+
+/**
+ * Readiness (`GET /v1/health/ready`, on the system function): `dynamodb:DescribeTable` on secretm's
+ * table, which answers the table's status and shape, never an item.
+ */
+export function grantStoreReadiness(grantee: iam.IGrantable, data: SecretmData): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:DescribeTable'],
+    resourceArns: [data.table.tableArn],
+  });
 }
 
 /**
@@ -293,6 +346,80 @@ export function grantCostRollupTable(grantee: iam.IGrantable, data: SecretmData)
     actions: tableKeyActions,
     resourceArns: [data.key.keyArn],
   });
+}
+
+/** Every tenant's audit events and digests (keys.ts: `T#<tenant>#A`, `T#<tenant>#D`), as IAM StringLike patterns. */
+export const auditPkPattern = auditPk('*');
+export const auditDigestPkPattern = auditDigestPk('*');
+
+/** Where secretm keeps its own refs about any tenant of a stage: `secretm/<stage>/_system/tenants/*` then `/`. */
+function anyTenantSystemPrefix(stage: string): string {
+  return `${vaultNamespace(stage).stagePrefix}${systemSegment}/tenants/*/`;
+}
+
+/** Every tenant's audit key (`secretm/<stage>/_system/tenants/<tenant>/audit-key`), as a secret name pattern. */
+export function auditKeyNamePattern(stage: string): string {
+  return `${anyTenantSystemPrefix(stage)}audit-key-??????`;
+}
+
+/**
+ * What the hourly audit digest job (functions/audit/digest.ts) may do, on its own role: `Query` the
+ * tenant registry and every tenant's audit and digests (no index, no Scan), write digests only
+ * (PutItem, BatchWriteItem on `T#*#D`: no event can be written, changed or removed), and read every
+ * tenant's audit key, in the home region, nothing else of Secrets Manager. A `*` in an IAM pattern
+ * spans `/`, so the key's pattern (`_system/tenants/<any>/audit-key-??????`) would also match the
+ * credentials of a connection, or the held credentials of a secret, named `audit-key`: those two
+ * folders are denied outright.
+ */
+export function grantAuditDigests(
+  role: iam.Role,
+  data: SecretmData,
+  access: Pick<TenantAccess, 'stage' | 'replicaRegions' | 'kmsKeyArns'>,
+): void {
+  const stack = Stack.of(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [data.table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [tenantRegistryPk, auditPkPattern, auditDigestPkPattern],
+        },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      resources: [data.table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [auditDigestPkPattern] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    }),
+  );
+  role.addToPolicy(new iam.PolicyStatement({ actions: tableKeyActions, resources: [data.key.keyArn] }));
+  const keys = secretArn(stack, auditKeyNamePattern(access.stage), undefined);
+  role.addToPolicy(
+    new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [keys] }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['secretsmanager:*'],
+      resources: ['connections', 'held'].map((folder) =>
+        secretArn(stack, `${anyTenantSystemPrefix(access.stage)}${folder}/*`, undefined),
+      ),
+    }),
+  );
+  acknowledgeWildcardResource(
+    role,
+    keys,
+    'every tenant’s audit key (one secret per tenant, named at run time): the digest job HMACs each tenant’s ' +
+      'digests with it; connection and held credentials, which the pattern could also name, are denied',
+  );
+  grantSecretKeys(role, access.kmsKeyArns, ['kms:Decrypt'], []);
 }
 
 export interface TenantSecretRead {

@@ -2,6 +2,3 @@
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The secretm layer's build output: a folder holding `nodejs/node_modules/secretm`. */
-export const defaultLayerAssetPath = fileURLToPath(new URL('../../layers/secretm/dist/', import.meta.url));

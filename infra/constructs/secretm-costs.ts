@@ -5,17 +5,18 @@
  * report of every tenant, and `GET /v1/costs` answers a finished month from it.
  *
  * Least privilege: the function reads the table and writes roll-up items only (no vault, no operator
- * key: it serves no API request); the schedule's role may only invoke that function.
+ * key: it serves no API request); the schedule's role may only invoke that function. A run that fails
+ * for good lands in its failure queue (FunctionSchedule).
  */
-import { Duration, type RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import type { FailureQueue } from './failure-queue.ts';
+import { FunctionSchedule } from './function-schedule.ts';
 import { grantCostRollupTable } from './grants.ts';
-import { acknowledgeWildcardResource } from './nag.ts';
-import { scheduleTargetProps } from './schedules.ts';
 import type { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 
@@ -27,6 +28,8 @@ export interface SecretmCostsProps {
   /** An EventBridge Scheduler expression, in UTC (config: `costs.rollupSchedule`). */
   rollupSchedule: string;
   logRetention: RetentionDays;
+  /** Encrypts the log group and the failure queue (SecretmData.operationsKey). */
+  operationsKey: kms.IKey;
   removalPolicy: RemovalPolicy;
 }
 
@@ -38,9 +41,12 @@ export const costRollupTimeout = Duration.minutes(15);
 
 export class SecretmCosts extends Construct {
   readonly rollup: SecretmFunction;
+  /** The monthly schedule, its role and the failure queue of runs that failed for good. */
+  readonly run: FunctionSchedule;
   readonly schedule: scheduler.Schedule;
   /** The role the schedule invokes the roll-up with. */
   readonly scheduleRole: iam.Role;
+  readonly failures: FailureQueue;
 
   constructor(scope: Construct, id: string, props: SecretmCostsProps) {
     super(scope, id);
@@ -49,39 +55,20 @@ export class SecretmCosts extends Construct {
       description: `secretm ${props.stage}: rolls up last month's cost report of every tenant`,
       environment: props.environment,
       logRetention: props.logRetention,
+      logEncryptionKey: props.operationsKey,
       removalPolicy: props.removalPolicy,
       timeout: costRollupTimeout,
     });
     grantCostRollupTable(this.rollup.function, props.data);
 
-    // Scheduler may assume the role only for this account's schedules (as CDK's own target roles).
-    const stack = Stack.of(this);
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      description: `secretm ${props.stage}: lets the cost roll-up schedule invoke the roll-up function`,
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
-        StringEquals: {
-          'aws:SourceAccount': stack.account,
-          'aws:SourceArn': stack.formatArn({
-            service: 'scheduler',
-            resource: 'schedule-group',
-            resourceName: 'default',
-          }),
-        },
-      }),
-    });
-    // The target grants lambda:InvokeFunction on the function (and on its versions, `<arn>:*`).
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    this.run = new FunctionSchedule(this, 'Monthly', {
+      target: this.rollup,
+      expression: props.rollupSchedule,
       description: `secretm ${props.stage}: rolls up last month's cost reports`,
-      schedule: scheduler.ScheduleExpression.expression(props.rollupSchedule, TimeZone.ETC_UTC),
-      target: new schedulerTargets.LambdaInvoke(this.rollup.function, {
-        ...scheduleTargetProps(),
-        role: this.scheduleRole,
-      }),
+      encryptionKey: props.operationsKey,
     });
-    acknowledgeWildcardResource(
-      this.scheduleRole,
-      `${this.rollup.function.functionArn}:*`,
-      'the schedule invokes this one function; the :* suffix covers its versions and aliases, which CDK grants with the function itself',
-    );
+    this.schedule = this.run.schedule;
+    this.scheduleRole = this.run.role;
+    this.failures = this.run.failures;
   }
 }

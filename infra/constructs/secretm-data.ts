@@ -1,10 +1,13 @@
 /**
  * secretm's stateful resources: the one DynamoDB table, built from shared/store/table-definition.ts
- * (names, key types, index and projection are read from it, never restated), and the customer-managed
- * KMS key it is encrypted with. Nothing stateless lives here, so code can be replaced freely.
+ * (names, key types, index and projection are read from it, never restated), the customer-managed
+ * KMS key it is encrypted with, and the key of what secretm records about its own operation (its log
+ * groups and failure queues), which must outlive the logs it encrypts. Nothing stateless lives here,
+ * so code can be replaced freely.
  */
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { createTableInput, tableDefinition } from '../../shared/store/table-definition.ts';
@@ -18,6 +21,12 @@ export interface SecretmDataProps {
 export class SecretmData extends Construct {
   readonly table: dynamodb.Table;
   readonly key: kms.Key;
+  /**
+   * Encrypts the log groups and the failure queues. Its own key, not the table's: CloudWatch Logs may
+   * use it (for this account's log groups in this region only), and the table key's policy stays with
+   * the table's readers.
+   */
+  readonly operationsKey: kms.Key;
   /** ARNs of the table's global secondary indexes, each named (no `index/*`). */
   readonly indexArns: string[];
 
@@ -28,6 +37,32 @@ export class SecretmData extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
+
+    const stack = Stack.of(this);
+    this.operationsKey = new kms.Key(this, 'OperationsKey', {
+      description:
+        "Encrypts secretm's log groups (functions, API access, rotation runs) and its failure queues",
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    this.operationsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccountAndRegion',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
 
     const shape = createTableInput('shape-only');
     const attribute = (name: string): dynamodb.Attribute => {

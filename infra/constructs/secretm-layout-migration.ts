@@ -6,6 +6,7 @@
  * docs/deployment.md): no schedule, no API route, no resource policy.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantLayoutMigration, type TenantAccess } from './grants.ts';
@@ -21,6 +22,8 @@ export interface SecretmLayoutMigrationProps {
   /** Whether Secrets Manager is an allowed vault (without it the migration moves table items only). */
   secretsManager: boolean;
   logRetention: RetentionDays;
+  /** Encrypts the log group (SecretmData.operationsKey). */
+  operationsKey: kms.IKey;
   removalPolicy: RemovalPolicy;
 }
 
@@ -37,6 +40,7 @@ export class SecretmLayoutMigration extends Construct {
       description: `secretm ${props.stage}: moves data written before tenant isolation to the per-tenant layout (invoked by the operator only)`,
       environment: { ...props.environment, SECRETM_STAGE: props.stage },
       logRetention: props.logRetention,
+      logEncryptionKey: props.operationsKey,
       removalPolicy: props.removalPolicy,
       timeout: layoutMigrationTimeout,
     });

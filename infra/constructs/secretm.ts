@@ -4,8 +4,14 @@
  * their own CDK app; infra/stacks/secretm-stack.ts does exactly that for `npx cdk deploy`.
  *
  * Schedules: rotation (SecretmRotation: an EventBridge Scheduler schedule, a state machine, the
- * dispatcher and worker functions of functions/rotation/), and the monthly cost roll-up
- * (SecretmCosts: a schedule and the roll-up function of functions/costs/).
+ * dispatcher and worker functions of functions/rotation/), the monthly cost roll-up (SecretmCosts: a
+ * schedule and the roll-up function of functions/costs/), and the hourly audit digests (SecretmAudit:
+ * a schedule and the digest function of functions/audit/).
+ *
+ * Operations (SecretmMonitoring): alarms and a dashboard; scheduled functions send what fails for good
+ * to failure queues; every log group and queue is encrypted with the operations key (SecretmData).
+ * With `vpc`, the rotation worker (and, optionally, the API families that reach vaults) runs in the
+ * configured subnets.
  *
  * Tenant isolation below the application: the tenant-access role (SecretmTenantAccess), which the API
  * functions and the rotation worker assume per tenant with the tenant's session policy, and the
@@ -14,9 +20,7 @@
  * which moves data written before isolation, runs on a role of its own and only when the operator
  * invokes it.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -37,17 +41,19 @@ import {
   grantAssumeRoles,
   grantConnectionCredentialsRead,
   grantFrontDoor,
+  grantStoreReadiness,
   grantTenantSecretRead,
   grantTenantUsageCount,
   type TenantAccess,
 } from './grants.ts';
-import { defaultLayerAssetPath } from './paths.ts';
 import { SecretmApi } from './secretm-api.ts';
+import { SecretmAudit } from './secretm-audit.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
 import { SecretmLayer } from './secretm-layer.ts';
 import { SecretmLayoutMigration } from './secretm-layout-migration.ts';
+import { SecretmMonitoring } from './secretm-monitoring.ts';
 import { SecretmOperator } from './secretm-operator.ts';
 import { SecretmRotation } from './secretm-rotation.ts';
 import { SecretmTenantAccess } from './secretm-tenant-access.ts';
@@ -56,17 +62,20 @@ export type SecretmProps = SecretmConfigInput;
 
 /**
  * What each family's function may touch. A new family fails to compile until it is listed here.
- * `system` (health, OpenAPI) touches nothing; every other family serves tenants: it authenticates API
+ * `system` (health, OpenAPI) touches nothing but the table's description (readiness); every other family serves tenants: it authenticates API
  * keys (its own role: the front door) and reaches the tenant's items and secrets through tenant
  * sessions of the tenant-access role. `costReports`: builds cost reports, so it gets the configured prices.
+ * `vaults`: reaches vaults and databases (values, connection tests, on-demand rotation), so it runs in
+ * the configured VPC when `vpc.apiFunctions` is on.
  */
-const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true }> = {
+const familyAccess: Record<RouteFamily, { tenants: boolean; costReports?: true; vaults?: true }> = {
   system: { tenants: false },
-  secrets: { tenants: true },
-  connections: { tenants: true },
-  bindings: { tenants: true },
+  secrets: { tenants: true, vaults: true },
+  connections: { tenants: true, vaults: true },
+  bindings: { tenants: true, vaults: true },
   'api-keys': { tenants: true },
   costs: { tenants: true, costReports: true },
+  audit: { tenants: true },
 };
 
 export interface SecretReadOptions {
@@ -91,12 +100,14 @@ export class Secretm extends Construct {
   readonly api: SecretmApi;
   /** In `jwt` mode, the endpoint for API keys (no authorizer), unless turned off. */
   readonly apiKeyApi?: SecretmApi;
-  /** Absent while the layer has no build output (synth warns). */
-  readonly layer?: SecretmLayer;
+  /** The `secretm` layer, built at synth (or published from `layer.assetPath`). */
+  readonly layer: SecretmLayer;
   /** Scheduled rotation: the schedule, its state machine, the dispatcher and worker functions. */
   readonly rotation: SecretmRotation;
   /** The monthly cost roll-up: its schedule and function. */
   readonly costs: SecretmCosts;
+  /** The hourly audit digests: their schedule and function. */
+  readonly audit: SecretmAudit;
   /**
    * The operator (first admin) API key, generated at deploy; every function that serves the API
    * installs its hash on cold start. Read it once to create the team's own keys.
@@ -108,6 +119,8 @@ export class Secretm extends Construct {
   readonly tenantAccess: SecretmTenantAccess;
   /** Moves data written before tenant isolation to the per-tenant layout; the operator invokes it after a deploy. */
   readonly layoutMigration: SecretmLayoutMigration;
+  /** Alarms (optionally notifying an SNS topic) and the dashboard. */
+  readonly monitoring: SecretmMonitoring;
   readonly #tenants = new WeakMap<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: SecretmProps = {}) {
@@ -122,6 +135,8 @@ export class Secretm extends Construct {
       deletionProtection: config.stage === productionStage,
       removalPolicy,
     });
+
+    const operationsKey = this.data.operationsKey;
 
     const environment: Record<string, string> = {
       SECRETM_TABLE_NAME: this.data.table.tableName,
@@ -148,7 +163,11 @@ export class Secretm extends Construct {
           description: `secretm ${config.stage}: the ${family} routes of the HTTP API`,
           environment: familyAccess[family].costReports ? costEnvironment : environment,
           logRetention: config.logRetentionDays,
+          logEncryptionKey: operationsKey,
           removalPolicy,
+          ...(config.api.reservedConcurrency === false
+            ? {}
+            : { reservedConcurrency: config.api.reservedConcurrency }),
         }),
     );
 
@@ -158,6 +177,7 @@ export class Secretm extends Construct {
       environment,
       ...config.rotation,
       logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -167,6 +187,21 @@ export class Secretm extends Construct {
       environment: costEnvironment,
       rollupSchedule: config.costs.rollupSchedule,
       logRetention: config.logRetentionDays,
+      operationsKey,
+      removalPolicy,
+    });
+
+    this.audit = new SecretmAudit(this, 'Audit', {
+      stage: config.stage,
+      data: this.data,
+      environment,
+      access: {
+        stage: config.stage,
+        replicaRegions: secretsManager.replicaRegions,
+        kmsKeyArns: secretsManager.kmsKeyArns,
+      },
+      logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -204,6 +239,7 @@ export class Secretm extends Construct {
       access: tenantAccess,
       secretsManager: awsVault,
       logRetention: config.logRetentionDays,
+      operationsKey,
       removalPolicy,
     });
 
@@ -218,6 +254,7 @@ export class Secretm extends Construct {
         fn.function.addEnvironment(name, value);
       }
     }
+    grantStoreReadiness(this.functions.system.role, this.data);
     grantAssumeRoles(this.rotation.worker.role, [this.tenantAccess.role.roleArn]);
     for (const [name, value] of Object.entries(tenancyEnvironment)) {
       this.rotation.worker.function.addEnvironment(name, value);
@@ -228,6 +265,7 @@ export class Secretm extends Construct {
       functions: byFamily((family): lambda.IFunction => this.functions[family].function),
       throttle: config.api.throttle,
       logRetention: config.logRetentionDays,
+      logEncryptionKey: operationsKey,
       removalPolicy,
     };
     if (config.auth.mode === 'jwt') {
@@ -252,22 +290,34 @@ export class Secretm extends Construct {
       });
     }
 
-    const layerAssetPath = config.layer.assetPath
-      ? path.resolve(config.layer.assetPath)
-      : defaultLayerAssetPath;
-    if (existsSync(layerAssetPath)) {
-      this.layer = new SecretmLayer(this, 'Layer', {
-        assetPath: layerAssetPath,
-        layerVersionName: `secretm-${config.stage}`,
-        shareWith: config.layer.shareWith,
-        removalPolicy,
-      });
-    } else {
-      Annotations.of(this).addWarningV2(
-        'secretm:layerNotBuilt',
-        `the secretm layer is left out: ${layerAssetPath} does not exist. Build the layer, or set layer.assetPath`,
-      );
+    // Private databases and vaults: the worker runs in the VPC, the API families that reach vaults too
+    // when asked. The dispatcher, the roll-up and the migration reach AWS APIs only.
+    if (config.vpc) {
+      this.rotation.worker.placeInVpc(config.vpc);
+      if (config.vpc.apiFunctions) {
+        for (const family of Object.keys(familyAccess) as RouteFamily[]) {
+          if (familyAccess[family].vaults) this.functions[family].placeInVpc(config.vpc);
+        }
+      }
     }
+
+    this.monitoring = new SecretmMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      apis: [this.api, ...(this.apiKeyApi ? [this.apiKeyApi] : [])],
+      apiFunctions: this.functions,
+      rotation: this.rotation,
+      ...(config.alarms.topicArn ? { topicArn: config.alarms.topicArn } : {}),
+    });
+    this.monitoring.watchScheduled('CostRollup', 'cost-rollup', this.costs.run);
+    this.monitoring.watchScheduled('AuditDigests', 'audit-digests', this.audit.run);
+
+    // Built from its sources at synth, or published from layer.assetPath; never left out.
+    this.layer = new SecretmLayer(this, 'Layer', {
+      ...(config.layer.assetPath ? { assetPath: config.layer.assetPath } : {}),
+      layerVersionName: `secretm-${config.stage}`,
+      shareWith: config.layer.shareWith,
+      removalPolicy,
+    });
   }
 
   /**
@@ -303,11 +353,6 @@ export class Secretm extends Construct {
       problems.push(`connection "${connection}" is not the id of a stored connection`);
     }
     if (problems.length > 0) throw new SecretmConfigError(`grantSecretRead: ${problems.join('; ')}`);
-    if (!this.layer) {
-      throw new SecretmConfigError(
-        'grantSecretRead: the secretm layer is not part of this deployment (it has no build output)',
-      );
-    }
     if (!this.config.vaults.allowed.includes('aws-secrets-manager')) {
       throw new SecretmConfigError('grantSecretRead: needs "aws-secrets-manager" in vaults.allowed');
     }

@@ -29,12 +29,10 @@ export class SecretmStack extends Stack {
         value: this.secretm.apiKeyApi.url,
       });
     }
-    if (this.secretm.layer) {
-      new CfnOutput(this, 'LayerVersionArn', {
-        description: 'The secretm layer: add it to a function (see docs/deployment.md)',
-        value: this.secretm.layer.layerVersion.layerVersionArn,
-      });
-    }
+    new CfnOutput(this, 'LayerVersionArn', {
+      description: 'The secretm layer: add it to a function (see docs/deployment.md)',
+      value: this.secretm.layer.layerVersion.layerVersionArn,
+    });
     new CfnOutput(this, 'OperatorKeySecretArn', {
       description:
         'The first admin API key: aws secretsmanager get-secret-value --secret-id <this> --query SecretString',
@@ -43,6 +41,27 @@ export class SecretmStack extends Stack {
     new CfnOutput(this, 'CostRollupFunctionName', {
       description: 'The monthly cost roll-up: invoke it with {"month":"YYYY-MM"} to roll up a month again',
       value: this.secretm.costs.rollup.function.functionName,
+    });
+    new CfnOutput(this, 'RotationFailureQueueUrl', {
+      description:
+        'Rotation workers that stopped, and runs that could not start (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.rotation.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'CostRollupFailureQueueUrl', {
+      description: 'Roll-up runs that failed for good (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.costs.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of this stage',
+      value: this.secretm.monitoring.dashboard.dashboardName,
+    });
+    new CfnOutput(this, 'AuditDigestFailureQueueUrl', {
+      description: 'Audit digest runs that failed for good (see docs/deployment.md, "Failure queues")',
+      value: this.secretm.audit.failures.queue.queueUrl,
+    });
+    new CfnOutput(this, 'AuditDigestFunctionName', {
+      description: 'The hourly audit digests: invoke it (no input) to catch up now',
+      value: this.secretm.audit.digester.function.functionName,
     });
     new CfnOutput(this, 'LayoutMigrationFunctionName', {
       description:

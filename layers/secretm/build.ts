@@ -12,31 +12,44 @@
  *   them.
  * - `dist/` holds only `nodejs/` (it is the layer's asset as it is); `buildLayer()` answers esbuild's
  *   metafile to callers that want the chunk sizes (the bench).
+ * - `--out <dir>` builds into another folder instead (it must be empty or absent; `nodejs/` goes in
+ *   it): the CDK app builds the layer this way at every synth (infra/constructs/secretm-layer.ts), so
+ *   a deployment ships the layer of the code it was synthesized from.
  *
  * Run with `npm run build:layer` (Node 24 runs this TypeScript file directly).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 
 const layerDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(layerDir, '..', '..');
 export const distDir = join(layerDir, 'dist');
-export const packageDir = join(distDir, 'nodejs', 'node_modules', 'secretm');
+export const packageDir = packageDirIn(distDir);
 
 /** esbuild's ESM output may call `require` for Node built-ins from CommonJS dependencies. */
 const requireShim =
   "import { createRequire as __secretmCreateRequire } from 'node:module';\nconst require = __secretmCreateRequire(import.meta.url);";
 
-export async function buildLayer(): Promise<{ packageDir: string; metafile: Metafile }> {
-  await rm(distDir, { recursive: true, force: true });
-  await mkdir(packageDir, { recursive: true });
+/** The package folder inside a layer folder: what `import … from 'secretm'` resolves in Lambda. */
+export function packageDirIn(layerRoot: string): string {
+  return join(layerRoot, 'nodejs', 'node_modules', 'secretm');
+}
+
+export async function buildLayer(
+  options: { outDir?: string } = {},
+): Promise<{ packageDir: string; metafile: Metafile }> {
+  // Only the default folder is emptied first: another one is the caller's (CDK's bundling folder).
+  if (options.outDir === undefined) await rm(distDir, { recursive: true, force: true });
+  const target = packageDirIn(options.outDir ?? distDir);
+  await mkdir(target, { recursive: true });
 
   const result = await build({
     entryPoints: { index: join(layerDir, 'src', 'index.ts'), aws: join(layerDir, 'src', 'aws-only.ts') },
-    outdir: packageDir,
+    outdir: target,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -50,13 +63,13 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
     logLevel: 'warning',
   });
 
-  emitDeclarations(join(packageDir, 'types'));
+  emitDeclarations(join(target, 'types'));
   for (const [entry, source] of [
     ['index', 'index'],
     ['aws', 'aws-only'],
   ] as const) {
-    const types = relative(packageDir, join(packageDir, 'types', 'layers', 'secretm', 'src', `${source}.js`));
-    await writeFile(join(packageDir, `${entry}.d.ts`), `export * from './${types.split('\\').join('/')}';\n`);
+    const types = relative(target, join(target, 'types', 'layers', 'secretm', 'src', `${source}.js`));
+    await writeFile(join(target, `${entry}.d.ts`), `export * from './${types.split('\\').join('/')}';\n`);
   }
 
   const source = JSON.parse(await readFile(join(layerDir, 'package.json'), 'utf8')) as Record<
@@ -77,8 +90,8 @@ export async function buildLayer(): Promise<{ packageDir: string; metafile: Meta
       './aws': { types: './aws.d.ts', default: './aws.js' },
     },
   };
-  await writeFile(join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { packageDir, metafile: result.metafile };
+  await writeFile(join(target, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { packageDir: target, metafile: result.metafile };
 }
 
 function emitDeclarations(outDir: string): void {
@@ -122,6 +135,8 @@ function emitDeclarations(outDir: string): void {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { packageDir: built } = await buildLayer();
-  process.stdout.write(`secretm layer built in ${relative(repoRoot, built)}\n`);
+  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const { packageDir: built } = await buildLayer(values.out ? { outDir: resolve(values.out) } : {});
+  const shown = relative(repoRoot, built);
+  process.stdout.write(`secretm layer built in ${shown.startsWith('..') ? built : shown}\n`);
 }

@@ -16,3 +16,29 @@ export interface AuditEvent {
   /** ISO-8601 time of the action. */
   at: string;
 }
+
+/** An event as stored: with its id (its sort key), its HMAC and its expiry. */
+export interface AuditRecord extends AuditEvent {
+  /** `<at>#<requestId>#<random>`: unique, and ordered by time. */
+  id: string;
+  /** HMAC-SHA256 under the tenant's audit key (shared/audit/audit-seal.ts); absent on events written before. */
+  hmac?: string;
+  /** When DynamoDB's TTL removes it, epoch seconds. */
+  expiresAt?: number;
+}
+
+/** Which events a page of the audit holds: newest first, every filter must match. */
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  /** ISO times, both inclusive. */
+  from?: string;
+  to?: string;
+  actor?: string;
+  action?: string;
+  target?: string;
+  outcome?: AuditEvent['outcome'];
+  requestId?: string;
+  /** Items read for one page at most (filters skip items, so a page may end early with a cursor). */
+  maxRead?: number;
+}

@@ -7,7 +7,7 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { auditPut, defaultAuditRetentionDays } from './audit-store.ts';
+import { type AuditWriteDeps, auditPut } from './audit-store.ts';
 import type { StoreDeps } from './dynamo-client.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
@@ -40,13 +40,10 @@ function withoutHash(record: ApiKeyRecord): ApiKeyListing {
 /** The operator key's id; it never appears among a tenant's keys. */
 const operatorId = 'operator';
 
-export interface ApiKeyStoreDeps extends StoreDeps {
-  auditRetentionDays?: number;
-}
+export type ApiKeyStoreDeps = AuditWriteDeps;
 
 export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
   const { client, tableName } = deps;
-  const retentionDays = deps.auditRetentionDays ?? defaultAuditRetentionDays;
 
   return {
     async put(record, audit) {
@@ -72,7 +69,7 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
                   ...fresh,
                 },
               },
-              auditPut(tableName, audit, retentionDays),
+              await auditPut(deps, audit),
             ],
           }),
         );
@@ -142,7 +139,7 @@ export function createApiKeyStore(deps: ApiKeyStoreDeps): ApiKeyStore {
                   ConditionExpression: 'attribute_exists(#pk) AND #tenant = :tenant',
                 },
               },
-              auditPut(tableName, audit, retentionDays),
+              await auditPut(deps, audit),
             ],
           }),
         );

@@ -3,8 +3,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { BindingRecord } from '../bindings/binding-types.ts';
 import { PreconditionFailedError } from '../errors.ts';
-import { auditPut, defaultAuditRetentionDays } from './audit-store.ts';
-import type { StoreDeps } from './dynamo-client.ts';
+import { type AuditWriteDeps, auditPut } from './audit-store.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import { pkName, skName, tenantPk } from './keys.ts';
@@ -31,7 +30,7 @@ export interface BindingStore {
   put(record: BindingRecord, audit: AuditEvent): Promise<void>;
 }
 
-export function createBindingStore(deps: StoreDeps & { auditRetentionDays?: number }): BindingStore {
+export function createBindingStore(deps: AuditWriteDeps): BindingStore {
   const { client, tableName } = deps;
   return {
     async get(tenant, service) {
@@ -72,7 +71,7 @@ export function createBindingStore(deps: StoreDeps & { auditRetentionDays?: numb
                   ...condition,
                 },
               },
-              auditPut(tableName, audit, deps.auditRetentionDays ?? defaultAuditRetentionDays),
+              await auditPut(deps, audit),
             ],
           }),
         );

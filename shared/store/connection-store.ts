@@ -6,8 +6,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { ConnectionRecord } from '../connections/connection-types.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.ts';
-import { auditPut, defaultAuditRetentionDays } from './audit-store.ts';
-import type { StoreDeps } from './dynamo-client.ts';
+import { type AuditWriteDeps, auditPut } from './audit-store.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import { connectionKey, connectionSkPrefix, pkName, secretSkPrefix, skName, tenantPk } from './keys.ts';
@@ -42,9 +41,8 @@ export interface ConnectionStore {
   inUse(tenant: string, id: string): Promise<boolean>;
 }
 
-export function createConnectionStore(deps: StoreDeps & { auditRetentionDays?: number }): ConnectionStore {
+export function createConnectionStore(deps: AuditWriteDeps): ConnectionStore {
   const { client, tableName } = deps;
-  const retention = deps.auditRetentionDays ?? defaultAuditRetentionDays;
 
   return {
     async get(tenant, id) {
@@ -101,7 +99,7 @@ export function createConnectionStore(deps: StoreDeps & { auditRetentionDays?: n
                   ExpressionAttributeNames: { '#pk': pkName },
                 },
               },
-              auditPut(tableName, audit, retention),
+              await auditPut(deps, audit),
             ],
           }),
         );
@@ -128,7 +126,7 @@ export function createConnectionStore(deps: StoreDeps & { auditRetentionDays?: n
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-              auditPut(tableName, audit, retention),
+              await auditPut(deps, audit),
             ],
           }),
         );
@@ -160,7 +158,7 @@ export function createConnectionStore(deps: StoreDeps & { auditRetentionDays?: n
                   ExpressionAttributeNames: { '#pk': pkName },
                 },
               },
-              auditPut(tableName, audit, retention),
+              await auditPut(deps, audit),
             ],
           }),
         );

@@ -6,7 +6,8 @@
  *   secret metadata   pk T#<tenant>            sk S#<name>
  *   secret version    pk T#<tenant>#S#<name>   sk V#<version, 10 digits>
  *   idempotency key   pk T#<tenant>            sk I#<key>                  (TTL expiresAt)
- *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt)
+ *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt; HMAC'd)
+ *   audit digest      pk T#<tenant>#D          sk H#<hour start ISO> (header), P#<hour start ISO>#<generation>#<part, 4 digits>
  *   API key           pk T#<tenant>            sk K#<id>        (its hash, scopes, expiry, revocation)
  *   API key pointer   pk K#<id>                sk K              (the key's tenant, read before it is known)
  *   operator key      pk OPERATOR              sk OPERATOR       (its hash; no tenant's partition)
@@ -15,7 +16,7 @@
  *   secret life       pk T#<tenant>            sk L#<connection>#<sha256 of vaultRef>   (cost: when it existed; a create under way)
  *   usage counters    pk T#<tenant>#U#<month>  sk <connection>#<sha256 of vaultRef | *>  (atomic ADD)
  *   cost roll-up      pk T#<tenant>#R#<month>  sk H (summary), P#<part, 4 digits>
- *   tenant registry   pk TENANTS               sk <tenant>   (who the monthly roll-up visits)
+ *   tenant registry   pk TENANTS               sk <tenant>   (who the cost roll-up and the audit digests visit)
  *   migration lease   pk MIGRATION             sk LEASE      (one run of the layout migration at a time)
  *   migration purge   pk MIGRATION             sk P#<sha256 of a legacy vault ref>  (moved; old entry still to delete)
  *
@@ -79,6 +80,17 @@ export function auditPk(tenant: string): string {
 export function auditKey(tenant: string, at: string, requestId: string, random: string): ItemKey {
   return key(auditPk(tenant), `${at}#${requestId}#${random}`);
 }
+
+/**
+ * The tenant's audit digests (shared/audit/audit-digests.ts): one header per hour, `H#<hour start>`,
+ * chained to the one before, and the parts listing that hour's events, `P#<hour start>#<generation>#<part>`.
+ */
+export function auditDigestPk(tenant: string): string {
+  return `${tenantPk(tenant)}#D`;
+}
+
+export const auditDigestHeaderPrefix = 'H#';
+export const auditDigestPartPrefix = 'P#';
 
 /** The pointer from an API key id to its tenant. */
 export function apiKeyPointerKey(id: string): ItemKey {

@@ -24,9 +24,8 @@ import {
 import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
 import type { RotationLock, RotationState, RotationStep } from '../rotation/rotation-types.ts';
 import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
-import { auditPut, defaultAuditRetentionDays, type TransactItem } from './audit-store.ts';
+import { type AuditWriteDeps, auditPut, type TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
-import type { StoreDeps } from './dynamo-client.ts';
 import { failedCondition, rawNumber, rawString, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import {
@@ -199,13 +198,10 @@ const maxQueryPage = 1000;
 
 type PutCondition = Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>;
 
-export interface SecretStoreDeps extends StoreDeps {
-  auditRetentionDays?: number;
-}
+export type SecretStoreDeps = AuditWriteDeps;
 
 export function createSecretStore(deps: SecretStoreDeps): SecretStore {
   const { client, tableName } = deps;
-  const retentionDays = deps.auditRetentionDays ?? defaultAuditRetentionDays;
   /**
    * Tenants this store has written to the tenant registry. The registry item is one per tenant and is
    * never deleted, so once a create has committed it, later creates leave it out: it was the one item
@@ -296,7 +292,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         ExpressionAttributeNames: { '#pk': pkName },
       }),
       versionPut(version),
-      auditPut(tableName, audit, retentionDays),
+      await auditPut(deps, audit),
       {
         Put: {
           TableName: tableName,
@@ -490,7 +486,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
             ExpressionAttributeValues: { ':lockId': lockId },
           }),
           versionPut(version),
-          auditPut(tableName, audit, retentionDays),
+          await auditPut(deps, audit),
         ]);
       } catch (error) {
         if (failedCondition(error, 0)) {
@@ -551,7 +547,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
-          auditPut(tableName, audit, retentionDays),
+          await auditPut(deps, audit),
           ...(options.life === 'start' ? [lifeStart(tableName, next, next.updatedAt)] : []),
           ...(options.life === 'end' ? [lifeEnd(tableName, next, next.deletedAt ?? next.updatedAt)] : []),
         ]);
@@ -637,7 +633,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         if (audit) {
           await transact([
             { Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-            auditPut(tableName, audit, retentionDays),
+            await auditPut(deps, audit),
           ]);
         } else {
           await client.send(new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
@@ -686,7 +682,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
-          auditPut(tableName, audit, retentionDays),
+          await auditPut(deps, audit),
         ]);
       } catch (error) {
         const failed = failedCondition(error, 0);
@@ -781,7 +777,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
               ExpressionAttributeNames: { '#pk': pkName },
             },
           },
-          auditPut(tableName, audit, retentionDays),
+          await auditPut(deps, audit),
           ...claim,
           ...(Item
             ? [

@@ -3,7 +3,7 @@
  * method is scoped by tenant, every read-modify-write is a conditional write.
  */
 import type { AccessRule } from '../access/rules.ts';
-import type { AuditEvent } from '../audit/audit-types.ts';
+import type { AuditEvent, AuditQuery, AuditRecord } from '../audit/audit-types.ts';
 import type { Scope } from '../auth/principal.ts';
 import type { VaultKind } from '../providers/provider.ts';
 import type { RotationLock } from '../rotation/rotation-types.ts';
@@ -272,11 +272,13 @@ export interface OperatorKeyStore {
 }
 
 export interface AuditStore {
-  /** Writes one event; throws AuditUnavailableError when it cannot (fail closed). */
+  /** Writes one event, HMAC'd; throws AuditUnavailableError when it cannot (fail closed). */
   record(event: AuditEvent): Promise<void>;
-  /** Newest first. */
-  list(
-    tenant: string,
-    query: { limit: number; cursor?: string; from?: string; to?: string },
-  ): Promise<Page<AuditEvent>>;
+  /**
+   * Newest first, filtered. A page reads at most `query.maxRead` items: a range larger than that
+   * answers what matched so far and a cursor, never a timeout.
+   */
+  list(tenant: string, query: AuditQuery): Promise<Page<AuditRecord>>;
+  /** Oldest first: every event with from ≤ time < to (ISO times), a query page at a time, strongly consistent. */
+  range(tenant: string, from: string, to: string): AsyncGenerator<AuditRecord[]>;
 }

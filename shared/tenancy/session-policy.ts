@@ -111,6 +111,22 @@ export function tableStatements(
   ];
 }
 
+/**
+ * Denials of table actions (a deny wins over any allow): on items of which ANY leading key matches,
+ * so a batch or transaction that touches one denied item is refused as a whole.
+ */
+export function tableDenyStatements(
+  scope: Pick<TenantAccessScope, 'tableArn'>,
+  denials: readonly LeadingKeyRule[],
+): PolicyStatement[] {
+  return denials.map((denial) => ({
+    Effect: 'Deny',
+    Action: denial.actions.map((action) => `dynamodb:${action}`),
+    Resource: [scope.tableArn],
+    Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [...denial.leadingKeys] } },
+  }));
+}
+
 /** What STS accepts as an inline session policy: 2,048 characters of JSON without whitespace. */
 export const sessionPolicyMaxLength = 2048;
 
@@ -146,7 +162,18 @@ export function tableArnOf(parts: ArnParts, tableName: string): string {
   return `arn:${parts.partition}:dynamodb:${parts.region}:${parts.account}:table/${tableName}`;
 }
 
-/** A session that can write one tenant's audit events and nothing else. */
+/**
+ * A session that can write one tenant's audit events and read its audit key (to HMAC them), nothing
+ * else: how another tenant's request records a refused attempt on this tenant's refs.
+ */
 export function auditOnlySessionPolicy(tenant: string, scope: TenantAccessScope): PolicyDocument {
-  return { Version: '2012-10-17', Statement: tableStatements(scope, auditOnlyTableRules(tenant)) };
+  const parts = arnParts(scope.tableArn);
+  const auditKey = secretArnPattern(parts, '*', `${vaultNamespace(scope.stage).auditKeyRef(tenant)}-??????`);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...tableStatements(scope, auditOnlyTableRules(tenant)),
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [auditKey] },
+    ],
+  };
 }

@@ -9,9 +9,20 @@
  * - PutItem on `K#<id>`: the pointer from an API key id to its tenant, written when a key is made
  *   (authentication reads it before it knows the tenant; the key itself, with its hash, lives in the
  *   tenant's partition, so a pointer written wrong can break a key but never make one);
- * - PutItem on `TENANTS`: the registry of tenants the monthly cost roll-up visits.
+ * - PutItem on `TENANTS`: the registry of tenants the monthly cost roll-up and the audit digests visit.
+ *
+ * Inside its own partitions, a tenant's requests may still not write its audit digests (the digest
+ * job's alone) nor change or delete an audit event (events are only ever added): `tenantTableDenials`,
+ * which the guard and the tenant-access role's policy deny whatever else allows it.
  */
-import { apiKeyPointerKey, auditPk, pkName, tenantPk, tenantRegistryPk } from '../store/keys.ts';
+import {
+  apiKeyPointerKey,
+  auditDigestPk,
+  auditPk,
+  pkName,
+  tenantPk,
+  tenantRegistryPk,
+} from '../store/keys.ts';
 
 export type TableAction =
   | 'GetItem'
@@ -49,6 +60,28 @@ export function tenantTableRules(tenant: string): LeadingKeyRule[] {
     { actions: tenantActions, leadingKeys: [own, `${own}#*`] },
     { actions: ['PutItem'], leadingKeys: [apiKeyPointerPattern, tenantRegistryPk] },
   ];
+}
+
+/**
+ * What no tenant session may do, even in its own partitions (a deny wins): write audit digests, and
+ * change or delete audit events. Every tenant's, as IAM StringLike patterns.
+ */
+export const tenantTableDenials: readonly LeadingKeyRule[] = [
+  { actions: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], leadingKeys: [auditDigestPk('*')] },
+  { actions: ['UpdateItem', 'DeleteItem', 'BatchWriteItem'], leadingKeys: [auditPk('*')] },
+];
+
+/** Whether a denial covers `action` on any of the items whose partition keys are `leadingKeys`. */
+export function denies(
+  denials: readonly LeadingKeyRule[],
+  action: TableAction,
+  leadingKeys: string[],
+): boolean {
+  return denials.some(
+    (denial) =>
+      denial.actions.includes(action) &&
+      leadingKeys.some((key) => denial.leadingKeys.some((pattern) => stringLike(pattern, key))),
+  );
 }
 
 /** IAM's StringLike: `*` matches any run of characters, `?` any one; the rest literally. */

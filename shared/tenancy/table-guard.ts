@@ -22,7 +22,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { pkName } from '../store/keys.ts';
-import { allows, type LeadingKeyRule, type TableAction } from './table-access.ts';
+import { allows, denies, type LeadingKeyRule, type TableAction } from './table-access.ts';
 
 /** A request outside the tenant's items: a bug in secretm, never an answer for a caller. */
 export class TenantBoundaryError extends Error {
@@ -38,10 +38,15 @@ interface Check {
 export function guardedTableClient(
   client: DynamoDBDocumentClient,
   rules: readonly LeadingKeyRule[],
+  /** Refused even where `rules` allow (a deny wins, as in IAM). */
+  denials: readonly LeadingKeyRule[] = [],
 ): DynamoDBDocumentClient {
   const send = ((command: { input: Input }, ...rest: unknown[]) => {
     for (const check of checksOf(command)) {
-      if (!allows(rules, check.action, check.leadingKeys)) {
+      if (
+        !allows(rules, check.action, check.leadingKeys) ||
+        denies(denials, check.action, check.leadingKeys)
+      ) {
         return Promise.reject(
           new TenantBoundaryError(
             `${check.action} on ${check.leadingKeys.join(', ') || 'no partition key'} is outside this tenant's items`,

@@ -10,19 +10,20 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../store/dynamo-client.ts';
-import { auditOnlyTableRules, tenantTableRules } from './table-access.ts';
+import { auditOnlyTableRules, tenantTableDenials, tenantTableRules } from './table-access.ts';
 import { guardedTableClient } from './table-guard.ts';
 import type { CredentialsProvider, SessionPurpose, TenantSessions } from './tenant-sessions.ts';
 
 export interface TenantAccess {
   /** The table as one tenant's requests (or one audit write into its audit) may use it. */
   table(tenant: string, purpose?: SessionPurpose): DynamoDBDocumentClient;
-  /** AWS only: the tenant's credentials, for Secrets Manager. */
-  awsCredentials?(tenant: string): CredentialsProvider;
+  /** AWS only: the tenant's credentials, for Secrets Manager (an audit session: its audit key only). */
+  awsCredentials?(tenant: string, purpose?: SessionPurpose): CredentialsProvider;
 }
 
 const rulesFor = (tenant: string, purpose: SessionPurpose) =>
   purpose === 'tenant' ? tenantTableRules(tenant) : auditOnlyTableRules(tenant);
+const denialsFor = (purpose: SessionPurpose) => (purpose === 'tenant' ? tenantTableDenials : []);
 
 /** Keeps one client per key, the least recently used going first past `max`. */
 function bounded<T>(max: number, make: (key: string) => T): (key: string) => T {
@@ -44,7 +45,7 @@ function bounded<T>(max: number, make: (key: string) => T): (key: string) => T {
 export function localTenantAccess(client: DynamoDBDocumentClient): TenantAccess {
   const table = bounded(1_000, (key) => {
     const [purpose, tenant] = key.split('\n') as [SessionPurpose, string];
-    return guardedTableClient(client, rulesFor(tenant, purpose));
+    return guardedTableClient(client, rulesFor(tenant, purpose), denialsFor(purpose));
   });
   return { table: (tenant, purpose = 'tenant') => table(`${purpose}\n${tenant}`) };
 }
@@ -62,10 +63,10 @@ export function awsTenantAccess(options: {
       ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : {}),
       credentials: options.sessions.credentials(tenant, purpose),
     });
-    return guardedTableClient(client, rulesFor(tenant, purpose));
+    return guardedTableClient(client, rulesFor(tenant, purpose), denialsFor(purpose));
   });
   return {
     table: (tenant, purpose = 'tenant') => table(`${purpose}\n${tenant}`),
-    awsCredentials: (tenant) => options.sessions.credentials(tenant),
+    awsCredentials: (tenant, purpose = 'tenant') => options.sessions.credentials(tenant, purpose),
   };
 }

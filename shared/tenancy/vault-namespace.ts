@@ -5,6 +5,7 @@
  *   secretm/<stage>/<tenant>/<name>                               a tenant's secrets
  *   secretm/<stage>/_system/tenants/<tenant>/connections/<id>     a connection's own credentials
  *   secretm/<stage>/_system/tenants/<tenant>/held/<name>          Vault credentials rotation holds
+ *   secretm/<stage>/_system/tenants/<tenant>/audit-key            the key the tenant's audit events are HMAC'd with
  *   secretm/<stage>/_system/operator-key                          the operator API key
  *
  * A tenant id and a stage both start with a letter or digit, so `_system` is neither: no tenant's
@@ -27,6 +28,8 @@ export interface VaultNamespace {
   tenantSystemPrefix(tenant: string): string;
   connectionCredentialsRef(tenant: string, connectionId: string): string;
   heldRef(tenant: string, name: string): string;
+  /** The HMAC key of the tenant's audit (shared/audit/audit-keys.ts). */
+  auditKeyRef(tenant: string): string;
   readonly operatorKeyRef: string;
   /**
    * Whose a canonical ref is: a tenant's (its secrets, or secretm's refs about it), the system's (the
@@ -51,6 +54,7 @@ export function vaultNamespace(stage: string): VaultNamespace {
     tenantSystemPrefix,
     connectionCredentialsRef: (tenant, id) => `${tenantSystemPrefix(tenant)}connections/${id}`,
     heldRef: (tenant, name) => `${tenantSystemPrefix(tenant)}held/${name}`,
+    auditKeyRef: (tenant) => `${tenantSystemPrefix(tenant)}audit-key`,
     operatorKeyRef: `${systemPrefix}operator-key`,
     ownerOf(ref) {
       if (!ref.startsWith(stagePrefix)) return undefined;

@@ -81,6 +81,9 @@ const cases: Record<string, Case> = {
   effectiveAccess: { path: '/v1/api-keys/KEY/effective?secret=open/db', expected: 'forbidden' },
   rotateOperatorKey: { path: '/v1/api-keys/operator/rotate', expected: 'operator-only' },
   getCosts: { path: '/v1/costs', expected: 'forbidden' },
+  // The audit shows what every key did: only a key whose rules cover the whole tenant reads it.
+  listAuditEvents: { path: `/v1/audit?secret=${p}`, expected: 'forbidden' },
+  verifyAudit: { path: '/v1/audit/verify', expected: 'forbidden' },
 };
 
 let api: LocalApi;

@@ -23,13 +23,16 @@ describe('secretm configuration', () => {
         awsSecretsManager: { replicaRegions: [], kmsKeyArns: [], assumeRoleArns: [], importable: {} },
       },
       layer: { shareWith: { accountIds: [] } },
-      api: { throttle: { rateLimit: 100, burstLimit: 200 } },
+      api: { throttle: { rateLimit: 100, burstLimit: 200 }, reservedConcurrency: 50 },
+      alarms: {},
       logRetentionDays: 90,
-      auditRetentionDays: 365,
+      auditRetentionDays: 400,
       removalPolicy: 'retain',
       costs: { rollupSchedule: 'cron(0 3 2 * ? *)' },
     });
     expect(config.costs.prices).toBeUndefined();
+    expect(config.vpc).toBeUndefined();
+    expect(config.alarms.topicArn).toBeUndefined();
   });
 
   it('fills the JWT defaults: tenant claim, Authorization header, and an API-key endpoint', () => {
@@ -187,6 +190,72 @@ describe('secretm configuration', () => {
     expect(failure({ api: { throttle: { rateLimit: 50, burstLimit: 10 } } })).toContain(
       'api.throttle.burstLimit: must be at least rateLimit',
     );
+  });
+
+  it('takes reserved concurrency for the API functions as a number of instances, or false for none', () => {
+    expect(parseSecretmConfig({ api: { reservedConcurrency: 20 } }).api.reservedConcurrency).toBe(20);
+    expect(parseSecretmConfig({ api: { reservedConcurrency: false } }).api.reservedConcurrency).toBe(false);
+    for (const wrong of [0, 2.5, 1001, true, '50']) {
+      expect(failure({ api: { reservedConcurrency: wrong } })).toContain(
+        'api.reservedConcurrency: must be a whole number of instances (1–1000), or false to reserve none',
+      );
+    }
+  });
+
+  it('takes a VPC as subnet and security group ids, for the rotation worker and optionally the API', () => {
+    const config = parseSecretmConfig({
+      vpc: {
+        subnetIds: ['subnet-0123456789abcdef0', 'subnet-89abcdef'],
+        securityGroupIds: ['sg-0123456789abcdef0'],
+      },
+    });
+
+    expect(config.vpc).toEqual({
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-89abcdef'],
+      securityGroupIds: ['sg-0123456789abcdef0'],
+      apiFunctions: false,
+    });
+  });
+
+  it('refuses a VPC without subnets or security groups, with malformed or repeated ids, or unknown keys', () => {
+    expect(failure({ vpc: { subnetIds: [], securityGroupIds: [] } })).toMatch(
+      /vpc\.subnetIds: name at least one subnet[\s\S]*vpc\.securityGroupIds: name at least one security group/,
+    );
+    const message = failure({
+      vpc: {
+        subnetIds: ['subnet-xyz', 'vpc-0123456789abcdef0'],
+        securityGroupIds: ['sg-01234567', 'sg-01234567'],
+        vpcId: 'vpc-1',
+      },
+    });
+    expect(message).toContain('vpc.subnetIds.0: must be a subnet id (subnet-…)');
+    expect(message).toContain('vpc.subnetIds.1: must be a subnet id (subnet-…)');
+    expect(message).toContain('Unrecognized key: "vpcId"');
+    expect(
+      failure({ vpc: { subnetIds: ['subnet-01234567'], securityGroupIds: ['sg-01234567', 'sg-01234567'] } }),
+    ).toContain('vpc.securityGroupIds: lists an id twice');
+    expect(
+      failure({
+        vpc: {
+          subnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${String(i).padStart(8, '0')}`),
+          securityGroupIds: ['sg-01234567'],
+        },
+      }),
+    ).toContain('vpc.subnetIds: Lambda accepts at most 16 subnets');
+  });
+
+  it('takes an SNS topic for the alarms, and refuses anything but a standard topic ARN', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:secretm-alarms';
+    expect(parseSecretmConfig({ alarms: { topicArn } }).alarms.topicArn).toBe(topicArn);
+    for (const wrong of [
+      'secretm-alarms',
+      'arn:aws:sns:eu-west-1:123456789012:alarms.fifo',
+      'arn:aws:sqs:eu-west-1:123456789012:q',
+    ]) {
+      expect(failure({ alarms: { topicArn: wrong } })).toContain(
+        'alarms.topicArn: must be the ARN of a standard SNS topic',
+      );
+    }
   });
 
   it('takes price changes per vault kind, in dollars as decimal strings', () => {

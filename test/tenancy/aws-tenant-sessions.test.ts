@@ -132,7 +132,8 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
       body: { connection: 'aws', ref: `secretm/${stage}/alpha/db`, name: 'stolen' },
     });
     expect(stolen.status).toBe(404);
-    // Beta's own session; and one that may only write alpha's audit, where the attempt is recorded.
+    // Beta's own session; and one that may only write alpha's audit, where the attempt is recorded,
+    // and read alpha's audit key, which seals it.
     expect(assumed().map((request) => request.form.RoleSessionName)).toEqual(['tenant.beta', 'audit.alpha']);
     const auditOnly = JSON.parse(assumed()[1]!.form.Policy!);
     expect(auditOnly.Statement).toEqual([
@@ -142,11 +143,24 @@ describe('tenant sessions in an AWS deployment (moto STS)', () => {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#alpha#A'] },
         }),
       }),
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: [
+          expect.stringMatching(
+            new RegExp(`:secret:secretm/${stage}/_system/tenants/alpha/audit-key-\\?{6}$`),
+          ),
+        ],
+      },
     ]);
-    // Refused at the port: no Secrets Manager call named alpha's secret.
-    expect(
-      secretsManagerCalls().filter((request) => JSON.stringify(request.json ?? {}).includes('/alpha/')),
-    ).toEqual([]);
+    // Refused at the port: no Secrets Manager call named alpha's secret; alpha's audit key was read
+    // (on the audit session, to seal the record of the attempt), nothing else of alpha's.
+    const alphaKey = `secretm/${stage}/_system/tenants/alpha/audit-key`;
+    const namingAlpha = secretsManagerCalls().filter((request) =>
+      JSON.stringify(request.json ?? {}).includes('/alpha/'),
+    );
+    expect(namingAlpha.filter((request) => request.json?.SecretId !== alphaKey)).toEqual([]);
+    expect(namingAlpha.map((request) => request.operation)).toEqual(['GetSecretValue']);
     const created = await call('POST /v1/secrets', '/v1/secrets', {
       tenant: 'beta',
       body: { name: 'db', type: 'env', data: { PASSWORD: 'beta-only' } },

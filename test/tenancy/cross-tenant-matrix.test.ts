@@ -91,6 +91,8 @@ const probes: Record<string, Probe> = {
   revokeApiKey: (t) => ({ params: { id: t.keyId } }),
   effectiveAccess: (t) => ({ params: { id: t.keyId }, query: { secret: t.name } }),
   getCosts: () => ({}),
+  listAuditEvents: (t) => ({ query: { secret: t.name } }),
+  verifyAudit: () => ({}),
 };
 
 /** Further ways B names A's objects on some routes: as a clone target, through a connection, as a ref. */
@@ -122,6 +124,11 @@ const variants: Record<string, Probe[]> = {
   ],
   createApiKey: [() => ({ body: { name: 'b key', scopes: ['read'], tenant: tenantA } })],
   revokeApiKey: [() => ({ params: { id: 'operator' } })],
+  listAuditEvents: [
+    (t) => ({ query: { requestId: t.keyId, actor: `apikey:${t.keyId}` } }),
+    () => ({ query: { tenant: tenantA } }),
+  ],
+  verifyAudit: [() => ({ query: { tenant: tenantA } })],
 };
 
 let api: LocalApi;

@@ -15,7 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { adoptLegacyKeyHash } from '../../store/api-key-store.ts';
-import { auditPut, type TransactItem } from '../../store/audit-store.ts';
+import type { TransactItem } from '../../store/audit-store.ts';
 import { failedCondition } from '../../store/dynamo-errors.ts';
 import { apiKeyKey, apiKeyPointerKey, operatorKeyKey, pkName, skName, tenantPk } from '../../store/keys.ts';
 import { tenantPattern } from '../../validation/names.ts';
@@ -101,7 +101,7 @@ async function moveKey(run: MigrationRun, pointer: Record<string, unknown>, id: 
         ExpressionAttributeValues: { ':hash': hash, ':tenant': tenant },
       },
     },
-    auditPut(tableName, run.event(tenant, 'api-key.migrate', `api-key:${id}`), run.auditRetentionDays),
+    await run.auditPut(run.event(tenant, 'api-key.migrate', `api-key:${id}`)),
   ]);
   if (moved) run.summary.moved.keys += 1;
 }
@@ -147,7 +147,7 @@ export async function moveOperatorKey(run: MigrationRun, inventory: Inventory): 
           ExpressionAttributeNames: { '#pk': pkName },
         },
       },
-      auditPut(tableName, run.event(tenant, 'api-key.migrate', 'api-key:operator'), run.auditRetentionDays),
+      await run.auditPut(run.event(tenant, 'api-key.migrate', 'api-key:operator')),
     ]);
     if (adopted) run.summary.moved.operatorKey += 1;
   }

@@ -9,7 +9,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord } from '../../connections/connection-types.ts';
 import { ConflictError } from '../../errors.ts';
-import { auditPut } from '../../store/audit-store.ts';
 import { failedCondition } from '../../store/dynamo-errors.ts';
 import { connectionKey } from '../../store/keys.ts';
 import type { Inventory, PurgeEntry } from './inventory.ts';
@@ -88,11 +87,7 @@ async function moveCredentials(
             },
           },
           purgeEntryPut(run, entry),
-          auditPut(
-            run.store.tableName,
-            run.event(tenant, 'connection.migrate', `connection:${id}`),
-            run.auditRetentionDays,
-          ),
+          await run.auditPut(run.event(tenant, 'connection.migrate', `connection:${id}`)),
         ],
       }),
     );

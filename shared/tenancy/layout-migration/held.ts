@@ -13,7 +13,6 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../errors.ts';
 import type { VersionRecord } from '../../secrets/secret-types.ts';
 import { payloadKindFor } from '../../secrets/secret-value.ts';
-import { auditPut } from '../../store/audit-store.ts';
 import { failedCondition } from '../../store/dynamo-errors.ts';
 import { secretKey, versionKey } from '../../store/keys.ts';
 import type { Inventory, PurgeEntry, ScannedSecret } from './inventory.ts';
@@ -108,11 +107,7 @@ async function moveHeld(run: MigrationRun, secret: ScannedSecret): Promise<void>
             },
           },
           purgeEntryPut(run, entry),
-          auditPut(
-            run.store.tableName,
-            run.event(tenant, 'secret.migrate', `secret:${name}`),
-            run.auditRetentionDays,
-          ),
+          await run.auditPut(run.event(tenant, 'secret.migrate', `secret:${name}`)),
         ],
       }),
     );

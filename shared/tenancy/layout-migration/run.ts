@@ -5,11 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createAuditKeys } from '../../audit/audit-keys.ts';
 import type { AuditEvent } from '../../audit/audit-types.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { ConflictError } from '../../errors.ts';
+import { auditPut, defaultAuditRetentionDays, type TransactItem } from '../../store/audit-store.ts';
 import type { StoreDeps } from '../../store/dynamo-client.ts';
 import { migrationLeaseKey, pkName } from '../../store/keys.ts';
+import { registerTenant } from '../../store/tenant-registry.ts';
 import { type LegacyLayout, legacyLayout } from './legacy-layout.ts';
 import {
   type LayoutMigrationDeps,
@@ -34,13 +37,23 @@ export interface MigrationRun {
   unreachable(item: MigrationItem): void;
   /** An audit event of this run, in `tenant`'s audit. */
   event(tenant: string, action: string, target: string): AuditEvent;
-  auditRetentionDays: number;
+  /** The transaction item of an audit event, HMAC'd with its tenant's audit key (made on first use). */
+  auditPut(event: AuditEvent): Promise<TransactItem>;
 }
 
 export function startRun(deps: LayoutMigrationDeps): MigrationRun {
   const clock = deps.clock ?? systemClock;
   const store = { client: deps.client, tableName: deps.tableName };
-  const auditRetentionDays = deps.auditRetentionDays ?? 365;
+  // The migration writes into every tenant's audit, each event sealed with that tenant's key.
+  const audit = {
+    ...store,
+    auditRetentionDays: deps.auditRetentionDays ?? defaultAuditRetentionDays,
+    auditKeys: createAuditKeys({
+      vault: () => deps.vault,
+      ref: (tenant) => deps.namespace.auditKeyRef(tenant),
+      create: { register: (tenant) => registerTenant(store, tenant), clock },
+    }),
+  };
   const runId = randomUUID();
   const summary: LayoutMigrationSummary = {
     done: true,
@@ -56,7 +69,7 @@ export function startRun(deps: LayoutMigrationDeps): MigrationRun {
     clock,
     runId,
     summary,
-    auditRetentionDays,
+    auditPut: (event) => auditPut(audit, event),
     async next() {
       if (deps.timeLeft && deps.timeLeft() <= 0) {
         summary.done = false;

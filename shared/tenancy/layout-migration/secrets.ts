@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { SecretPayload } from '../../providers/provider.ts';
 import type { VersionRecord } from '../../secrets/secret-types.ts';
 import { payloadKindFor } from '../../secrets/secret-value.ts';
-import { auditPut, type TransactItem } from '../../store/audit-store.ts';
+import type { TransactItem } from '../../store/audit-store.ts';
 import { failedCondition } from '../../store/dynamo-errors.ts';
 import {
   lifeKey,
@@ -342,7 +342,7 @@ async function switchSecret(
         ExpressionAttributeValues: { ...lockHeld.ExpressionAttributeValues, ':newRef': newRef },
       },
     },
-    auditPut(tableName, event, run.auditRetentionDays),
+    await run.auditPut(event),
     { Delete: { TableName: tableName, Key: vaultRefClaimKey(tenant, connection, legacyRef) } },
     {
       Put: {

@@ -1,7 +1,8 @@
 /**
  * Every route is audited, reads included: a successful request of each scoped route of the route
- * table leaves an audit event with its request id, its caller, address and user agent, and no value.
- * A route added to the table without a request here fails the first test.
+ * table leaves an audit event with its request id, its caller, address and user agent, and no value,
+ * sealed with the tenant's HMAC (whether the domain wrote it in a transaction or the handler did). A
+ * route added to the table without a request here fails the first test.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,8 @@ const calls: Record<string, () => Call> = {
   effectiveAccess: () => ({ path: '/v1/api-keys/KEY/effective?secret=base' }),
   rotateOperatorKey: () => ({ path: '/v1/api-keys/operator/rotate' }),
   getCosts: () => ({ path: '/v1/costs' }),
+  listAuditEvents: () => ({ path: '/v1/audit?limit=5' }),
+  verifyAudit: () => ({ path: '/v1/audit/verify' }),
 };
 
 let api: LocalApi;
@@ -155,8 +158,17 @@ describe('every route is audited', () => {
       expect(events.length, `${route.operationId} left no audit event`).toBeGreaterThan(0);
       for (const event of events) {
         expect(event).toMatchObject({ actor: 'operator', userAgent: 'audited-routes-test/1.0' });
+        expect(event.hmac).toMatch(/^[A-Za-z0-9_-]{43}$/);
         expect(JSON.stringify(event)).not.toContain(value);
       }
     });
   }
+
+  it('seals every event those requests left: verify finds each HMAC as written', async () => {
+    const answer = await send('GET', '/v1/audit/verify');
+
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json).toMatchObject({ intact: true, complete: true, problems: 0 });
+    expect(answer.json.checked.hmacOnly).toBeGreaterThan(scoped.length);
+  });
 });

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotationFailedMarker } from '../../../functions/rotation/failure-log.ts';
 import { handler, rotateDue, rotationActor } from '../../../functions/rotation/worker.ts';
 import { ProviderUnavailableError, ValidationError } from '../../../shared/errors.ts';
 import type { DatabaseDriver } from '../../../shared/rotation/postgres.ts';
@@ -58,10 +59,12 @@ describe('the rotation worker', () => {
     });
     rig.clock.advance(2 * 86_400_000);
 
+    const lines: string[] = [];
     const result = await rotateDue(
       rig.rotationWith({ databases: unreachable }),
       { tenant, name: 'db' },
       'invocation-1',
+      (line) => lines.push(line),
     );
 
     expect(result).toMatchObject({
@@ -78,6 +81,18 @@ describe('the rotation worker', () => {
       requestId: 'invocation-1',
     });
     expect((await rig.store.get(tenant, 'db'))?.rotationState?.lastError?.step).toBe('setSecret');
+    // One line for the rotation-failure alarm: who and what, the code, never the message or a value.
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      {
+        level: 'warn',
+        event: rotationFailedMarker,
+        requestId: 'invocation-1',
+        tenant,
+        name: 'db',
+        code: 'provider_unavailable',
+      },
+    ]);
+    expect(lines[0]).not.toContain('pw');
   });
 
   it('skips a secret that is not due', async () => {

@@ -27,7 +27,7 @@ const secretsKey = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-83
 const crossAccountRole = 'arn:aws:iam::210987654321:role/secretm-reader';
 const importable = { payments: ['legacy/payments/*', 'shared-db'], billing: ['billing/ledger'] };
 /** The families whose functions serve tenants (all but system: health, OpenAPI). */
-const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs'];
+const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs', 'audit'];
 
 const consumerOf = (stack: SecretmStack) =>
   new lambda.Function(stack, 'Consumer', {
@@ -196,10 +196,18 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     ).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
   });
 
-  it('lets the system function (health, OpenAPI) write its logs and nothing else', () => {
-    const actions = actionsOf(statementsOfFunction(synth, synth.stack.secretm.functions.system.function));
+  it('lets the system function (health, OpenAPI) write its logs and describe the table for readiness, nothing else', () => {
+    const statements = statementsOfFunction(synth, synth.stack.secretm.functions.system.function);
 
-    expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actionsOf(statements).sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const describe = statements.find((statement) =>
+      actionsOf([statement]).includes('dynamodb:DescribeTable'),
+    );
+    expect(describe?.Resource).toEqual(synth.stack.resolve(synth.stack.secretm.data.table.tableArn));
   });
 
   it('gives every tenant family the same front door: assume the two roles, GetItem on K#* and OPERATOR, the table key', () => {
@@ -267,8 +275,10 @@ describe('grants with every Secrets Manager option and a consumer function', () 
 
   it('builds the tenant-access role’s table statements from every tenant’s rules: the table only (no index), LeadingKeys required, no Scan', () => {
     const { tenantAccess, data } = synth.stack.secretm;
-    const table = statementsOfRole(synth, tenantAccess.role).filter((statement) =>
-      actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    const table = statementsOfRole(synth, tenantAccess.role).filter(
+      (statement) =>
+        statement.Effect !== 'Deny' &&
+        actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
     );
 
     expect(allTenantsTableRules().map((rule) => rule.leadingKeys)).toEqual([
@@ -285,12 +295,36 @@ describe('grants with every Secrets Manager option and a consumer function', () 
     expect(actionsOf(table)).not.toContain('dynamodb:Scan');
   });
 
+  it('denies the tenant-access role writing audit digests, and changing or deleting audit events, whatever allows it', () => {
+    const { tenantAccess, data } = synth.stack.secretm;
+    const denials = statementsOfRole(synth, tenantAccess.role).filter(
+      (statement) =>
+        statement.Effect === 'Deny' &&
+        actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(denials.map((statement) => [actionsOf([statement]), statement.Condition])).toEqual([
+      [
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['T#*#D'] } },
+      ],
+      [
+        ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['T#*#A'] } },
+      ],
+    ]);
+    for (const statement of denials) expect(statement.Resource).toEqual(resolve(synth, data.table.tableArn));
+  });
+
   it('scopes the tenant-access role’s Secrets Manager actions to secretm/<stage>/* here and in each replica region, and denies the operator key', () => {
     const statements = statementsOfRole(synth, synth.stack.secretm.tenantAccess.role);
     const own = statements.find((candidate) =>
       actionsOf([candidate]).includes('secretsmanager:CreateSecret'),
     )!;
-    const deny = statements.filter((candidate) => candidate.Effect === 'Deny');
+    const deny = statements.filter(
+      (candidate) =>
+        candidate.Effect === 'Deny' && actionsOf([candidate]).some((a) => a.startsWith('secretsmanager:')),
+    );
 
     expect(own.Resource).toEqual([
       secretArn(synth, 'secretm/dev/*'),
@@ -495,16 +529,26 @@ describe('grants when Secrets Manager is not an allowed vault', () => {
   });
   afterAll(() => synth?.dispose());
 
-  it('allows no Secrets Manager action to any role, but the operator role’s on the operator key', () => {
-    const { operator } = synth.stack.secretm;
+  it('allows no Secrets Manager action to any role, but the operator role’s on the operator key, and the audit keys', () => {
+    const { operator, tenantAccess, audit } = synth.stack.secretm;
     const allowed = statementsOf(synth.template).filter(
       ({ policy, statement }) =>
         statement.Effect === 'Allow' && !policyRoles(synth, policy).includes(roleId(synth, operator.role)),
     );
     const actions = allowed.flatMap(({ statement }) => asArray(statement.Action));
+    const onSecrets = allowed.filter(({ statement }) =>
+      asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')),
+    );
 
     expect(actions.some((action) => action.startsWith('dynamodb:'))).toBe(true);
-    expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+    // secretm's own audit keys live in Secrets Manager whatever vaults connections may use: the tenant
+    // sessions make and read their own, the digest job reads them.
+    expect(new Set(onSecrets.flatMap(({ policy }) => policyRoles(synth, policy)))).toEqual(
+      new Set([roleId(synth, tenantAccess.role), roleId(synth, audit.digester.role)]),
+    );
+    for (const { statement } of onSecrets) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/_system\/tenants\/\*\/audit-key-\?{6}"/);
+    }
   });
 });
 

@@ -34,9 +34,69 @@ describe('SecretmData in a dev stage', () => {
     });
   });
 
-  it('rotates the customer-managed key', () => {
-    synth.template.resourceCountIs('AWS::KMS::Key', 1);
-    synth.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  it('rotates its two customer-managed keys: the table’s, and the operations key', () => {
+    const keys = resourcesOf(synth.template, 'AWS::KMS::Key');
+    expect(Object.keys(keys).sort()).toEqual(
+      [
+        logicalId(synth.stack, synth.stack.secretm.data.key),
+        logicalId(synth.stack, synth.stack.secretm.data.operationsKey),
+      ].sort(),
+    );
+    for (const key of Object.values(keys)) expect(key.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('lets CloudWatch Logs use the operations key for this account’s log groups in this region only', () => {
+    const operationsKey = logicalId(synth.stack, synth.stack.secretm.data.operationsKey);
+    const policy = resourcesOf(synth.template, 'AWS::KMS::Key')[operationsKey]!.Properties.KeyPolicy as {
+      Statement: { Sid?: string; Principal: unknown; Action: string[]; Condition?: unknown }[];
+    };
+    const logs = policy.Statement.filter((statement) =>
+      JSON.stringify(statement.Principal).includes('logs.'),
+    );
+
+    expect(logs).toHaveLength(1);
+    expect(synth.stack.resolve(logs[0])).toEqual({
+      Sid: 'CloudWatchLogsOfThisAccountAndRegion',
+      Effect: 'Allow',
+      Principal: {
+        Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+      },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':logs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':log-group:*',
+              ],
+            ],
+          },
+        },
+      },
+    });
+    // The table's key names no service principal.
+    const tableKey = resourcesOf(synth.template, 'AWS::KMS::Key')[
+      logicalId(synth.stack, synth.stack.secretm.data.key)
+    ]!;
+    expect(JSON.stringify(tableKey.Properties.KeyPolicy)).not.toContain('logs.');
+  });
+
+  it('encrypts every log group with the operations key', () => {
+    const operationsKey = logicalId(synth.stack, synth.stack.secretm.data.operationsKey);
+    const groups = Object.entries(resourcesOf(synth.template, 'AWS::Logs::LogGroup'));
+
+    expect(groups.length).toBeGreaterThanOrEqual(12);
+    for (const [id, group] of groups) {
+      expect(group.Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [operationsKey, 'Arn'] });
+    }
   });
 
   it('keeps the table and key when the stack goes, without deletion protection outside prod', () => {

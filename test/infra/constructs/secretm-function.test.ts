@@ -12,7 +12,7 @@ describe('SecretmFunction, bundled', () => {
   let synth: Synthesized;
   beforeAll(() => {
     synth = synthesize({ layer: { assetPath: fixtureLayerPath }, logRetentionDays: 14 }, { bundle: true });
-  }, 120_000);
+  }, 240_000);
   afterAll(() => synth?.dispose());
 
   const functionOf = (family: RouteFamily) => {
@@ -20,8 +20,8 @@ describe('SecretmFunction, bundled', () => {
     return resourcesOf(synth.template, 'AWS::Lambda::Function')[id]!;
   };
 
-  it('makes one function per route family, the two rotation functions, the cost roll-up, the layout migration, and no other', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 4);
+  it('makes one function per route family, the two rotation functions, the cost roll-up, the audit digests, the layout migration, and no other', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 5);
     for (const family of families) expect(functionOf(family), family).toBeDefined();
   });
 
@@ -45,7 +45,7 @@ describe('SecretmFunction, bundled', () => {
     const table = logicalId(synth.stack, synth.stack.secretm.data.table);
     for (const family of families) {
       expect(functionOf(family).Properties.Environment).toMatchObject({
-        Variables: { SECRETM_TABLE_NAME: { Ref: table }, SECRETM_AUDIT_RETENTION_DAYS: '365' },
+        Variables: { SECRETM_TABLE_NAME: { Ref: table }, SECRETM_AUDIT_RETENTION_DAYS: '400' },
       });
     }
   });

@@ -84,6 +84,8 @@ export function deployedStack(stackName: string, template: Template): DeployedSt
         return named('Name', 512);
       case 'AWS::StepFunctions::StateMachine':
         return named('StateMachineName', 80);
+      case 'AWS::SQS::Queue':
+        return named('QueueName', 80);
       default:
         throw new Error(`${stackName}: no physical name for ${resource.Type} (${id})`);
     }
@@ -107,6 +109,8 @@ export function deployedStack(stackName: string, template: Template): DeployedSt
         return arn('secretsmanager', region, `secret:${nameOf(id)}-${digest(`${stackName}/${id}`, 6)}`);
       case 'AWS::StepFunctions::StateMachine':
         return arn('states', region, `stateMachine:${nameOf(id)}`);
+      case 'AWS::SQS::Queue':
+        return arn('sqs', region, nameOf(id));
       default:
         throw new Error(`${stackName}: no ARN for ${resource.Type} (${id})`);
     }
@@ -129,6 +133,8 @@ export function deployedStack(stackName: string, template: Template): DeployedSt
     if (Type === 'AWS::KMS::Key') return keyId(id);
     if (Type === 'AWS::SecretsManager::Secret' || Type === 'AWS::StepFunctions::StateMachine')
       return arnOf(id);
+    // A queue's Ref is its URL.
+    if (Type === 'AWS::SQS::Queue') return `https://sqs.${region}.amazonaws.com/${account}/${nameOf(id)}`;
     return nameOf(id);
   };
 

@@ -7,13 +7,16 @@
  * on `beta`'s resources, another stage's, the system's, the rotation index or a scan must be denied;
  * the front door, the operator role and the rotation functions may do only their own few things. The
  * layout migration's role reaches the whole table and secretm's secrets in both layouts, never an
- * operator key, and no other role reaches any of that.
+ * operator key, and no other role reaches any of that. No tenant session writes an audit digest or
+ * changes an event; the audit digest job's role reads every audit and audit key and writes digests
+ * only, and no other role gained any of that.
  */
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteFamily } from '../../../functions/http/route.ts';
 import type { SecretmConfigInput } from '../../../infra/config.ts';
 import {
+  auditKeyActions,
   layoutMigrationSecretActions,
   layoutMigrationTableActions,
   operatorPk,
@@ -21,6 +24,7 @@ import {
 import type { SecretmFunction } from '../../../infra/constructs/secretm-function.ts';
 import {
   apiKeyPointerKey,
+  auditDigestPk,
   auditPk,
   pkName,
   rotationIndexPk,
@@ -31,6 +35,7 @@ import {
 } from '../../../shared/store/keys.ts';
 import { tableDefinition } from '../../../shared/store/table-definition.ts';
 import {
+  auditOnlySessionPolicy,
   type PolicyDocument,
   secretActions,
   type TenantAccessScope,
@@ -75,7 +80,7 @@ const configOf = (stage: string): SecretmConfigInput => ({
     },
   },
 });
-const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs'];
+const tenantFamilies: RouteFamily[] = ['secrets', 'connections', 'bindings', 'api-keys', 'costs', 'audit'];
 
 /** A secret's ARN as Secrets Manager makes it: the name, a hyphen and six random characters. */
 const secret = (name: string, inRegion = region) =>
@@ -198,12 +203,22 @@ const tenantKeys = (tenant: string) => [
   auditPk(tenant),
   usagePk(tenant, '2026-12'),
 ];
+/** The partitions a tenant session may read and write whole: all but its audit events and digests. */
+const writableKeys = (tenant: string) => [
+  tenantPk(tenant),
+  versionPk(tenant, 'db'),
+  usagePk(tenant, '2026-12'),
+];
+/** What a tenant session does to its audit: adds events, reads them and the digests. */
+const auditActions = ['PutItem', 'GetItem', 'Query', 'BatchGetItem', 'ConditionCheckItem'];
+const digestReads = ['GetItem', 'Query', 'BatchGetItem'];
 const pointerKey = apiKeyPointerKey('k1')[pkName];
 /** The refs secretm gives a tenant's things in the built-in vault of a stage. */
 const tenantSecrets = (stage: string, tenant: string) => [
   `secretm/${stage}/${tenant}/db`,
   `secretm/${stage}/_system/tenants/${tenant}/connections/c1`,
   `secretm/${stage}/_system/tenants/${tenant}/held/db`,
+  `secretm/${stage}/_system/tenants/${tenant}/audit-key`,
 ];
 /** An existing secret each importable entry of a tenant names. */
 const importedNames = (tenant: keyof typeof importable) =>
@@ -235,13 +250,15 @@ describe('tenant isolation, evaluated', () => {
     const acme = dev.tenantSession('acme');
     const checks = [
       ...tenantRule!.actions.flatMap((action) =>
-        tenantKeys('acme').map((key) => item(action, dev.table, key)),
+        writableKeys('acme').map((key) => item(action, dev.table, key)),
       ),
+      ...auditActions.map((action) => item(action, dev.table, auditPk('acme'))),
+      ...digestReads.map((action) => item(action, dev.table, auditDigestPk('acme'))),
       ...pointerRule!.actions.flatMap((action) =>
         [pointerKey, tenantRegistryPk].map((key) => item(action, dev.table, key)),
       ),
       // A batch or a transaction of acme's own partitions.
-      item('BatchWriteItem', dev.table, ...tenantKeys('acme')),
+      item('BatchWriteItem', dev.table, ...writableKeys('acme')),
       item('BatchGetItem', dev.table, ...tenantKeys('acme')),
       ...['Decrypt', 'Encrypt', 'GenerateDataKey', 'DescribeKey'].map((action) => ({
         action: `kms:${action}`,
@@ -306,6 +323,195 @@ describe('tenant isolation, evaluated', () => {
       item('Scan', index),
       item('PartiQLSelect', dev.table, tenantPk('acme')),
     ].map((request) => ({ caller: acme, request }));
+
+    expect(await mismatches('denied', checks, world)).toEqual([]);
+  });
+
+  it('denies acme’s session writing its audit digests, and changing or deleting its audit events, alone or in a batch', async () => {
+    const acme = dev.tenantSession('acme');
+    const checks = [
+      ...['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].map((action) =>
+        item(action, dev.table, auditDigestPk('acme')),
+      ),
+      ...['UpdateItem', 'DeleteItem', 'BatchWriteItem'].map((action) =>
+        item(action, dev.table, auditPk('acme')),
+      ),
+      item('BatchWriteItem', dev.table, tenantPk('acme'), auditPk('acme')),
+      item('BatchWriteItem', dev.table, tenantPk('acme'), auditDigestPk('acme')),
+    ].map((request) => ({ caller: acme, request }));
+    // The role itself, whatever a session policy allows.
+    const role = dev.caller(dev.synth.stack.secretm.tenantAccess.role);
+    const roleChecks = ['PutItem', 'DeleteItem'].map((action) => ({
+      caller: role,
+      request: item(action, dev.table, auditDigestPk('beta')),
+    }));
+
+    expect(await mismatches('denied', [...checks, ...roleChecks], world, true)).toEqual([]);
+  });
+
+  it('lets an audit session for acme (another tenant’s refused request) add an event to acme’s audit and read acme’s audit key, nothing else', async () => {
+    const session = dev.caller(
+      dev.synth.stack.secretm.tenantAccess.role,
+      auditOnlySessionPolicy('acme', dev.scope),
+      'audit.acme',
+    );
+    const allowed = [
+      item('PutItem', dev.table, auditPk('acme')),
+      onSecret('secretsmanager:GetSecretValue', secret('secretm/dev/_system/tenants/acme/audit-key')),
+    ];
+    const denied = [
+      ...['GetItem', 'Query', 'UpdateItem', 'DeleteItem'].map((action) =>
+        item(action, dev.table, auditPk('acme')),
+      ),
+      ...['PutItem', 'GetItem'].flatMap((action) =>
+        [tenantPk('acme'), auditDigestPk('acme'), auditPk('beta'), tenantRegistryPk].map((key) =>
+          item(action, dev.table, key),
+        ),
+      ),
+      ...['CreateSecret', 'PutSecretValue', 'DescribeSecret'].map((action) =>
+        onSecret(`secretsmanager:${action}`, secret('secretm/dev/_system/tenants/acme/audit-key')),
+      ),
+      ...[
+        'secretm/dev/_system/tenants/beta/audit-key',
+        'secretm/dev/_system/tenants/acme/connections/c1',
+        'secretm/dev/acme/db',
+        'secretm/prod/_system/tenants/acme/audit-key',
+      ].map((name) => onSecret('secretsmanager:GetSecretValue', secret(name))),
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        allowed.map((request) => ({ caller: session, request })),
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: session, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('lets the audit digest job read the registry, every audit, digest and audit key of its stage, and write digests only', async () => {
+    const { audit, tenantAccess, operator } = dev.synth.stack.secretm;
+    const role = dev.caller(audit.digester.role);
+    const allowed = [
+      ...[tenantRegistryPk, auditPk('acme'), auditPk('beta'), auditDigestPk('acme')].map((key) =>
+        item('Query', dev.table, key),
+      ),
+      ...['GetItem', 'PutItem', 'BatchWriteItem'].map((action) =>
+        item(action, dev.table, auditDigestPk('acme')),
+      ),
+      item('BatchWriteItem', dev.table, auditDigestPk('acme'), auditDigestPk('beta')),
+      ...['Decrypt', 'Encrypt', 'GenerateDataKey'].map((action) => ({
+        action: `kms:${action}`,
+        resource: dev.tableKey,
+        context: viaService('dynamodb'),
+      })),
+      ...['acme', 'beta'].map((tenant) =>
+        onSecret('secretsmanager:GetSecretValue', secret(`secretm/dev/_system/tenants/${tenant}/audit-key`)),
+      ),
+      ...secretKeys.map((key) => ({
+        action: 'kms:Decrypt',
+        resource: key,
+        context: viaService('secretsmanager'),
+      })),
+    ];
+    const denied = [
+      // Events: never written, changed or removed by the job.
+      ...['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'GetItem'].map((action) =>
+        item(action, dev.table, auditPk('acme')),
+      ),
+      item('UpdateItem', dev.table, auditDigestPk('acme')),
+      item('DeleteItem', dev.table, auditDigestPk('acme')),
+      item('BatchWriteItem', dev.table, auditDigestPk('acme'), auditPk('acme')),
+      ...['Query', 'GetItem', 'PutItem'].flatMap((action) =>
+        [tenantPk('acme'), versionPk('acme', 'db'), usagePk('acme', '2026-12'), pointerKey, operatorPk].map(
+          (key) => item(action, dev.table, key),
+        ),
+      ),
+      item('PutItem', dev.table, tenantRegistryPk),
+      item('Query', dev.table),
+      item('Scan', dev.table),
+      item('Query', `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`, rotationIndexPk(0)),
+      item('Query', prod.table, auditPk('acme')),
+      // Secrets Manager: the audit keys, read, in the home region only.
+      ...auditKeyActions
+        .filter((action) => action !== 'secretsmanager:GetSecretValue')
+        .map((action) => onSecret(action, secret('secretm/dev/_system/tenants/acme/audit-key'))),
+      onSecret(
+        'secretsmanager:GetSecretValue',
+        secret('secretm/dev/_system/tenants/acme/audit-key', replicaRegions[0]),
+      ),
+      onSecret('secretsmanager:GetSecretValue', secret('secretm/prod/_system/tenants/acme/audit-key')),
+      ...[
+        'secretm/dev/acme/db',
+        'secretm/dev/acme/audit-key',
+        'secretm/dev/_system/operator-key',
+        // Named `audit-key`, a connection's credentials and a held credential match the key's pattern: denied.
+        'secretm/dev/_system/tenants/acme/connections/audit-key',
+        'secretm/dev/_system/tenants/acme/held/payments/audit-key',
+        'secretm/dev/_system/tenants/acme/connections/c1',
+      ].map((name) => onSecret('secretsmanager:GetSecretValue', secret(name))),
+      { action: 'secretsmanager:ListSecrets', resource: '*' },
+      { action: 'kms:Decrypt', resource: prod.tableKey, context: viaService('dynamodb') },
+      { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) },
+      { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
+    ];
+
+    expect(
+      await mismatches(
+        'allowed',
+        allowed.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+    expect(
+      await mismatches(
+        'denied',
+        denied.map((request) => ({ caller: role, request })),
+        world,
+      ),
+    ).toEqual([]);
+  });
+
+  it('gives no other role of either stage what the audit digest job has: audit keys, digests, or the job itself', async () => {
+    const checks: Check[] = [];
+    for (const stage of [dev, prod]) {
+      const { audit, tenantAccess, layoutMigration } = stage.synth.stack.secretm;
+      const stageName = stage.scope.stage;
+      const digestFunction = stage.deployed.arnOf(logicalId(stage.synth.stack, audit.digester.function));
+      // The tenant-access role holds every tenant's key and audit for its sessions (checked above); the
+      // layout migration holds the whole table and secretm's secrets; the schedule invokes the job.
+      const apart = [audit.digester.role, tenantAccess.role, layoutMigration.migrator.role].map((role) =>
+        stage.roleId(role),
+      );
+      const scheduleRole = stage.roleId(audit.scheduleRole);
+      const template = stage.synth.template.toJSON() as { Resources: Record<string, { Type: string }> };
+      const roles = Object.entries(template.Resources)
+        .filter(([id, resource]) => resource.Type === 'AWS::IAM::Role' && !apart.includes(id))
+        .map(([id]) => id);
+      expect(roles.length).toBeGreaterThan(10);
+      for (const role of roles) {
+        const caller: Caller = { stack: stage.deployed, role };
+        checks.push(
+          ...[
+            onSecret(
+              'secretsmanager:GetSecretValue',
+              secret(`secretm/${stageName}/_system/tenants/acme/audit-key`),
+            ),
+            item('PutItem', stage.table, auditDigestPk('acme')),
+            item('BatchWriteItem', stage.table, auditDigestPk('acme')),
+            item('DeleteItem', stage.table, auditPk('acme')),
+            { action: 'sts:AssumeRole', resource: stage.deployed.arnOf(stage.roleId(audit.digester.role)) },
+            ...(role === scheduleRole ? [] : [{ action: 'lambda:InvokeFunction', resource: digestFunction }]),
+          ].map((request) => ({ caller, request })),
+        );
+      }
+    }
 
     expect(await mismatches('denied', checks, world)).toEqual([]);
   });
