@@ -132,12 +132,18 @@ function routeBenches(key: string): RouteBench[] {
   ];
 }
 
-/** The DynamoDB requests of one call of `run` (after a first call that warms the instance). */
+/** The DynamoDB requests of one call of `run` on a warm instance (its key in the key cache). */
 async function requestsOf(run: () => Promise<unknown>) {
   await run();
-  proxy.reset();
-  await run();
-  const requests = proxy.requests();
+  const during = async () => {
+    proxy.reset();
+    await run();
+    return proxy.requests();
+  };
+  let requests = await during();
+  // The key's cache entry may have run out between the two calls (it lives 10 s from when the key was
+  // read): the read just made renewed it, so the next call is a warm one.
+  if (describeTableRequests(requests).some((line) => line.includes('api-key'))) requests = await during();
   return { table: describeTableRequests(requests), vault: vaultCallsOf(requests) };
 }
 

@@ -40,10 +40,19 @@ async function call(method: string, path: string, body?: unknown, as = key): Pro
  */
 async function requestsOf(run: (n: number) => Promise<unknown>) {
   await run(0);
-  proxy.reset();
-  await run(1);
-  const logged = proxy.requests();
+  let logged = await loggedDuring(() => run(1));
+  // The key's cache entry may have run out between the two calls (it lives apiKeyCacheSeconds from
+  // when the key was read, and a slow machine takes a while): the read just made renewed it.
+  if (describeTableRequests(logged).some((line) => line.includes('api-key'))) {
+    logged = await loggedDuring(() => run(2));
+  }
   return { table: describeTableRequests(logged).sort(), vault: vaultCallsOf(logged) };
+}
+
+async function loggedDuring(run: () => Promise<unknown>) {
+  proxy.reset();
+  await run();
+  return proxy.requests();
 }
 
 beforeAll(async () => {
