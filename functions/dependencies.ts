@@ -32,10 +32,11 @@ import {
   type BuiltInConnection,
   type ConnectionService,
   createConnectionService,
+  type UnsavedProviderBuilder,
 } from '../shared/connections/connection-service.ts';
 import { createCredentialVault } from '../shared/connections/credential-vault.ts';
 import { createNetworkPolicy, type NetworkPolicy } from '../shared/connections/network-policy.ts';
-import type { FactoryContext } from '../shared/connections/provider-factory.ts';
+import { buildProvider, type FactoryContext } from '../shared/connections/provider-factory.ts';
 import { type CostService, createCostService } from '../shared/costs/cost-service.ts';
 import { meteredProvider, meteredResolver } from '../shared/costs/metered-provider.ts';
 import { priceTable } from '../shared/costs/prices.ts';
@@ -256,19 +257,20 @@ export function createDependencies(
     const usage = createUsageRecorder(usageStore, () => clock.now());
     // Every vault call made for the tenant's secrets or connections is counted for its cost records;
     // the deployment's own vaults answer only inside the tenant's namespace, and refusals cost nothing.
+    const factory: FactoryContext = {
+      network,
+      clock,
+      ...(localVault ? { localVault } : {}),
+      ...(access.awsCredentials ? { awsCredentials: access.awsCredentials(tenant) } : {}),
+      ...(overrides.azureCredential ? { azureCredential: overrides.azureCredential } : {}),
+    };
     const providers: ProviderResolver = overrides.providers
       ? meteredResolver(overrides.providers, usage.tally)
       : createConnectionResolver({
           store: connectionStore,
           credentials,
           builtIns: localVault ? { local: localVault } : { aws: rawVault },
-          factory: {
-            network,
-            clock,
-            ...(localVault ? { localVault } : {}),
-            ...(access.awsCredentials ? { awsCredentials: access.awsCredentials(tenant) } : {}),
-            ...(overrides.azureCredential ? { azureCredential: overrides.azureCredential } : {}),
-          },
+          factory,
           ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
           wrap: (provider, resolved) => {
             const metered = meteredProvider(provider, (operation, ref) =>
@@ -277,6 +279,12 @@ export function createDependencies(
             return resolved.builtInVault ? confine(metered) : metered;
           },
         });
+    // A connection described but not saved: built as a saved one would be, the deployment's own vault
+    // confined to the tenant; its calls are not metered, as no secret or connection is theirs yet.
+    const unsaved: UnsavedProviderBuilder = async (record, connectionCredentials) => {
+      const provider = await buildProvider(record, connectionCredentials, factory);
+      return record.kind === 'local' ? confine(provider) : provider;
+    };
     const holding = { vault: systemVault, refFor: namespace.heldRef };
     const secretStore = createSecretStore(tenantStore);
     const secrets = createSecretService({
@@ -313,6 +321,7 @@ export function createDependencies(
         audit: (event) => audit.record(event),
         localMode: config.mode === 'local',
         ...(config.allowedVaults ? { allowedKinds: config.allowedVaults } : {}),
+        unsaved,
       }),
       apiKeys: createApiKeyService({
         store: apiKeyStore,

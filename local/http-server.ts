@@ -8,6 +8,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { type ApiEvent, type ApiHandler, maxBodyBytes } from '../functions/http/api-handler.ts';
 import { type Route, routeKey } from '../functions/http/route.ts';
 import { serveApiReference } from './api-reference.ts';
+import { createConsoleAssets } from './console-assets.ts';
 import { sendError } from './send-error.ts';
 
 export function createRequestListener(routes: Route[], handler: ApiHandler): RequestListener {
@@ -26,7 +27,8 @@ export function createRequestListener(routes: Route[], handler: ApiHandler): Req
       void dispatch(routeKey(route), req, res, params as Record<string, string | undefined>, handler);
     });
   }
-  return (req, res) => serveApiReference(req, res) || router.lookup(req, res);
+  const serveConsole = createConsoleAssets();
+  return (req, res) => serveConsole(req, res) || serveApiReference(req, res) || router.lookup(req, res);
 }
 
 /** API Gateway's catch-all route key. */

@@ -27,6 +27,7 @@ export const operationRoutes = {
   updateConnection: { method: 'PUT', path: '/v1/connections/{id}' },
   deleteConnection: { method: 'DELETE', path: '/v1/connections/{id}' },
   testConnection: { method: 'POST', path: '/v1/connections/{id}/test' },
+  testUnsavedConnection: { method: 'POST', path: '/v1/connections/test' },
   discoverSecrets: { method: 'GET', path: '/v1/connections/{id}/discover' },
   putBinding: { method: 'PUT', path: '/v1/bindings/{service}' },
   getBinding: { method: 'GET', path: '/v1/bindings/{service}' },

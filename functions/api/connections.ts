@@ -144,6 +144,18 @@ export const connectionRoutes: Route[] = [
     handler: async ({ params, ctx }, { connections }) => json(200, await connections.test(ctx, params.id)),
   }),
   route({
+    method: 'POST',
+    path: '/v1/connections/test',
+    scope: 'admin',
+    family,
+    operationId: 'testUnsavedConnection',
+    summary: 'Test a connection described in the body (as for create) before saving it; nothing is stored',
+    auditAction: 'connection.test-unsaved',
+    body: createConnectionBody,
+    responses: { 200: { description: 'The outcome, step by step', schema: connectionCheckResponse } },
+    handler: async ({ body, ctx }, { connections }) => json(200, await connections.testUnsaved(ctx, body)),
+  }),
+  route({
     method: 'GET',
     path: '/v1/connections/{id}/discover',
     scope: 'admin',

@@ -42,7 +42,15 @@ export interface ConnectionServiceDeps {
   localMode: boolean;
   /** The vault kinds this deployment allows connections of (`vaults.allowed`); all when absent. */
   allowedKinds?: readonly VaultKind[];
+  /** Builds the adapter of a connection that is not saved (the "Test before Save" check). */
+  unsaved: UnsavedProviderBuilder;
 }
+
+/** Builds a vault adapter from settings and credentials held only for the request. */
+export type UnsavedProviderBuilder = (
+  record: ConnectionRecord,
+  credentials: ConnectionCredentials | undefined,
+) => Promise<SecretProvider>;
 
 export type ConnectionView = ConnectionRecord | (BuiltInConnection & { builtIn: true });
 
@@ -191,22 +199,47 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     /** Reaches the vault and authenticates; a failure is an answer, not an error. */
     async test(ctx: RequestContext, id: string): Promise<ConnectionCheck> {
       await view(ctx, id);
-      let result: ConnectionCheck;
-      try {
-        const provider: SecretProvider = await deps.resolver(ctx.principal.tenant, id);
-        result = await provider.test();
-      } catch (error) {
-        const message =
-          error instanceof SecretmError
-            ? error.message
-            : 'the connection could not be set up; check its settings';
-        result = { ok: false, steps: [{ step: 'configure', ok: false, message }] };
-      }
+      const result = await checked(() => deps.resolver(ctx.principal.tenant, id));
       await deps.audit(
         auditEvent(
           ctx,
           'connection.test',
           target(id),
+          clock.now(),
+          result.ok ? undefined : { reason: 'check_failed' },
+        ),
+      );
+      return result;
+    },
+
+    /**
+     * Tests a connection described in the request, before it is saved: the same validation and
+     * address checks as create, the same steps as a saved connection's test, and nothing stored.
+     */
+    async testUnsaved(ctx: RequestContext, body: CreateConnectionBody): Promise<ConnectionCheck> {
+      if (!can(ctx.principal, 'admin', { connection: body.name })) {
+        throw new ForbiddenError(`this key's rules do not allow admin on connection ${body.name}`);
+      }
+      const { config, credentials } = checkSettings(body.kind, body.config, body.credentials, true);
+      const now = clock.now().toISOString();
+      const described = {
+        tenant: ctx.principal.tenant,
+        id: body.name,
+        kind: body.kind,
+        config,
+        cacheTtlSeconds: body.cacheTtlSeconds,
+        version: 0,
+        createdAt: now,
+        createdBy: ctx.principal.actor,
+        updatedAt: now,
+        updatedBy: ctx.principal.actor,
+      } as ConnectionRecord;
+      const result = await checked(() => deps.unsaved(described, credentials));
+      await deps.audit(
+        auditEvent(
+          ctx,
+          'connection.test-unsaved',
+          target(body.name),
           clock.now(),
           result.ok ? undefined : { reason: 'check_failed' },
         ),
@@ -229,6 +262,20 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       return found;
     },
   };
+}
+
+/** Builds the adapter and runs its checks; a failure to build is the one failed step. */
+async function checked(build: () => Promise<SecretProvider>): Promise<ConnectionCheck> {
+  try {
+    const provider = await build();
+    return await provider.test();
+  } catch (error) {
+    const message =
+      error instanceof SecretmError
+        ? error.message
+        : 'the connection could not be set up; check its settings';
+    return { ok: false, steps: [{ step: 'configure', ok: false, message }] };
+  }
 }
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;

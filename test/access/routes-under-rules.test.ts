@@ -61,6 +61,11 @@ const cases: Record<string, Case> = {
   updateConnection: { path: '/v1/connections/guarded', body: { cacheTtlSeconds: 60 }, expected: 'absent' },
   deleteConnection: { path: '/v1/connections/guarded?force=true', expected: 'absent' },
   testConnection: { path: '/v1/connections/guarded/test', expected: 'absent' },
+  testUnsavedConnection: {
+    path: '/v1/connections/test',
+    body: { name: 'guarded', kind: 'local', config: {} },
+    expected: 'forbidden',
+  },
   discoverSecrets: { path: '/v1/connections/guarded/discover', expected: 'absent' },
   putBinding: {
     path: '/v1/bindings/probe',

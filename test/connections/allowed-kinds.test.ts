@@ -13,6 +13,7 @@ import { createConnectionResolver } from '../../shared/connections/connection-re
 import { createConnectionService } from '../../shared/connections/connection-service.ts';
 import { createCredentialVault } from '../../shared/connections/credential-vault.ts';
 import { createNetworkPolicy } from '../../shared/connections/network-policy.ts';
+import { buildProvider } from '../../shared/connections/provider-factory.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
 import { createLocalVault } from '../../shared/providers/local.ts';
 import { createConnectionStore } from '../../shared/store/connection-store.ts';
@@ -56,6 +57,8 @@ async function services(allowedKinds?: ('aws-secrets-manager' | 'hashicorp-vault
     audit: async () => undefined,
     localMode: true,
     ...(allowedKinds ? { allowedKinds } : {}),
+    unsaved: (record, connectionCredentials) =>
+      buildProvider(record, connectionCredentials, { network, clock }),
   });
   return { connections, resolver, store };
 }
@@ -79,6 +82,14 @@ describe('allowed vault kinds', () => {
       'this deployment allows connections of these kinds only: aws-secrets-manager',
     );
     expect(await store.get('acme', 'bao')).toBeUndefined();
+  });
+
+  it('refuses to test an unsaved connection of a kind the deployment does not allow', async () => {
+    const { connections } = await services(['aws-secrets-manager']);
+
+    const error = await connections.testUnsaved(ctx, vaultBody).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ForbiddenError);
   });
 
   it('does not use a stored connection whose kind is no longer allowed', async () => {

@@ -68,6 +68,7 @@ const probes: Record<string, Probe> = {
   updateConnection: (t) => ({ params: { id: t.connection }, body: { cacheTtlSeconds: 60 } }),
   deleteConnection: (t) => ({ params: { id: t.connection }, query: { force: 'true' } }),
   testConnection: (t) => ({ params: { id: t.connection } }),
+  testUnsavedConnection: (t) => ({ body: { name: t.connection, kind: 'local', config: {} } }),
   discoverSecrets: (t) => ({ params: { id: t.connection } }),
   putBinding: (t) => ({
     params: { service: t.service },

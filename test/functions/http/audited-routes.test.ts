@@ -87,6 +87,10 @@ const calls: Record<string, () => Call> = {
     };
   },
   testConnection: () => ({ path: '/v1/connections/local/test' }),
+  testUnsavedConnection: () => ({
+    path: '/v1/connections/test',
+    body: { name: fresh(), kind: 'local', config: {} },
+  }),
   discoverSecrets: () => ({ path: '/v1/connections/local/discover' }),
   putBinding: () => ({
     path: '/v1/bindings/svc',

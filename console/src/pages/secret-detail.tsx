@@ -1,0 +1,422 @@
+/**
+ * One secret: its keys with values hidden until "Reveal" (an audited read), "Edit" under If-Match with
+ * a stale edit explained and reloadable, "Versions" with "Roll back", "Clone", "Delete" and "Restore".
+ */
+import { useEffect, useState } from 'preact/hooks';
+import {
+  ApiError,
+  api,
+  ok,
+  type SecretMetadata,
+  type SecretValue,
+  type SecretVersion,
+  versionOf,
+} from '../api/client.ts';
+import { navigate, secretPath } from '../router.ts';
+import { DotenvEditor, loadDotenvParser } from '../ui/dotenv-editor.tsx';
+import { ErrorNote } from '../ui/error-note.tsx';
+import { PageHeading } from '../ui/page-heading.tsx';
+import { formatTags, parseTags } from '../ui/tags.ts';
+import { asApiError, useLoad } from '../ui/use-load.ts';
+import { CloneForm, DeleteForm } from './secret-actions.tsx';
+
+type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
+
+async function load(name: string) {
+  const { data, response } = await ok(api.GET('/v1/secrets/{name}', { params: { path: { name } } }));
+  return { secret: data, version: versionOf(response) ?? data.version };
+}
+
+export function SecretDetail({ name, editing }: { name: string; editing: boolean }) {
+  const loaded = useLoad(() => load(name), [name]);
+  const [panel, setPanel] = useState<Panel>(editing ? 'edit' : undefined);
+  const [value, setValue] = useState<SecretValue>();
+  const [error, setError] = useState<ApiError>();
+  const [deletionDate, setDeletionDate] = useState<string>();
+  const secret = loaded.data?.secret;
+  const pending = deletionDate ?? secret?.deletionDate;
+
+  async function reveal() {
+    setError(undefined);
+    try {
+      setValue((await ok(api.GET('/v1/secrets/{name}/value', { params: { path: { name } } }))).data);
+    } catch (caught) {
+      setError(asApiError(caught));
+    }
+  }
+
+  async function restore() {
+    setError(undefined);
+    try {
+      await ok(api.POST('/v1/secrets/{name}/restore', { params: { path: { name } } }));
+      setDeletionDate(undefined);
+      loaded.reload();
+    } catch (caught) {
+      setError(asApiError(caught));
+    }
+  }
+
+  const toggle = (next: Panel) => setPanel(panel === next ? undefined : next);
+
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href="#/secrets">Secrets</a>
+      </p>
+      <PageHeading>{name}</PageHeading>
+      <ErrorNote error={loaded.error} />
+      {secret && (
+        <>
+          <dl class="facts">
+            <dt>Type</dt>
+            <dd>
+              {secret.type === 'env'
+                ? 'Runtime Environment Variables'
+                : 'File to be Mounted Inside the Container'}
+            </dd>
+            <dt>Vault</dt>
+            <dd>{secret.connection}</dd>
+            <dt>Version</dt>
+            <dd>{secret.version}</dd>
+            <dt>Description</dt>
+            <dd>{secret.description ?? '—'}</dd>
+            <dt>Tags</dt>
+            <dd>{formatTags(secret.tags) || '—'}</dd>
+            <dt>Updated</dt>
+            <dd>
+              {new Date(secret.updatedAt).toLocaleString()} by {secret.updatedBy}
+            </dd>
+          </dl>
+          {pending ? (
+            <section class="deleted" aria-label="Deleted">
+              <p>
+                Deleted: it will be removed for good on {new Date(pending).toLocaleString()} unless restored.
+              </p>
+              <button type="button" class="primary" onClick={restore}>
+                Restore
+              </button>
+            </section>
+          ) : (
+            <div class="toolbar">
+              {value ? (
+                <button type="button" onClick={() => setValue(undefined)}>
+                  Hide values
+                </button>
+              ) : (
+                <button type="button" onClick={reveal}>
+                  Reveal
+                </button>
+              )}
+              <button type="button" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
+                Edit
+              </button>
+              <button type="button" aria-expanded={panel === 'versions'} onClick={() => toggle('versions')}>
+                Versions
+              </button>
+              <button type="button" aria-expanded={panel === 'clone'} onClick={() => toggle('clone')}>
+                Clone
+              </button>
+              <button type="button" aria-expanded={panel === 'delete'} onClick={() => toggle('delete')}>
+                Delete
+              </button>
+            </div>
+          )}
+          <ErrorNote error={error} />
+          <Contents secret={secret} value={value} />
+          {panel === 'edit' && !pending && (
+            <EditForm
+              secret={secret}
+              expected={loaded.data!.version}
+              value={value}
+              onSaved={() => {
+                setPanel(undefined);
+                setValue(undefined);
+                loaded.reload();
+              }}
+              onReload={loaded.reload}
+            />
+          )}
+          {panel === 'versions' && <Versions secret={secret} onRolledBack={loaded.reload} />}
+          {panel === 'clone' && (
+            <CloneForm
+              source={name}
+              onDone={(copy) => navigate(secretPath(copy))}
+              onCancel={() => setPanel(undefined)}
+            />
+          )}
+          {panel === 'delete' && (
+            <DeleteForm
+              name={name}
+              onDone={(date) => {
+                setDeletionDate(date);
+                setPanel(undefined);
+                setValue(undefined);
+              }}
+              onCancel={() => setPanel(undefined)}
+            />
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function Contents({ secret, value }: { secret: SecretMetadata; value: SecretValue | undefined }) {
+  if (secret.type === 'file') {
+    return (
+      <section aria-labelledby="file-heading">
+        <h2 id="file-heading">File</h2>
+        <dl class="facts">
+          <dt>File name</dt>
+          <dd>{secret.file?.filename}</dd>
+          <dt>Mount path</dt>
+          <dd>{secret.file?.mountPath ?? '—'}</dd>
+          <dt>Mode</dt>
+          <dd>{secret.file?.mode ?? '—'}</dd>
+          <dt>Content</dt>
+          <dd>{value?.file ? <pre>{value.file.content}</pre> : 'hidden'}</dd>
+        </dl>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="keys-heading">
+      <h2 id="keys-heading">Keys</h2>
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {secret.keys.map((key) => (
+            <tr key={key}>
+              <th scope="row">
+                <code>{key}</code>
+              </th>
+              <td>
+                {value?.data ? (
+                  <code>{value.data[key]}</code>
+                ) : (
+                  <>
+                    <span aria-hidden="true">••••••••</span>
+                    <span class="visually-hidden">hidden</span>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function EditForm({
+  secret,
+  expected,
+  value,
+  onSaved,
+  onReload,
+}: {
+  secret: SecretMetadata;
+  expected: number;
+  value: SecretValue | undefined;
+  onSaved: () => void;
+  onReload: () => void;
+}) {
+  const [dotenv, setDotenv] = useState('');
+  // A revealed value starts the editor from what is stored.
+  useEffect(() => {
+    const data = value?.data;
+    if (data) void loadDotenvParser().then((parser) => setDotenv((text) => text || parser.format(data)));
+  }, [value]);
+  const [description, setDescription] = useState(secret.description ?? '');
+  const [tags, setTags] = useState(formatTags(secret.tags));
+  const [error, setError] = useState<ApiError>();
+  const [stale, setStale] = useState<SecretMetadata>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setStale(undefined);
+    try {
+      const parsedTags = parseTags(tags);
+      if (parsedTags.problem) throw new ApiError(parsedTags.problem, 0, 'console', undefined);
+      const headers = { 'if-match': `"${expected}"` };
+      const path = { name: secret.name };
+      if (dotenv.trim() === '') {
+        // Only the description and tags change: the value stays as it is.
+        await ok(
+          api.PATCH('/v1/secrets/{name}', {
+            params: { path },
+            headers,
+            body: { description, tags: parsedTags.tags },
+          }),
+        );
+      } else {
+        if ((await loadDotenvParser()).parse(dotenv).problems.length > 0) {
+          throw new ApiError('Fix the .env lines marked above first', 0, 'console', undefined);
+        }
+        await ok(
+          api.PUT('/v1/secrets/{name}', {
+            params: { path },
+            headers,
+            body: { dotenv, description, tags: parsedTags.tags },
+          }),
+        );
+      }
+      onSaved();
+    } catch (caught) {
+      const failure = asApiError(caught);
+      setError(failure);
+      if (failure.status === 412) {
+        try {
+          setStale((await load(secret.name)).secret);
+        } catch {
+          // The error above already says the edit was refused.
+        }
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="stacked" onSubmit={submit} aria-label={`Edit ${secret.name}`}>
+      <h2>Edit</h2>
+      <p>
+        Saving makes version {expected + 1}.{' '}
+        {secret.type === 'env' &&
+          'Leave .env empty to keep the value and change only the description and tags.'}
+      </p>
+      {secret.type === 'env' && <DotenvEditor value={dotenv} onInput={setDotenv} />}
+      <label>
+        Description
+        <input value={description} onInput={(event) => setDescription(event.currentTarget.value)} />
+      </label>
+      <label>
+        Tags
+        <input value={tags} onInput={(event) => setTags(event.currentTarget.value)} />
+      </label>
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          Save
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {stale && (
+        <div class="stale" role="status">
+          <p>
+            Someone else saved version {stale.version} after you opened version {expected}.
+            {describeChange(secret.keys, stale.keys)} Reload to edit version {stale.version}; what you typed
+            is kept.
+          </p>
+          <button
+            type="button"
+            onClick={() => {
+              setStale(undefined);
+              setError(undefined);
+              onReload();
+            }}
+          >
+            Reload
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function describeChange(before: string[], after: string[]): string {
+  const added = after.filter((key) => !before.includes(key));
+  const removed = before.filter((key) => !after.includes(key));
+  const parts = [
+    added.length ? `Keys added: ${added.join(', ')}.` : '',
+    removed.length ? `Keys removed: ${removed.join(', ')}.` : '',
+  ].filter(Boolean);
+  return parts.length ? ` ${parts.join(' ')}` : ' The key names are the same; values may differ.';
+}
+
+function Versions({ secret, onRolledBack }: { secret: SecretMetadata; onRolledBack: () => void }) {
+  const versions = useLoad(
+    async () =>
+      (await ok(api.GET('/v1/secrets/{name}/versions', { params: { path: { name: secret.name } } }))).data
+        .items,
+    [secret.name, secret.version],
+  );
+  const [error, setError] = useState<ApiError>();
+
+  async function rollBack(version: SecretVersion) {
+    setError(undefined);
+    try {
+      await ok(
+        api.POST('/v1/secrets/{name}/rollback', {
+          params: { path: { name: secret.name } },
+          body: { version: version.version },
+        }),
+      );
+      onRolledBack();
+    } catch (caught) {
+      setError(asApiError(caught));
+    }
+  }
+
+  return (
+    <section aria-labelledby="versions-heading">
+      <h2 id="versions-heading">Versions</h2>
+      <ErrorNote error={versions.error ?? error} />
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Change</th>
+            <th scope="col">By</th>
+            <th scope="col">When</th>
+            <th scope="col">Keys compared with the current version</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.data?.map((version) => (
+            <tr key={version.version}>
+              <th scope="row">
+                {version.version}
+                {version.current ? ' (current)' : ''}
+              </th>
+              <td>{version.action}</td>
+              <td>{version.createdBy}</td>
+              <td>{new Date(version.createdAt).toLocaleString()}</td>
+              <td>{keyDiff(version.keys, secret.keys)}</td>
+              <td>
+                {!version.current && (
+                  <button
+                    type="button"
+                    aria-label={`Roll back to version ${version.version}`}
+                    onClick={() => rollBack(version)}
+                  >
+                    Roll back
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function keyDiff(keys: string[], current: string[]): string {
+  const only = keys.filter((key) => !current.includes(key));
+  const missing = current.filter((key) => !keys.includes(key));
+  if (only.length === 0 && missing.length === 0) return 'same keys';
+  return [only.length ? `+ ${only.join(', ')}` : '', missing.length ? `− ${missing.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
+}

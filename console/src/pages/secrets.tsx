@@ -1,0 +1,194 @@
+/** Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu. */
+import { useState } from 'preact/hooks';
+import { api, ok, type SecretMetadata } from '../api/client.ts';
+import { navigate, secretPath } from '../router.ts';
+import { ErrorNote } from '../ui/error-note.tsx';
+import { PageHeading } from '../ui/page-heading.tsx';
+import { useLoad } from '../ui/use-load.ts';
+import { CloneForm, DeleteForm } from './secret-actions.tsx';
+
+const pageSize = 20;
+
+async function listPage(filters: { prefix: string; tag: string }, cursor: string | undefined) {
+  const query = {
+    limit: pageSize,
+    ...(filters.prefix ? { prefix: filters.prefix } : {}),
+    ...(filters.tag ? { tag: filters.tag } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
+  return (await ok(api.GET('/v1/secrets', { params: { query } }))).data;
+}
+
+export function Secrets() {
+  const [draft, setDraft] = useState({ prefix: '', tag: '' });
+  const [filters, setFilters] = useState(draft);
+  // The cursors of the pages before this one, so "Previous page" goes back.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => listPage(filters, cursor), [filters, cursor]);
+
+  function applyFilters(event: Event) {
+    event.preventDefault();
+    setFilters(draft);
+    setCursors([undefined]);
+  }
+
+  return (
+    <>
+      <PageHeading>Secrets</PageHeading>
+      <div class="toolbar">
+        <button type="button" class="primary" onClick={() => navigate('/secrets/new')}>
+          Create New Secret
+        </button>
+        <button type="button" onClick={() => navigate('/secrets/import')}>
+          Import Existing Secret
+        </button>
+      </div>
+      <form class="filters" onSubmit={applyFilters} aria-label="Filter secrets">
+        <label>
+          Name prefix
+          <input
+            value={draft.prefix}
+            placeholder="payments/"
+            onInput={(event) => setDraft({ ...draft, prefix: event.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Tag
+          <input
+            value={draft.tag}
+            placeholder="team=payments"
+            onInput={(event) => setDraft({ ...draft, tag: event.currentTarget.value })}
+          />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <ErrorNote error={page.error} />
+      {page.data && page.data.items.length === 0 && <p>No secrets match.</p>}
+      {page.data && page.data.items.length > 0 && (
+        <table class="list">
+          <caption class="visually-hidden">Secrets</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Vault</th>
+              <th scope="col">Version</th>
+              <th scope="col">Tags</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((secret) => (
+              <SecretRow key={secret.name} secret={secret} onChanged={page.reload} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label="Pages">
+        <button
+          type="button"
+          disabled={cursors.length === 1}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
+          Previous page
+        </button>
+        <button
+          type="button"
+          disabled={!page.data?.cursor}
+          onClick={() => setCursors([...cursors, page.data?.cursor])}
+        >
+          Next page
+        </button>
+      </nav>
+    </>
+  );
+}
+
+function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [action, setAction] = useState<'clone' | 'delete'>();
+  const menuId = `menu-${secret.name.replace(/[^\w-]/g, '_')}`;
+  const tags = Object.entries(secret.tags).map(([key, value]) => `${key}=${value}`);
+  return (
+    <>
+      <tr>
+        <th scope="row">
+          <a href={`#${secretPath(secret.name)}`}>{secret.name}</a>
+          {secret.deletionDate && <span class="badge"> deleted</span>}
+        </th>
+        <td>{secret.type === 'env' ? 'Environment variables' : 'File'}</td>
+        <td>{secret.connection}</td>
+        <td>{secret.version}</td>
+        <td>{tags.join(', ')}</td>
+        <td class="menu-cell">
+          <button
+            type="button"
+            aria-haspopup="true"
+            aria-expanded={open}
+            aria-controls={menuId}
+            onClick={() => setOpen(!open)}
+            onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}
+          >
+            More actions
+          </button>
+          {open && (
+            <ul id={menuId} class="menu">
+              <li>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setAction('clone');
+                    setOpen(false);
+                  }}
+                >
+                  Clone
+                </button>
+              </li>
+              <li>
+                <button type="button" onClick={() => navigate(secretPath(secret.name, 'edit=1'))}>
+                  Edit
+                </button>
+              </li>
+              <li>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setAction('delete');
+                    setOpen(false);
+                  }}
+                >
+                  Delete
+                </button>
+              </li>
+            </ul>
+          )}
+        </td>
+      </tr>
+      {action && (
+        <tr>
+          <td colSpan={6}>
+            {action === 'clone' ? (
+              <CloneForm
+                source={secret.name}
+                onDone={(name) => navigate(secretPath(name))}
+                onCancel={() => setAction(undefined)}
+              />
+            ) : (
+              <DeleteForm
+                name={secret.name}
+                onDone={() => {
+                  setAction(undefined);
+                  onChanged();
+                }}
+                onCancel={() => setAction(undefined)}
+              />
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
