@@ -1,12 +1,21 @@
 /**
  * bench/RESULTS.md is written by more than one bench: `npm run bench` writes the file whole, and each
  * other bench owns a section between its markers (`<!-- tenancy:begin -->` … `<!-- tenancy:end -->`;
- * `local-start` for `npm run bench:start`, `cli`, `audit`),
+ * `local-start` for `npm run bench:start`, `cli`, `audit`, `console`, `api-before` and `api-after` for
+ * `npm run bench:api`),
  * which it replaces, and which the whole-file writer keeps as it was.
  */
 
 /** The sections other benches own, in the order they appear in RESULTS.md. */
-export const ownedSections = ['tenancy', 'local-start', 'cli', 'audit', 'console'] as const;
+export const ownedSections = [
+  'tenancy',
+  'local-start',
+  'cli',
+  'audit',
+  'console',
+  'api-before',
+  'api-after',
+] as const;
 export type SectionName = (typeof ownedSections)[number];
 
 const begin = (name: SectionName) => `<!-- ${name}:begin -->`;

@@ -274,7 +274,7 @@ export function buildProgram(): Command {
       ),
     );
   leaf(keys, 'ls', 'List API keys (never the keys themselves)', () => import('./commands/keys/ls.ts'));
-  leaf(keys, 'revoke', 'Revoke an API key at once', () => import('./commands/keys/revoke.ts')).argument(
+  leaf(keys, 'revoke', 'Revoke an API key', () => import('./commands/keys/revoke.ts')).argument(
     '<id>',
     'the key id',
   );

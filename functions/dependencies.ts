@@ -16,6 +16,7 @@ import { type AuditKeys, createAuditKeys } from '../shared/audit/audit-keys.ts';
 import { type AuditLog, createAuditLog } from '../shared/audit/audit-log.ts';
 import { type ApiKeyService, createApiKeyService } from '../shared/auth/api-key-service.ts';
 import { type Authenticate, createAuthenticator } from '../shared/auth/authenticate.ts';
+import { createKeyCache } from '../shared/auth/key-cache.ts';
 import {
   bootstrapOperatorKey,
   type OperatorKeyDeps,
@@ -179,6 +180,7 @@ export function createDependencies(
   const builtInKinds = new Map<string, VaultKind>(builtIns.map((builtIn) => [builtIn.id, builtIn.kind]));
   const operatorKeys = createOperatorKeyStore(storeDeps);
   const graphs = new Map<string, Promise<ApiDependencies>>();
+  const keyCache = createKeyCache({ clock });
   const maxGraphs = 500;
 
   /** The deployment's own Secrets Manager as one tenant's session reaches it. */
@@ -292,6 +294,7 @@ export function createDependencies(
       clock,
       defaultConnection: config.defaultConnection,
       holding,
+      flushUsage: () => usage.flush(),
     });
     const apiKeyStore = createApiKeyStore(tenantStore);
     const deps: ApiDependencies = {
@@ -326,6 +329,7 @@ export function createDependencies(
         tenant,
         connectionOf: async (name) => (await secretStore.get(tenant, name))?.connection,
         defaultConnection: config.defaultConnection,
+        onRevoked: (id) => keyCache.forget(id),
       }),
       apiKeyStore,
       audit,
@@ -441,6 +445,7 @@ export function createDependencies(
       tenantKey: async (tenant, id) => (await forTenant(tenant)).apiKeyStore.get(tenant, id),
       operatorKeys,
       clock,
+      cache: keyCache,
       jwt: {
         tenantClaim: config.jwtTenantClaim,
         ...(config.jwtRulesClaim ? { rulesClaim: config.jwtRulesClaim } : {}),

@@ -162,7 +162,7 @@ export const apiKeyRoutes: Route[] = [
     scope: 'admin',
     family,
     operationId: 'revokeApiKey',
-    summary: 'Revoke an API key at once',
+    summary: 'Revoke an API key (refused at once here, by every instance within 10 s)',
     auditAction: 'api-key.revoke',
     params: keyParams,
     responses: { 204: { description: 'Revoked' } },

@@ -47,6 +47,8 @@ export interface ApiKeyServiceDeps {
   connectionOf?: (name: string) => Promise<string | undefined>;
   /** Where a secret goes when none is named. */
   defaultConnection?: string;
+  /** Told of each key revoked, once the revocation is stored (the instance's key cache forgets it). */
+  onRevoked?: (id: string) => void;
 }
 
 export function createApiKeyService(deps: ApiKeyServiceDeps) {
@@ -150,6 +152,7 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
         now.toISOString(),
         auditEvent(ctx, 'api-key.revoke', `api-key:${id}`, now),
       );
+      deps.onRevoked?.(id);
     },
   };
 }

@@ -5,6 +5,7 @@
  * An `smk_` key is looked up in two steps: the pointer from its id to its tenant (read before any
  * tenant is known), then the key itself in that tenant's partition, read with that tenant's access,
  * which alone decides (hash, expiry, revocation, scopes). Anything else is tried as the operator key.
+ * A key accepted lately is taken from the instance's key cache (key-cache.ts) for a bounded time.
  */
 import { type AccessRule, accessRulesSchema, compileRules } from '../access/rules.ts';
 import type { Clock } from '../clock.ts';
@@ -12,6 +13,7 @@ import { UnauthorizedError } from '../errors.ts';
 import type { ApiKeyDirectory, ApiKeyRecord, OperatorKeyStore } from '../store/store-types.ts';
 import { tenantPattern } from '../validation/names.ts';
 import { operatorKeyId, parseApiKey, secretMatches } from './api-key-format.ts';
+import type { KeyCache } from './key-cache.ts';
 import { scopes as knownScopes, type Principal, type Scope } from './principal.ts';
 
 export interface JwtSettings {
@@ -36,6 +38,8 @@ export interface AuthenticatorDeps {
   operatorKeys: OperatorKeyStore;
   clock: Clock;
   jwt: JwtSettings;
+  /** Keys accepted lately (never the operator key, which has no tenant record to re-read). */
+  cache?: KeyCache;
 }
 
 const rejected = () =>
@@ -53,18 +57,23 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
   async function fromApiKey(presented: string): Promise<Principal> {
     const { id, secret } = parseApiKey(presented);
     if (id === operatorKeyId) return fromOperatorKey(secret);
+    const cached = deps.cache?.get(presented);
+    if (cached) return cached;
     const tenant = await deps.directory.tenantOf(id);
     const record = tenant && tenantPattern.test(tenant) ? await deps.tenantKey(tenant, id) : undefined;
     const matches = secretMatches(secret, record?.hash ?? noHash);
     if (!record || !matches || record.revokedAt || record.tenant !== tenant) throw rejected();
-    if (record.expiresAt && Date.parse(record.expiresAt) <= deps.clock.now().getTime()) throw rejected();
-    return {
+    const expiresAt = record.expiresAt ? Date.parse(record.expiresAt) : undefined;
+    if (expiresAt !== undefined && expiresAt <= deps.clock.now().getTime()) throw rejected();
+    const principal: Principal = {
       tenant: record.tenant,
       actor: `apikey:${record.id}`,
       scopes: new Set(record.scopes),
       operator: false,
       ...(record.rules ? { rules: { list: record.rules, compiled: compileRules(record.rules) } } : {}),
     };
+    deps.cache?.set(presented, record.id, principal, expiresAt);
+    return principal;
   }
 
   function fromJwt(claims: Record<string, unknown>, tokenScopes: string[] | undefined): Principal {

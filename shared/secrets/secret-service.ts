@@ -57,6 +57,8 @@ export interface SecretServiceDeps {
   lockWaitMs?: number;
   /** secretm's own vault, holding the Vault dynamic credentials a `vault-dynamic` rotation renews. */
   holding?: HoldingVault;
+  /** Writes the vault calls counted so far (never throws); a value read runs it beside its audit write. */
+  flushUsage?: () => Promise<void>;
 }
 
 export interface WriteOptions {
@@ -153,8 +155,10 @@ export function createSecretService(deps: SecretServiceDeps) {
   async function readVersion(
     record: SecretRecord,
     version: number,
+    known?: VersionRecord,
   ): Promise<{ versionRecord: VersionRecord; value: SecretValue }> {
-    const versionRecord = await store.getVersion(record.tenant, record.name, version);
+    const versionRecord =
+      known?.version === version ? known : await store.getVersion(record.tenant, record.name, version);
     if (!versionRecord) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
     // Held dynamic credentials are read while their lease lives; after that (rotation turned off, or
     // failing), the secret reads as any imported dynamic secret: fresh credentials from Vault.
@@ -440,10 +444,23 @@ export function createSecretService(deps: SecretServiceDeps) {
       name: string,
       options: { version?: number } = {},
     ): Promise<RevealedValue> {
-      const record = await active(ctx, name, 'reveal');
+      // The current version's item is read beside the metadata, not after it: the newest version item
+      // is the current one unless a rotation has staged another, which the version number tells (then
+      // readVersion reads the current one by its number). Nothing of it is used before access is checked.
+      const [record, latest] = await Promise.all([
+        active(ctx, name, 'reveal'),
+        options.version === undefined
+          ? store.latestVersion(ctx.principal.tenant, name).catch(() => undefined)
+          : undefined,
+      ]);
       const version = options.version ?? record.version;
-      const { value } = await readVersion(record, version);
-      await deps.audit.record(auditEvent(ctx, 'secret.reveal', target(name), clock.now()));
+      const { value } = await readVersion(record, version, latest);
+      // The reveal is audited before the value is answered (fail closed); the usage counters of the vault
+      // read are written beside it rather than after it.
+      await Promise.all([
+        deps.audit.record(auditEvent(ctx, 'secret.reveal', target(name), clock.now())),
+        deps.flushUsage?.(),
+      ]);
       return { record, version, value };
     },
 

@@ -202,6 +202,12 @@ export type SecretStoreDeps = AuditWriteDeps;
 
 export function createSecretStore(deps: SecretStoreDeps): SecretStore {
   const { client, tableName } = deps;
+  /**
+   * Tenants this store has written to the tenant registry. The registry item is one per tenant and is
+   * never deleted, so once a create has committed it, later creates leave it out: it was the one item
+   * every create of a tenant wrote, which made concurrent creates conflict and retry.
+   */
+  const registered = new Set<string>();
 
   /**
    * The metadata item holds the record's fields, its key and its rotation index entry only: a Put
@@ -297,8 +303,11 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         },
       },
       lifeStart(tableName, record, record.createdAt, facts),
-      { Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } },
+      ...(registered.has(record.tenant)
+        ? []
+        : [{ Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } }]),
     ]);
+    registered.add(record.tenant);
   }
 
   /** The create's lease was taken over (it ran past going stale): the vault secret is another create's. */
@@ -808,6 +817,26 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           }),
         );
         return Item ? toVersionRecord(Item) : undefined;
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async latestVersion(tenant, name) {
+      try {
+        const { Items } = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+            ExpressionAttributeValues: { ':pk': versionPk(tenant, name), ':prefix': versionSkPrefix },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        );
+        const item = Items?.[0];
+        return item ? toVersionRecord(item) : undefined;
       } catch (error) {
         throw storeFailure(error);
       }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ConflictError,
   NotFoundError,
@@ -8,12 +8,16 @@ import {
 } from '../../shared/errors.ts';
 import type { SecretRecord } from '../../shared/secrets/secret-types.ts';
 import { createAuditStore } from '../../shared/store/audit-store.ts';
+import { createDocumentClient } from '../../shared/store/dynamo-client.ts';
 import { secretKey, versionKey } from '../../shared/store/keys.ts';
 import { encodeCursor } from '../../shared/store/paging.ts';
 import { createSecretStore } from '../../shared/store/secret-store.ts';
 import type { SecretListQuery, SecretStore } from '../../shared/store/store-types.ts';
-import { createTestTable, type TestTable } from '../servers/dynamodb.ts';
+import { listTenants } from '../../shared/store/tenant-registry.ts';
+import { countingProxy } from '../layers/secretm/counting-proxy.ts';
+import { createTestTable, type TestTable, testCredentials } from '../servers/dynamodb.ts';
 import { auditEvent, freshTenant, rejectionOf, secretRecord, versionRecord } from './store-fixtures.ts';
+import { describeTableRequests } from './table-requests.ts';
 
 let table: TestTable;
 let store: SecretStore;
@@ -61,6 +65,45 @@ async function writeVersion(record: SecretRecord, lockId: string, now: number): 
   await store.commitVersion(next, versionRecord(next), lockId, auditEvent(record.tenant, 'secret.replace'));
   return next;
 }
+
+describe('secret store: the tenant registry', () => {
+  it('registers a tenant with its first create, and leaves the registry item out of later ones', async () => {
+    const tenant = freshTenant();
+    const deps = { client: table.documentClient, tableName: table.tableName };
+    await createSecret(tenant, 'first');
+    const tenants = async () => {
+      const found: string[] = [];
+      for await (const name of listTenants(deps)) found.push(name);
+      return found;
+    };
+    expect(await tenants()).toContain(tenant);
+
+    // This store's later creates of the tenant commit without the one item every create shared; a
+    // fresh store (another instance) writes it once again.
+    const proxy = await countingProxy(inject('dynamodbEndpoint'));
+    try {
+      const other = createSecretStore({
+        client: createDocumentClient({
+          region: 'us-east-1',
+          endpoint: proxy.endpoint,
+          credentials: testCredentials,
+        }),
+        tableName: table.tableName,
+      });
+      for (const name of ['second', 'third']) {
+        const record = secretRecord(tenant, name);
+        await other.create(record, versionRecord(record), auditEvent(tenant, 'secret.create'));
+      }
+      const transactions = describeTableRequests(proxy.requests()).filter((line) =>
+        line.startsWith('TransactWriteItems'),
+      );
+      expect(transactions.map((line) => line.includes('tenant-registry'))).toEqual([true, false]);
+    } finally {
+      await proxy.close();
+    }
+    expect(await tenants()).toContain(tenant);
+  });
+});
 
 describe('secret store: create and get', () => {
   it('returns the record and version 1 exactly as created', async () => {

@@ -79,8 +79,10 @@ async function hoursByName(app: Dependencies, tenant: string) {
     secrets: { name: string | null; secretHours: number }[];
   };
   const hours: Record<string, number> = {};
+  // A line of calls only (a reveal of a secret deleted all month) has no hours to keep.
   for (const line of report.secrets) {
-    if (line.name !== null) hours[line.name] = (hours[line.name] ?? 0) + line.secretHours;
+    if (line.name !== null && line.secretHours > 0)
+      hours[line.name] = (hours[line.name] ?? 0) + line.secretHours;
   }
   return hours;
 }

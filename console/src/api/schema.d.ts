@@ -428,7 +428,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key at once */
+        /** Revoke an API key (refused at once here, by every instance within 10 s) */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;

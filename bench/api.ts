@@ -1,0 +1,457 @@
+/**
+ * The API's hot path, measured in one run: local mode started in this process (local/start-local.ts)
+ * on its own DynamoDB Local (in memory) behind a counting proxy on loopback
+ * (test/layers/secretm/counting-proxy.ts), which logs every DynamoDB request; and beside it, on the
+ * same machine in the same run:
+ *
+ * - DynamoDB requests per route (named by the items they touch, test/store/table-requests.ts) and the
+ *   vault calls the route's usage counters record;
+ * - per-route latency percentiles and throughput at concurrency 1, 10 and 50;
+ * - a raw GetItem on the same DynamoDB Local through the same proxy and SDK;
+ * - OpenBao's KV v2 read of a value of the same size (a dev server started here);
+ * - each API function bundle (esbuild, as the CDK stack builds them) and its cold import in a fresh
+ *   `node`, against a minimal handler that imports only `@aws-sdk/client-secrets-manager`.
+ *
+ *   npm run bench:api                    (rewrites the `api-after` section of bench/RESULTS.md)
+ *   npm run bench:api -- --as before     (rewrites the `api-before` section)
+ *   npm run bench:api -- --quick         (short runs, prints the section, writes nothing)
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type BuildOptions, build } from 'esbuild';
+import { familyEntries } from '../functions/routes.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { startOpenBao } from '../local/peers/openbao.ts';
+import { startLocal } from '../local/start-local.ts';
+import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
+import { describeTableRequests, vaultCallsOf } from '../test/store/table-requests.ts';
+import { median, percentile } from './measure.ts';
+import { type SectionName, withSection } from './results-file.ts';
+
+const execFileAsync = promisify(execFile);
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(benchDir, '..');
+const quick = process.argv.includes('--quick');
+const asIndex = process.argv.indexOf('--as');
+const label = asIndex > 0 ? process.argv[asIndex + 1] : 'after';
+if (label !== 'before' && label !== 'after') throw new Error('--as takes before or after');
+const section: SectionName = label === 'before' ? 'api-before' : 'api-after';
+const command = `npm run bench:api${label === 'before' ? ' -- --as before' : ''}`;
+const concurrencies = [1, 10, 50] as const;
+const runMs = quick ? 1_000 : 4_000;
+const coldRuns = quick ? 3 : 9;
+/** The size of the value read, in bytes (the same in secretm and in OpenBao). */
+const valueBytes = 256;
+const listSize = 100;
+
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+const began = Date.now();
+const loadAtStart = loadavg()[0]!;
+let loadMax = loadAtStart;
+const loadSampler = setInterval(() => {
+  loadMax = Math.max(loadMax, loadavg()[0]!);
+}, 2_000);
+loadSampler.unref();
+const log = (message: string) =>
+  process.stderr.write(`[bench:api ${((Date.now() - began) / 1000).toFixed(0)}s] ${message}\n`);
+
+const dynamodb = await startDynamoDbLocal({ storage: { inMemory: true }, databases: 'shared' });
+const proxy = await countingProxy(dynamodb.endpoint);
+const bao = await startOpenBao();
+const dataDir = await mkdtemp(join(tmpdir(), 'secretm-bench-api-'));
+const workDir = await mkdtemp(join(tmpdir(), 'secretm-bench-api-build-'));
+const tableName = 'secretm-bench-api';
+const operatorKey = `bench-operator-${randomBytes(16).toString('hex')}`;
+const local = await startLocal({
+  dataDir,
+  port: 0,
+  bootstrapKey: operatorKey,
+  dynamodbEndpoint: proxy.endpoint,
+  tableName,
+});
+const value = 'v'.repeat(valueBytes);
+
+async function call(method: string, path: string, key: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${local.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  await response.arrayBuffer();
+  if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status}`);
+  return response;
+}
+
+async function apiKey(): Promise<string> {
+  const response = await fetch(`${local.url}/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scopes: ['read', 'reveal', 'write', 'admin'] }),
+  });
+  return ((await response.json()) as { key: string }).key;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Routes
+
+interface RouteBench {
+  label: string;
+  /** One request; `worker` and `n` make names distinct where a write needs them. */
+  run: (worker: number, n: number) => Promise<unknown>;
+}
+
+let createSerial = 0;
+function routeBenches(key: string): RouteBench[] {
+  return [
+    { label: 'GET /v1/secrets/{name}/value', run: () => call('GET', '/v1/secrets/bench/value', key) },
+    { label: 'GET /v1/secrets/{name}', run: () => call('GET', '/v1/secrets/bench', key) },
+    { label: `GET /v1/secrets (${listSize} secrets)`, run: () => call('GET', '/v1/secrets', key) },
+    {
+      label: 'POST /v1/secrets',
+      run: () =>
+        call('POST', '/v1/secrets', key, {
+          name: `new-${label}-${++createSerial}`,
+          type: 'env',
+          data: { V: value },
+        }),
+    },
+    {
+      label: 'PATCH /v1/secrets/{name}',
+      run: (worker, n) => call('PATCH', `/v1/secrets/patch-${worker}`, key, { set: { V: `${value}${n}` } }),
+    },
+  ];
+}
+
+/** The DynamoDB requests of one call of `run` on a warm instance (its key in the key cache). */
+async function requestsOf(run: () => Promise<unknown>) {
+  await run();
+  const during = async () => {
+    proxy.reset();
+    await run();
+    return proxy.requests();
+  };
+  let requests = await during();
+  // The key's cache entry may have run out between the two calls (it lives 10 s from when the key was
+  // read): the read just made renewed it, so the next call is a warm one.
+  if (describeTableRequests(requests).some((line) => line.includes('api-key'))) requests = await during();
+  return { table: describeTableRequests(requests), vault: vaultCallsOf(requests) };
+}
+
+interface Load {
+  concurrency: number;
+  calls: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** `run` from `concurrency` loops for runMs; latency percentiles (ms) and throughput. */
+async function underLoad(concurrency: number, run: (worker: number, n: number) => Promise<unknown>) {
+  const times: number[] = [];
+  const start = performance.now();
+  const end = start + runMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      let n = 0;
+      while (performance.now() < end) {
+        const t = performance.now();
+        await run(worker, n++);
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    concurrency,
+    calls: times.length,
+    perSecond: times.length / seconds,
+    p50: percentile(times, 0.5),
+    p95: percentile(times, 0.95),
+    p99: percentile(times, 0.99),
+  } satisfies Load;
+}
+
+async function loads(name: string, run: (worker: number, n: number) => Promise<unknown>) {
+  const result: Load[] = [];
+  for (const concurrency of concurrencies) {
+    log(`${name} at c=${concurrency}`);
+    await run(0, -1);
+    result.push(await underLoad(concurrency, run));
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bundles and cold imports
+
+const bundleOptions: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: {
+    js: "import{createRequire as __secretmCreateRequire}from'node:module';const require=__secretmCreateRequire(import.meta.url);",
+  },
+  metafile: true,
+  logLevel: 'error',
+};
+
+interface BundleFigures {
+  label: string;
+  bytes: number;
+  /** The largest packages in the bundle, by their share of its bytes. */
+  top: { name: string; share: number }[];
+  importMs: number;
+}
+
+function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return 'secretm';
+  const parts = input.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+async function bundleOf(
+  label: string,
+  entry: string,
+): Promise<Omit<BundleFigures, 'importMs'> & { file: string }> {
+  const file = join(workDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.mjs`);
+  const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: file });
+  const output = Object.values(result.metafile!.outputs)[0]!;
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  const top = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, bytes]) => ({ name, share: bytes / output.bytes }));
+  return { label, file, bytes: output.bytes, top };
+}
+
+async function coldImport(file: string): Promise<number> {
+  const { stdout } = await execFileAsync(process.execPath, [join(benchDir, 'import-child.ts'), file], {
+    env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1' },
+  });
+  return (JSON.parse(stdout) as { importMs: number }).importMs;
+}
+
+async function bundles(): Promise<BundleFigures[]> {
+  log('bundles');
+  const built = [
+    await bundleOf('minimal handler (client-secrets-manager only)', join(benchDir, 'handlers', 'raw.ts')),
+  ];
+  for (const [family, entry] of Object.entries(familyEntries))
+    built.push(await bundleOf(family, join(repoRoot, entry)));
+  log('cold imports');
+  for (const item of built) await coldImport(item.file); // the file-system cache, warm
+  const times = new Map<string, number[]>(built.map((item) => [item.label, []]));
+  for (let i = 0; i < coldRuns; i++) {
+    for (const item of built) times.get(item.label)!.push(await coldImport(item.file));
+  }
+  return built.map(({ file: _file, ...item }) => ({ ...item, importMs: median(times.get(item.label)!) }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The run
+
+async function measure() {
+  const key = await apiKey();
+  await call('POST', '/v1/secrets', key, { name: 'bench', type: 'env', data: { V: value } });
+  for (let i = 0; i < listSize - 1; i++) {
+    await call('POST', '/v1/secrets', key, { name: `list-${i}`, type: 'env', data: { V: value } });
+  }
+  for (let worker = 0; worker < 50; worker++) {
+    await call('POST', '/v1/secrets', key, { name: `patch-${worker}`, type: 'env', data: { V: value } });
+  }
+  const routes = routeBenches(key);
+  const counts = [];
+  for (const route of routes)
+    counts.push({ label: route.label, ...(await requestsOf(() => route.run(0, 0))) });
+
+  const raw = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: proxy.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const rawGet = () =>
+    raw.send(new GetCommand({ TableName: tableName, Key: { pk: 'T#bench', sk: 'S#none' } }));
+  await fetch(`${bao.address}/v1/secret/data/bench`, {
+    method: 'POST',
+    headers: { 'x-vault-token': bao.rootToken, 'content-type': 'application/json' },
+    body: JSON.stringify({ data: { V: value } }),
+  });
+  const baoRead = async () => {
+    const response = await fetch(`${bao.address}/v1/secret/data/bench`, {
+      headers: { 'x-vault-token': bao.rootToken },
+    });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`OpenBao answered ${response.status}`);
+  };
+
+  const timed: { label: string; loads: Load[] }[] = [];
+  timed.push({
+    label: 'raw GetItem (same DynamoDB Local, proxy, SDK)',
+    loads: await loads('raw GetItem', rawGet),
+  });
+  timed.push({ label: `OpenBao KV v2 read (${valueBytes} B)`, loads: await loads('OpenBao', baoRead) });
+  for (const route of routes) timed.push({ label: route.label, loads: await loads(route.label, route.run) });
+  raw.destroy();
+  const built = await bundles();
+  return { counts, timed, built };
+}
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): string {
+  const lines: string[] = [];
+  const row = (...cells: (string | number)[]) => lines.push(`| ${cells.join(' | ')} |`);
+  const at = (name: string, c: number) =>
+    data.timed.find((item) => item.label.startsWith(name))!.loads.find((l) => l.concurrency === c)!;
+  const valueRoute = 'GET /v1/secrets/{name}/value';
+  const minimal = data.built[0]!;
+  const apiBundles = data.built.slice(1);
+  const maxBytes = Math.max(...apiBundles.map((item) => item.bytes));
+  const maxImport = Math.max(...apiBundles.map((item) => item.importMs));
+  const valueCount = data.counts.find((item) => item.label === valueRoute)!;
+  lines.push(
+    `## API hot path — ${label === 'before' ? 'BEFORE' : 'AFTER'} (issue 13)`,
+    '',
+    `Command: \`${command}\` (runs \`node bench/api.ts\`, which rewrites this section).`,
+    '',
+    `Run: ${new Date().toISOString()}, ${seconds.toFixed(0)} s; ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; Node ${process.version}; local mode in the bench process on DynamoDB Local (in memory) behind a counting proxy, OpenBao dev server; ${runMs / 1000} s per route and concurrency. Load average ${loadAtStart.toFixed(1)} at the start, ${loadMax.toFixed(1)} at most: other work shared this machine's ${cpus().length} cores, so timings are noisy; the request counts are exact.`,
+    '',
+    '### Goals',
+    '',
+    '| figure | measured | goal |',
+    '|---|---|---|',
+  );
+  const ratio = (a: number, b: number) => (a / b).toFixed(1);
+  row(
+    `DynamoDB requests for one \`${valueRoute}\` (warm instance)`,
+    valueCount.table.length,
+    valueCount.table.length <= 3 ? '≤ 3: met' : '≤ 3: **missed**',
+  );
+  row(
+    'largest API function bundle vs the minimal handler',
+    `${kb(maxBytes)} vs ${kb(minimal.bytes)} (${ratio(maxBytes, minimal.bytes)}×)`,
+    maxBytes <= 2 * minimal.bytes ? '≤ 2×: met' : '≤ 2×: **missed**',
+  );
+  row(
+    'slowest API function cold import vs the minimal handler',
+    `${ms(maxImport)} vs ${ms(minimal.importMs)} ms (${(maxImport / minimal.importMs).toFixed(2)}×)`,
+    maxImport <= 1.3 * minimal.importMs ? '≤ 1.3×: met' : '≤ 1.3×: **missed**',
+  );
+  const vsRaw = at(valueRoute, 1).p50 / at('raw GetItem', 1).p50;
+  row(
+    'value read p50 vs raw GetItem p50, c = 1',
+    `${vsRaw.toFixed(0)}×`,
+    vsRaw <= 10 ? '≤ 10×: met' : '≤ 10×: **missed**',
+  );
+  for (const c of concurrencies) {
+    const share = at(valueRoute, c).perSecond / at('OpenBao', c).perSecond;
+    row(
+      `value-read throughput vs OpenBao KV v2, c = ${c}`,
+      `1/${(1 / share).toFixed(0)} (${at(valueRoute, c).perSecond.toFixed(0)} vs ${at('OpenBao', c).perSecond.toFixed(0)} /s)`,
+      c === 10 ? (share >= 0.2 ? '≥ 1/5: met' : '≥ 1/5: **missed**') : '—',
+    );
+  }
+  const creates = at('POST /v1/secrets', 50).perSecond / at('POST /v1/secrets', 1).perSecond;
+  row(
+    'create throughput at c = 50 vs c = 1',
+    `${creates.toFixed(2)}× (p50 at c = 50: ${ms(at('POST /v1/secrets', 50).p50)} ms)`,
+    creates >= 1 ? '≥ 1×: met' : '≥ 1×: **missed**',
+  );
+  lines.push(
+    '',
+    '### Requests per route (warm instance, one request)',
+    '',
+    'Each DynamoDB request named by the item kind its key names (test/store/table-requests.ts); vault calls as the route’s usage counters record them (local vault: a file read or write).',
+    '',
+    '| route | DynamoDB requests | which | vault calls |',
+    '|---|---|---|---|',
+  );
+  for (const item of data.counts)
+    row(`\`${item.label}\``, item.table.length, item.table.join(', '), item.vault);
+  lines.push(
+    '',
+    '### Latency (ms) and throughput per route',
+    '',
+    '| route | c | requests | per second | p50 | p95 | p99 |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const item of data.timed) {
+    for (const load of item.loads) {
+      row(
+        item.label,
+        load.concurrency,
+        load.calls,
+        load.perSecond.toFixed(0),
+        ms(load.p50),
+        ms(load.p95),
+        ms(load.p99),
+      );
+    }
+  }
+  lines.push(
+    '',
+    '### Function bundles and cold import',
+    '',
+    `esbuild as the stack builds them (ESM, minified, node24, every dependency bundled). Cold import: a fresh \`node\` imports the bundle (bench/import-child.ts), median of ${coldRuns}.`,
+    '',
+    '| function | minified | × minimal | largest parts | cold import (ms) | × minimal |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const item of data.built) {
+    row(
+      item.label,
+      kb(item.bytes),
+      ratio(item.bytes, minimal.bytes),
+      item.top.map((part) => `${part.name} ${(part.share * 100).toFixed(0)} %`).join(', '),
+      ms(item.importMs),
+      (item.importMs / minimal.importMs).toFixed(2),
+    );
+  }
+  return lines.join('\n');
+}
+
+try {
+  const data = await measure();
+  const text = report(data, (Date.now() - began) / 1000);
+  process.stdout.write(`${text}\n`);
+  if (!quick) {
+    const resultsFile = join(benchDir, 'RESULTS.md');
+    await writeFile(resultsFile, withSection(await readFile(resultsFile, 'utf8'), section, text));
+    await execFileAsync(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', resultsFile], {
+      cwd: repoRoot,
+    });
+    log(`written to bench/RESULTS.md (${section})`);
+  }
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await local.stop();
+  await proxy.close();
+  await Promise.allSettled([
+    dynamodb.stop(),
+    bao.stop(),
+    rm(dataDir, { recursive: true, force: true }),
+    rm(workDir, { recursive: true, force: true }),
+  ]);
+  process.exit();
+}
