@@ -18,7 +18,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { describeTableRequests, vaultCallsOf } from '../test/store/table-requests.ts';
 import { median, percentile } from './measure.ts';
-import { type SectionName, withSection } from './results-file.ts';
+import { type SectionName, writeOwnedSection } from './results-file.ts';
 
 const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -433,14 +433,7 @@ try {
   const data = await measure();
   const text = report(data, (Date.now() - began) / 1000);
   process.stdout.write(`${text}\n`);
-  if (!quick) {
-    const resultsFile = join(benchDir, 'RESULTS.md');
-    await writeFile(resultsFile, withSection(await readFile(resultsFile, 'utf8'), section, text));
-    await execFileAsync(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', resultsFile], {
-      cwd: repoRoot,
-    });
-    log(`written to bench/RESULTS.md (${section})`);
-  }
+  if (!quick) await writeOwnedSection(section, text);
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

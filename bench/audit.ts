@@ -16,12 +16,10 @@
  *   npm run bench:audit            (rewrites the audit section of bench/RESULTS.md; a few minutes)
  *   npm run bench:audit -- --quick (few samples, prints the section, writes nothing)
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDependencies } from '../functions/dependencies.ts';
 import { createApiHandler } from '../functions/http/api-handler.ts';
@@ -44,9 +42,8 @@ import { registerTenant } from '../shared/store/tenant-registry.ts';
 import { vaultNamespace } from '../shared/tenancy/vault-namespace.ts';
 import { event } from '../test/functions/http/api-events.ts';
 import { median, perCall, percentile } from './measure.ts';
-import { withSection } from './results-file.ts';
+import { writeOwnedSection } from './results-file.ts';
 
-const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
 const command = 'npm run bench:audit';
@@ -522,14 +519,8 @@ try {
   if (quick) {
     process.stdout.write(`${text}\n`);
   } else {
-    const file = join(benchDir, 'RESULTS.md');
-    const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
-    await writeFile(file, withSection(previous, 'audit', text));
-    await execFileAsync(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
-      cwd: repoRoot,
-    });
+    await writeOwnedSection('audit', text);
     process.stdout.write(`${text}\n`);
-    log('written to bench/RESULTS.md (the audit section)');
   }
 } catch (error) {
   console.error(error);

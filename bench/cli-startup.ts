@@ -22,7 +22,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startLocal } from '../local/start-local.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { percentile } from './measure.ts';
-import { withSection } from './results-file.ts';
+import { writeOwnedSection } from './results-file.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
@@ -153,13 +153,8 @@ Goal: \`secretm run\` adds at most 150 ms over the command itself (\`true\` take
 `;
   if (quick) process.stdout.write(text);
   else {
-    const file = join(benchDir, 'RESULTS.md');
-    const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
-    await writeFile(file, withSection(previous, 'cli', text));
-    await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
-      cwd: repoRoot,
-    });
-    process.stdout.write(`${text}\nwritten to bench/RESULTS.md (the cli section)\n`);
+    await writeOwnedSection('cli', text);
+    process.stdout.write(text);
   }
 } finally {
   await local.stop();

@@ -5,19 +5,17 @@
  * shows. Rewrites the console section of bench/RESULTS.md.
  *   npm run bench:console             (about a minute)
  */
-import { execFile } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { createConsoleAssets } from '../local/console-assets.ts';
-import { withSection } from './results-file.ts';
+import { writeOwnedSection } from './results-file.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(repoRoot, 'console', 'dist');
@@ -89,10 +87,5 @@ ${sizes.map((s) => `| \`${s.file.replace(/-[\w-]{8}\./, '.')}\` | ${s.first ? 'y
 First load to an interactive sign-in page: median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms (min ${times[0]!.toFixed(0)} ms).
 The on-demand chunk is the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows.`;
 
-const file = join(repoRoot, 'bench', 'RESULTS.md');
-const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
-await writeFile(file, withSection(previous, 'console', text));
-await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
-  cwd: repoRoot,
-});
+await writeOwnedSection('console', text);
 process.stdout.write(`${text}\n`);

@@ -14,7 +14,7 @@
  * `npm start` itself adds `scripts/install-servers.sh dynamodb-local`, which finds it installed.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { dynamoDbLocalDir } from '../local/dynamodb-local.ts';
 import { freePort } from '../local/managed-process.ts';
 import { median } from './measure.ts';
-import { withSection } from './results-file.ts';
+import { writeOwnedSection } from './results-file.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[2] ?? 5);
@@ -206,19 +206,8 @@ ${table(
   stageRows.map(([name, ms]) => [code(name as string), seconds(ms as number)]),
 )}
 `;
-  const file = join(repoRoot, 'bench', 'RESULTS.md');
-  const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
-  await writeFile(file, withSection(previous, 'local-start', report));
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      join(repoRoot, 'node_modules', '.bin', 'biome'),
-      ['format', '--write', file],
-      { cwd: repoRoot },
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
+  await writeOwnedSection('local-start', report);
   console.log(report);
-  console.error('written to bench/RESULTS.md (the local-start section)');
 }
 
 await main();

@@ -5,6 +5,13 @@
  * `npm run bench:api`),
  * which it replaces, and which the whole-file writer keeps as it was.
  */
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** bench/RESULTS.md, wherever the bench runs from. */
+export const resultsFile = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 
 /** The sections other benches own, in the order they appear in RESULTS.md. */
 export const ownedSections = [
@@ -45,4 +52,29 @@ export function keepingSections(fresh: string, previous: string | undefined): st
     if (kept !== undefined) text = `${text.trimEnd()}\n\n${kept}\n`;
   }
   return text;
+}
+
+/** `text` formatted as the repository's formatter formats bench/RESULTS.md. */
+function formatted(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const biome = execFile(
+      `${repoRoot}node_modules/.bin/biome`,
+      ['format', '--stdin-file-path=bench/RESULTS.md'],
+      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    );
+    biome.stdin?.end(text);
+  });
+}
+
+/**
+ * Replaces the section `name` of bench/RESULTS.md (or of `file`) with `body`, starting the file when
+ * it does not exist yet, formatted as the repository's formatter does, and says so on stderr.
+ */
+export async function writeOwnedSection(name: SectionName, body: string, file = resultsFile): Promise<void> {
+  const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
+  await writeFile(file, await formatted(withSection(previous, name, body)));
+  process.stderr.write(
+    `written to ${file === resultsFile ? 'bench/RESULTS.md' : file} (the ${name} section)\n`,
+  );
 }

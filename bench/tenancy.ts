@@ -20,12 +20,10 @@
  *   npm run bench:tenancy            (rewrites the tenancy section of bench/RESULTS.md; a few minutes)
  *   npm run bench:tenancy -- --quick (few samples, prints the section, writes nothing)
  */
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDependencies } from '../functions/dependencies.ts';
@@ -47,9 +45,8 @@ import {
 } from '../test/layers/secretm/counting-proxy.ts';
 import { motoDir, startMoto } from '../test/servers/moto.ts';
 import { median, perCall, percentile, type Summary } from './measure.ts';
-import { withSection } from './results-file.ts';
+import { writeOwnedSection } from './results-file.ts';
 
-const execFileAsync = promisify(execFile);
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
 const command = 'npm run bench:tenancy';
@@ -662,14 +659,8 @@ try {
   if (quick) {
     process.stdout.write(`${text}\n`);
   } else {
-    const file = join(benchDir, 'RESULTS.md');
-    const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');
-    await writeFile(file, withSection(previous, 'tenancy', text));
-    await execFileAsync(join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
-      cwd: repoRoot,
-    });
+    await writeOwnedSection('tenancy', text);
     process.stdout.write(`${text}\n`);
-    log('written to bench/RESULTS.md (the tenancy section)');
   }
 } catch (error) {
   console.error(error);
