@@ -1,10 +1,10 @@
 /**
  * Scheduled functions and their failures: the schedule invokes the function with a role that may do
  * nothing else; what Scheduler cannot start, and what the function still fails after Lambda's retries,
- * lands in one encrypted failure queue, alarmed on. The cost roll-up uses it, and so can any new
+ * lands in one encrypted failure queue, alarmed on. The cost roll-up and the audit digests use it, and so can any new
  * scheduled function, with nothing more than a FunctionSchedule beside its SecretmFunction.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureRetention } from '../../../infra/constructs/failure-queue.ts';
@@ -60,6 +60,7 @@ describe('a scheduled function', () => {
 
   const cases = () => [
     { name: 'the cost roll-up', run: synth.stack.secretm.costs.run },
+    { name: 'the audit digests', run: synth.stack.secretm.audit.run },
     { name: 'a new scheduled function', run: digest },
   ];
   const id = (construct: unknown) => logicalId(synth.stack, construct as never);
@@ -153,6 +154,51 @@ describe('a scheduled function', () => {
         .filter((entry) => JSON.stringify(entry.statement).includes('lambda:InvokeFunction'))
         .filter((entry) => JSON.stringify(entry.statement.Resource).includes(id(run.target.function)));
       expect(scheduleActions.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets each schedule’s role, assumed by Scheduler for this account only, invoke its function and send to its failure queue, nothing else', () => {
+    const byPolicy = statementsOf(synth.template);
+    const resolved = (value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
+    for (const { name, run } of cases()) {
+      const policies = Object.entries(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+        .filter(([, policy]) =>
+          (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id(run.role)),
+        )
+        .map(([policyId]) => policyId);
+      const statements = byPolicy
+        .filter((entry) => policies.includes(entry.policy))
+        .map((entry) => entry.statement);
+      const resourcesOfAction = (action: string) =>
+        new Set(
+          statements
+            .filter((statement) => asArray(statement.Action).includes(action))
+            .flatMap((statement) => asArray(statement.Resource))
+            .map((resource) => JSON.stringify(resource)),
+        );
+      const fn = run.target.function;
+
+      expect([...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort(), name).toEqual(
+        ['kms:Decrypt', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 'sqs:SendMessage'],
+      );
+      expect(resourcesOfAction('lambda:InvokeFunction'), name).toEqual(
+        new Set([resolved(fn.functionArn), resolved(`${fn.functionArn}:*`)]),
+      );
+      expect(resourcesOfAction('sqs:SendMessage'), name).toEqual(
+        new Set([resolved(run.failures.queue.queueArn)]),
+      );
+      expect(resourcesOfAction('kms:GenerateDataKey'), name).toEqual(
+        new Set([resolved(synth.stack.secretm.data.operationsKey.keyArn)]),
+      );
+      const role = resourcesOf(synth.template, 'AWS::IAM::Role')[id(run.role)]!;
+      expect(role.Properties.AssumeRolePolicyDocument, name).toMatchObject({
+        Statement: [
+          {
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
     }
   });
 

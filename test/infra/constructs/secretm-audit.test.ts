@@ -63,27 +63,6 @@ describe('the audit digests', () => {
     });
   });
 
-  it('lets the schedule’s role invoke the digest function and send to its failure queue, nothing else', () => {
-    const { audit, data } = synth.stack.secretm;
-    const statements = statementsOfRole(synth, audit.scheduleRole);
-    const fn = audit.digester.function;
-    const invoke = statements.filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'));
-    const rest = statements.filter((statement) => !invoke.includes(statement));
-
-    expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
-    expect(
-      new Set(invoke.flatMap((statement) => asArray(statement.Resource)).map((r) => JSON.stringify(r))),
-    ).toEqual(new Set([resolved(synth, fn.functionArn), resolved(synth, `${fn.functionArn}:*`)]));
-    const resourcesOfAction = (action: string) =>
-      rest
-        .filter((statement) => actionsOf([statement]).includes(action))
-        .flatMap((statement) => asArray(statement.Resource))
-        .map((resource) => JSON.stringify(resource));
-    expect(actionsOf(rest).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage']);
-    expect(resourcesOfAction('sqs:SendMessage')).toEqual([resolved(synth, audit.failures.queue.queueArn)]);
-    expect(resourcesOfAction('kms:GenerateDataKey')).toEqual([resolved(synth, data.operationsKey.keyArn)]);
-  });
-
   it('runs the digests on nodejs24.x and arm64, a batch job’s timeout, with the stage and the retention', () => {
     const { digester } = synth.stack.secretm.audit;
 

@@ -67,35 +67,6 @@ describe('the cost roll-up, with prices configured', () => {
     });
   });
 
-  it('lets the schedule’s role, assumed by Scheduler for this account only, invoke the roll-up function and record what it cannot start, nothing else', () => {
-    const { costs, data } = synth.stack.secretm;
-    const all = statementsOfRole(synth, costs.scheduleRole);
-    const statements = all.filter((statement) => actionsOf([statement]).includes('lambda:InvokeFunction'));
-    const fn = costs.rollup.function;
-    const role = resourcesOf(synth.template, 'AWS::IAM::Role')[logicalId(synth.stack, costs.scheduleRole)]!;
-
-    expect(actionsOf(statements)).toEqual(['lambda:InvokeFunction']);
-    expect(
-      new Set(statements.flatMap((statement) => asArray(statement.Resource)).map((r) => JSON.stringify(r))),
-    ).toEqual(new Set([resolved(synth, fn.functionArn), resolved(synth, `${fn.functionArn}:*`)]));
-    // The rest: sending to the roll-up's failure queue, through its key (function-schedule.test.ts).
-    const rest = all.filter((statement) => !statements.includes(statement));
-    expect(actionsOf(rest)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage']);
-    expect(
-      new Set(rest.flatMap((statement) => asArray(statement.Resource)).map((r) => JSON.stringify(r))),
-    ).toEqual(
-      new Set([resolved(synth, costs.failures.queue.queueArn), resolved(synth, data.operationsKey.keyArn)]),
-    );
-    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
-      Statement: [
-        {
-          Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        },
-      ],
-    });
-  });
-
   it('runs the roll-up on nodejs24.x and arm64, with its own log group and a batch job’s timeout', () => {
     const { rollup } = synth.stack.secretm.costs;
     const fn = functionResource(synth, rollup.function);
