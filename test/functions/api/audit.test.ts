@@ -173,6 +173,24 @@ describe('GET /v1/audit', () => {
     expect(acmeOwn.json.items).toHaveLength(1);
   });
 
+  it('answers 404 to the operator naming a tenant with no audit, and starts no audit for it', async () => {
+    const typo = await api.request('GET', '/v1/audit?tenant=acmee');
+    const again = await api.request('GET', '/v1/audit?tenant=acmee');
+    const verify = await api.request('GET', '/v1/audit/verify?tenant=acmee');
+    const own = await ok(api.request('GET', `/v1/audit?requestId=${typo.headers.get('x-request-id')}`));
+
+    expect([typo.status, again.status, verify.status]).toEqual([404, 404, 404]);
+    expect(typo.json).toMatchObject({ error: { message: 'tenant acmee has no audit' } });
+    // The refused read is in the operator's own audit, not in one started for the typo.
+    expect(own.json.items).toEqual([
+      expect.objectContaining({
+        tenant: 'default',
+        action: 'audit.read',
+        outcome: expect.not.stringMatching(/^success$/),
+      }),
+    ]);
+  });
+
   it('refuses bad input with 400, and keys without admin with 403', async () => {
     const readOnly = (
       await ok(api.request('POST', '/v1/api-keys', { body: { name: 'reader', scopes: ['read', 'reveal'] } }))
