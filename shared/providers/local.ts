@@ -31,7 +31,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
 import { ConflictError, NotFoundError, ProviderUnavailableError, ValidationError } from '../errors.ts';
 import type {
@@ -359,20 +359,20 @@ export function createLocalVault(options: LocalVaultOptions): SecretProvider {
           await ensureFolders(dir, secretsDir);
           const probe = join(secretsDir, `.probe-${randomBytes(8).toString('hex')}.tmp`);
           await writeAtomic(probe, 'probe').catch((error) => {
-            throw unavailable(`write in ${secretsDir}`, error);
+            throw unavailable('write in the secrets folder', error);
           });
           const read = await readFile(probe, 'utf8').catch((error) => {
-            throw unavailable(`read in ${secretsDir}`, error);
+            throw unavailable('read in the secrets folder', error);
           });
           await rm(probe, { force: true });
           if (read !== 'probe')
-            throw new ProviderUnavailableError(`${secretsDir} did not read back what was written`);
-          return `${dir} is readable and writable`;
+            throw new ProviderUnavailableError('the secrets folder did not read back what was written');
+          return 'the vault folder is readable and writable';
         })) &&
         (await attempt('master key', async () => {
           fresh = await loadOrCreateMasterKey(keyPath);
           keysPromise = Promise.resolve(fresh);
-          return `${keyPath} holds a ${keyLength * 8}-bit key readable by its owner only`;
+          return `the master key file holds a ${keyLength * 8}-bit key readable by its owner only`;
         })) &&
         (await attempt('encryption', async () => {
           const probe: SecretPayload = { kind: 'text', text: randomBytes(16).toString('hex') };
@@ -398,7 +398,7 @@ export function createLocalVault(options: LocalVaultOptions): SecretProvider {
         names = (await readdir(secretsDir)).filter((name) => secretFilePattern.test(name));
       } catch (error) {
         if (errorCode(error) === 'ENOENT') return { items: [] };
-        throw unavailable(`list ${secretsDir}`, error);
+        throw unavailable('list the secrets folder', error);
       }
       const live: DiscoveredSecret[] = [];
       const prefix = options?.prefix ?? '';
@@ -429,7 +429,7 @@ async function ensureFolders(dir: string, secretsDir: string): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await mkdir(secretsDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw unavailable(`create the vault folder ${dir}`, error);
+    throw unavailable('create the vault folder', error);
   }
 }
 
@@ -445,9 +445,9 @@ async function loadOrCreateMasterKey(keyPath: string): Promise<VaultKeys> {
     await link(temp, keyPath);
     return deriveKeys(key);
   } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw unavailable(`create the master key ${keyPath}`, error);
+    if (errorCode(error) !== 'EEXIST') throw unavailable('create the master key file', error);
     const theirs = await readMasterKey(keyPath);
-    if (!theirs) throw unavailable(`read the master key ${keyPath}`, error);
+    if (!theirs) throw unavailable('read the master key file', error);
     return deriveKeys(theirs);
   } finally {
     await rm(temp, { force: true });
@@ -460,27 +460,28 @@ async function readMasterKey(keyPath: string): Promise<Buffer | undefined> {
     handle = await open(keyPath, 'r');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
-    throw unavailable(`open the master key ${keyPath}`, error);
+    throw unavailable('open the master key file', error);
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new ProviderUnavailableError(`the master key ${keyPath} is not a regular file`);
+    if (!stat.isFile())
+      throw new ProviderUnavailableError(`the master key file ${basename(keyPath)} is not a regular file`);
     if ((stat.mode & 0o077) !== 0) {
       const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
       throw new ProviderUnavailableError(
-        `the master key ${keyPath} has mode ${mode}, so other users may read it; it must be readable by its owner only (chmod 600). The key was left as it is`,
+        `the master key file ${basename(keyPath)} has mode ${mode}, so other users may read it; it must be readable by its owner only (chmod 600). The key was left as it is`,
       );
     }
     const key = await handle.readFile();
     if (key.length !== keyLength) {
       throw new ProviderUnavailableError(
-        `the master key ${keyPath} holds ${key.length} bytes, but a master key is exactly ${keyLength} bytes; it was left as it is (put the right key file back, or move it away to start an empty vault)`,
+        `the master key file ${basename(keyPath)} holds ${key.length} bytes, but a master key is exactly ${keyLength} bytes; it was left as it is (put the right key file back, or move it away to start an empty vault)`,
       );
     }
     return key;
   } catch (error) {
     if (error instanceof ProviderUnavailableError) throw error;
-    throw unavailable(`read the master key ${keyPath}`, error);
+    throw unavailable('read the master key file', error);
   } finally {
     await handle.close();
   }
@@ -571,20 +572,24 @@ async function readSecretFile(path: string, expectedRef?: string): Promise<Store
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
-    throw unavailable(`read ${path}`, error);
+    throw unavailable('read a secret file', error);
   }
   let secret: unknown;
   try {
     secret = JSON.parse(text);
   } catch (error) {
-    throw new ProviderUnavailableError(`the local vault file ${path} is not valid JSON`, { cause: error });
+    throw new ProviderUnavailableError(`the local vault file ${basename(path)} is not valid JSON`, {
+      cause: error,
+    });
   }
   if (!isStoredSecret(secret)) {
-    throw new ProviderUnavailableError(`the local vault file ${path} does not have the expected layout`);
+    throw new ProviderUnavailableError(
+      `the local vault file ${basename(path)} does not have the expected layout`,
+    );
   }
   if (expectedRef !== undefined && secret.ref !== expectedRef) {
     throw new ProviderUnavailableError(
-      `the local vault file ${path} holds another secret than "${expectedRef}"`,
+      `the local vault file ${basename(path)} holds another secret than "${expectedRef}"`,
     );
   }
   return secret;

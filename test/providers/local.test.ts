@@ -476,5 +476,15 @@ describe('local vault', () => {
       expect((await stat(join(dir, 'master.key'))).mode & 0o777).toBe(0o600);
       expect(await readdir(join(dir, 'secrets'))).toEqual([]);
     });
+
+    it('names no path of the machine in its answer, which the API returns to the caller', async () => {
+      const dir = join(await tempFolder(), 'unnamed');
+      const vault = createLocalVault({ dir });
+
+      const check = await vault.test();
+
+      expect(check.steps).toHaveLength(3);
+      expect(JSON.stringify(check)).not.toContain(dir);
+    });
   });
 });
