@@ -1,5 +1,5 @@
 /**
- * The examples of docs/bindings.md and docs/templates.md, run as the README's are
+ * The examples of docs/bindings.md, docs/rotation.md and docs/templates.md, run as the README's are
  * (test/readme.test.ts): each document's shell blocks run in order against a local mode of its own,
  * every request answered with success, then its TypeScript blocks with the `secretm` layer pointed at
  * that local mode (its table, tenant and vault folder, through the variables the layer reads); a block
@@ -68,6 +68,27 @@ const further: Record<string, { name: string; check: (run: DocumentRun) => Promi
       check: ({ output }) => {
         expect(output('> orders-worker.env')).toMatch(/DB_USER=.*orders.*\nDB_PASSWORD=.*pw-1/);
         expect(output('"password": "pw-2"')).toMatch(/DB_PASSWORD=.*pw-2/);
+      },
+    },
+  ],
+  'docs/rotation.md': [
+    {
+      name: 'turns a random rotation on, rotates the named key only, and turns it off',
+      check: async ({ api, output }) => {
+        const [created, turnedOn, rotated, turnedOff] = jsonAnswers(output('billing-token/rotate'));
+        const value = await api.request('GET', '/v1/secrets/billing-token/value');
+
+        expect(created).toMatchObject({ name: 'billing-token', version: 1 });
+        expect(turnedOn.rotation).toMatchObject({
+          enabled: true,
+          schedule: 'rate(30 days)',
+          strategy: 'random',
+        });
+        expect(rotated).toMatchObject({ name: 'billing-token', outcome: 'rotated', version: 2 });
+        expect(turnedOff.rotation).toMatchObject({ enabled: false });
+        expect(value.json.data.ACCOUNT).toBe('acme');
+        expect(value.json.data.API_TOKEN).toMatch(/^.{32}$/);
+        expect(value.json.data.API_TOKEN).not.toBe('first');
       },
     },
   ],
