@@ -112,7 +112,7 @@ function KeyRow({ apiKey, onRevoked }: { apiKey: ApiKey; onRevoked: () => void }
       <tr>
         <th scope="row">
           {apiKey.name}
-          <span class="hint-inline"> {apiKey.id}</span>
+          <code class="key-id">{apiKey.id}</code>
           {apiKey.revokedAt && <span class="badge"> revoked</span>}
           {!apiKey.revokedAt && expired && <span class="badge"> expired</span>}
         </th>
