@@ -2,7 +2,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { mayOpen, useMe } from './access.ts';
 import { AddVault } from './pages/add-vault.tsx';
-import { ApiKeys } from './pages/api-keys.tsx';
 import { CreateSecret } from './pages/create-secret.tsx';
 import { ImportSecret } from './pages/import-secret.tsx';
 import { NotAllowed } from './pages/not-allowed.tsx';
@@ -12,6 +11,9 @@ import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
 import { type Location, useLocation } from './router.ts';
 import { session } from './session.ts';
+import { lazyPage } from './ui/lazy-page.tsx';
+
+const ApiKeys = lazyPage(() => import('./pages/api-keys.tsx').then((module) => module.ApiKeys));
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(session.key() !== undefined);
