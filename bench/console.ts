@@ -85,7 +85,8 @@ ${sizes.map((s) => `| \`${s.file.replace(/-[\w-]{8}\./, '.')}\` | ${s.first ? 'y
 | **First page, all files** | | ${kb(total((s) => s.first, 'raw'))} | ${kb(total((s) => s.first, 'gzip'))} |
 
 First load to an interactive sign-in page: median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms (min ${times[0]!.toFixed(0)} ms).
-The on-demand chunk is the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows.`;
+The on-demand chunks load when first needed: the API's own dotenv parser (with zod) when a \`.env\` editor
+first shows, a page apart from the secrets (API keys) when it is first opened.`;
 
 await writeOwnedSection('console', text);
 process.stdout.write(`${text}\n`);

@@ -421,6 +421,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller itself (any signed-in key or token, no scope needed): tenant, scopes, rules; with ?secret=, what it may do to that secret */
+    get: operations['whoAmI'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/api-keys/{id}': {
     parameters: {
       query?: never;
@@ -5118,6 +5135,149 @@ export interface operations {
               /** @enum {string} */
               effect?: 'allow' | 'deny';
             }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (or another tenant’s) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Stale If-Match */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Value too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Idempotency-Key reused with another request */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A vault or the audit log is unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  whoAmI: {
+    parameters: {
+      query?: {
+        /** @description A secret to judge; one the caller may not read is judged as an absent one */
+        secret?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Who is calling and what it may do; nothing about other keys or tenants */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description apikey:<id>, jwt:<sub>, or operator */
+            principal: string;
+            tenant: string;
+            scopes: ('read' | 'reveal' | 'write' | 'admin')[];
+            operator: boolean;
+            /** @description May administer what spans the tenant (API keys, costs, the audit): admin, and rules over every secret */
+            tenantAdmin: boolean;
+            rules?: {
+              actions: ('read' | 'reveal' | 'write' | 'rotate' | 'delete' | 'admin')[];
+              secrets?: string[];
+              connections?: string[];
+              /**
+               * @default allow
+               * @enum {string}
+               */
+              effect: 'allow' | 'deny';
+            }[];
+            keyName?: string;
+            expiresAt?: string;
+            effective?: {
+              secret: string;
+              read: boolean;
+              reveal: boolean;
+              write: boolean;
+              rotate: boolean;
+              delete: boolean;
+              admin: boolean;
+              actions: {
+                /** @enum {string} */
+                action: 'read' | 'reveal' | 'write' | 'rotate' | 'delete' | 'admin';
+                allowed: boolean;
+                /** @enum {string} */
+                decidedBy: 'scopes' | 'scope' | 'rule' | 'no-rule';
+                rule?: number;
+                /** @enum {string} */
+                effect?: 'allow' | 'deny';
+              }[];
+            };
           };
         };
       };

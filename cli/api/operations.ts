@@ -37,6 +37,7 @@ export const operationRoutes = {
   listApiKeys: { method: 'GET', path: '/v1/api-keys' },
   rotateOperatorKey: { method: 'POST', path: '/v1/api-keys/operator/rotate' },
   effectiveAccess: { method: 'GET', path: '/v1/api-keys/{id}/effective' },
+  whoAmI: { method: 'GET', path: '/v1/me' },
   revokeApiKey: { method: 'DELETE', path: '/v1/api-keys/{id}' },
   getCosts: { method: 'GET', path: '/v1/costs' },
   listAuditEvents: { method: 'GET', path: '/v1/audit' },

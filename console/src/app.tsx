@@ -1,14 +1,19 @@
 /** The console's frame: sign-in until a key is held, then the pages behind a header and navigation. */
 import { useEffect, useState } from 'preact/hooks';
+import { mayOpen, useMe } from './access.ts';
 import { AddVault } from './pages/add-vault.tsx';
 import { CreateSecret } from './pages/create-secret.tsx';
 import { ImportSecret } from './pages/import-secret.tsx';
+import { NotAllowed } from './pages/not-allowed.tsx';
 import { SecretDetail } from './pages/secret-detail.tsx';
 import { Secrets } from './pages/secrets.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
 import { type Location, useLocation } from './router.ts';
 import { session } from './session.ts';
+import { lazyPage } from './ui/lazy-page.tsx';
+
+const ApiKeys = lazyPage(() => import('./pages/api-keys.tsx').then((module) => module.ApiKeys));
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(session.key() !== undefined);
@@ -18,6 +23,9 @@ function useSignedIn(): boolean {
 
 function Page({ location }: { location: Location }) {
   const { path, params } = location;
+  const me = useMe();
+  if (!me.data && !me.error) return <p role="status">Loading…</p>;
+  if (me.data && !mayOpen(path, me.data)) return <NotAllowed path={path} me={me.data} />;
   if (path === '/secrets/new') return <CreateSecret />;
   if (path === '/secrets/import') return <ImportSecret />;
   if (path.startsWith('/secret/')) {
@@ -26,6 +34,7 @@ function Page({ location }: { location: Location }) {
   }
   if (path === '/vaults/new') return <AddVault />;
   if (path === '/vaults') return <Vaults />;
+  if (path === '/api-keys') return <ApiKeys />;
   return <Secrets />;
 }
 
@@ -33,7 +42,17 @@ export function App() {
   const signedIn = useSignedIn();
   const location = useLocation();
   if (!signedIn) return <SignIn />;
-  const section = location.path.startsWith('/vaults') ? 'vaults' : 'secrets';
+  return <SignedIn location={location} />;
+}
+
+function SignedIn({ location }: { location: Location }) {
+  // Links to pages the key may not open are not offered (GET /v1/me, asked once per session).
+  const me = useMe();
+  const section = location.path.startsWith('/vaults')
+    ? 'vaults'
+    : location.path.startsWith('/api-keys')
+      ? 'api-keys'
+      : 'secrets';
   return (
     <>
       <header class="top">
@@ -42,9 +61,16 @@ export function App() {
           <a href="#/secrets" aria-current={section === 'secrets' ? 'page' : undefined}>
             Secrets
           </a>
-          <a href="#/vaults" aria-current={section === 'vaults' ? 'page' : undefined}>
-            Vaults
-          </a>
+          {me.data && mayOpen('/vaults', me.data) && (
+            <a href="#/vaults" aria-current={section === 'vaults' ? 'page' : undefined}>
+              Vaults
+            </a>
+          )}
+          {me.data && mayOpen('/api-keys', me.data) && (
+            <a href="#/api-keys" aria-current={section === 'api-keys' ? 'page' : undefined}>
+              API keys
+            </a>
+          )}
         </nav>
         <button type="button" onClick={() => session.signOut()}>
           Sign out

@@ -32,6 +32,15 @@ const apiKeyResponse = z.object({
   revokedAt: z.string().optional(),
 });
 
+/** One action on a secret, allowed or not, and what decided (shared/access/effective.ts). */
+const effectiveAction = z.object({
+  action: z.enum(accessActions),
+  allowed: z.boolean(),
+  decidedBy: z.enum(['scopes', 'scope', 'rule', 'no-rule']),
+  rule: z.number().int().optional(),
+  effect: z.enum(['allow', 'deny']).optional(),
+});
+
 const keyParams = z.strictObject({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'not an API key id') });
 
 const pageQuery = z.strictObject({
@@ -141,20 +150,60 @@ export const apiKeyRoutes: Route[] = [
           id: z.string(),
           secret: z.string(),
           connection: z.string(),
-          actions: z.array(
-            z.object({
-              action: z.enum(accessActions),
-              allowed: z.boolean(),
-              decidedBy: z.enum(['scopes', 'scope', 'rule', 'no-rule']),
-              rule: z.number().int().optional(),
-              effect: z.enum(['allow', 'deny']).optional(),
-            }),
-          ),
+          actions: z.array(effectiveAction),
         }),
       },
     },
     handler: async ({ params, query, ctx }, { apiKeys }) =>
       json(200, await apiKeys.effective(ctx, params.id, query.secret, query.connection)),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/me',
+    scope: 'any',
+    family,
+    operationId: 'whoAmI',
+    summary:
+      'The caller itself (any signed-in key or token, no scope needed): tenant, scopes, rules; with ?secret=, what it may do to that secret',
+    auditAction: 'me.read',
+    query: z.strictObject({
+      secret: secretName
+        .optional()
+        .describe('A secret to judge; one the caller may not read is judged as an absent one'),
+    }),
+    responses: {
+      200: {
+        description: 'Who is calling and what it may do; nothing about other keys or tenants',
+        schema: z.object({
+          principal: z.string().describe('apikey:<id>, jwt:<sub>, or operator'),
+          tenant: z.string(),
+          scopes: z.array(z.enum(scopes)),
+          operator: z.boolean(),
+          tenantAdmin: z
+            .boolean()
+            .describe(
+              'May administer what spans the tenant (API keys, costs, the audit): admin, and rules over every secret',
+            ),
+          rules: z.array(accessRuleSchema).optional(),
+          keyName: z.string().optional(),
+          expiresAt: z.string().optional(),
+          effective: z
+            .object({
+              secret: z.string(),
+              read: z.boolean(),
+              reveal: z.boolean(),
+              write: z.boolean(),
+              rotate: z.boolean(),
+              delete: z.boolean(),
+              admin: z.boolean(),
+              actions: z.array(effectiveAction),
+            })
+            .optional(),
+        }),
+      },
+    },
+    handler: async ({ query, ctx }, { apiKeys }) =>
+      json(200, await apiKeys.me(ctx, query.secret), { 'cache-control': 'no-store' }),
   }),
   route({
     method: 'DELETE',

@@ -8,6 +8,9 @@ import type { RequestContext, Scope } from '../../shared/auth/principal.ts';
 import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 
+/** What a route needs of its caller: one scope, or only to be signed in. */
+export type RouteScope = Scope | 'any';
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda function that serves a route; one function per resource family. */
@@ -49,8 +52,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   method: HttpMethod;
   /** API Gateway path syntax: `/v1/secrets/{name}`. */
   path: string;
-  /** null: public (health, OpenAPI). */
-  scope: Scope | null;
+  /** null: public (health, OpenAPI); `any`: any authenticated caller, no scope needed (`/v1/me`). */
+  scope: RouteScope | null;
   family: RouteFamily;
   operationId: string;
   summary: string;

@@ -1,19 +1,14 @@
 /** Creating, listing and revoking a tenant's API keys. The operator key is apart (operator-key.ts). */
-import { requireTenantWide, scopeOfAction } from '../access/authorize.ts';
-import {
-  type AccessAction,
-  type AccessRule,
-  accessActions,
-  compileRules,
-  decide,
-  isSubset,
-} from '../access/rules.ts';
+import { requireTenantWide } from '../access/authorize.ts';
+import { type EffectiveAction, effectiveActions } from '../access/effective.ts';
+import { type AccessRule, compileRules, isSubset } from '../access/rules.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ApiKeyListing, ApiKeyRecord, ApiKeyStore, Page } from '../store/store-types.ts';
 import { generateApiKey, operatorKeyId } from './api-key-format.ts';
 import type { RequestContext, Scope } from './principal.ts';
+import { type WhoAmI, whoAmI } from './who-am-i.ts';
 
 export interface CreateApiKeyInput {
   name: string;
@@ -29,14 +24,7 @@ export interface EffectiveAccess {
   secret: string;
   connection: string;
   /** Per action: whether the key may do it to the secret, and what decided. */
-  actions: {
-    action: AccessAction;
-    allowed: boolean;
-    /** `scopes` (the key has no rules), `scope` (missing), `rule` (one of its rules), `no-rule`. */
-    decidedBy: 'scopes' | 'scope' | 'rule' | 'no-rule';
-    rule?: number;
-    effect?: 'allow' | 'deny';
-  }[];
+  actions: EffectiveAction[];
 }
 
 export interface ApiKeyServiceDeps {
@@ -112,28 +100,26 @@ export function createApiKeyService(deps: ApiKeyServiceDeps) {
       const key = id === operatorKeyId ? undefined : await deps.store.get(deps.tenant, id);
       if (!key) throw new NotFoundError(`API key '${id}' not found`);
       const on = connection ?? (await deps.connectionOf?.(secret)) ?? deps.defaultConnection ?? 'default';
-      const compiled = key.rules ? compileRules(key.rules) : undefined;
+      const rules = key.rules ? compileRules(key.rules) : undefined;
       return {
         id,
         secret,
         connection: on,
-        actions: accessActions.map((action) => {
-          if (!key.scopes.includes(scopeOfAction[action])) {
-            return { action, allowed: false, decidedBy: 'scope' as const };
-          }
-          if (!compiled) return { action, allowed: true, decidedBy: 'scopes' as const };
-          const decision = decide(compiled, action, { secret, connection: on });
-          return decision.rule === undefined
-            ? { action, allowed: false, decidedBy: 'no-rule' as const }
-            : {
-                action,
-                allowed: decision.allowed,
-                decidedBy: 'rule' as const,
-                rule: decision.rule,
-                effect: decision.effect!,
-              };
-        }),
+        actions: effectiveActions(new Set(key.scopes), rules, { secret, connection: on }),
       };
+    },
+
+    /** The caller itself: who it is and, for one secret, what it may do there (who-am-i.ts). */
+    me(ctx: RequestContext, secret?: string): Promise<WhoAmI> {
+      return whoAmI(
+        ctx,
+        {
+          ownKey: (id) => deps.store.get(deps.tenant, id),
+          ...(deps.connectionOf ? { connectionOf: deps.connectionOf } : {}),
+          ...(deps.defaultConnection ? { defaultConnection: deps.defaultConnection } : {}),
+        },
+        secret,
+      );
     },
 
     /** The operator key is no tenant's key: only its own rotation replaces it. */

@@ -10,7 +10,13 @@ import { routes } from '../../functions/routes.ts';
 import { type ApiAnswer, type LocalApi, startLocalApi } from '../local/local-fixture.ts';
 import { randomRotationBody } from '../rotation/rotation-bodies.ts';
 
-type Expected = 'absent' | 'forbidden' | 'hidden-in-list' | 'operator-only' | 'unprocessable';
+type Expected =
+  | 'absent'
+  | 'forbidden'
+  | 'hidden-in-list'
+  | 'operator-only'
+  | 'unprocessable'
+  | 'denied-in-answer';
 
 interface Case {
   path: string;
@@ -84,6 +90,8 @@ const cases: Record<string, Case> = {
   listApiKeys: { path: '/v1/api-keys', expected: 'forbidden' },
   revokeApiKey: { path: '/v1/api-keys/KEY', expected: 'forbidden' },
   effectiveAccess: { path: '/v1/api-keys/KEY/effective?secret=open/db', expected: 'forbidden' },
+  // The caller may always ask about itself; the answer says every action on the secret is denied.
+  whoAmI: { path: `/v1/me?secret=${p}`, expected: 'denied-in-answer' },
   rotateOperatorKey: { path: '/v1/api-keys/operator/rotate', expected: 'operator-only' },
   getCosts: { path: '/v1/costs', expected: 'forbidden' },
   // The audit shows what every key did: only a key whose rules cover the whole tenant reads it.
@@ -178,6 +186,13 @@ describe('every route under a deny rule', () => {
         case 'unprocessable':
           expect(answer.status, answer.text).toBe(422);
           expect(answer.text).toMatch(/there is no secret \\?"?protected\/db/);
+          break;
+        case 'denied-in-answer':
+          expect(answer.status, answer.text).toBe(200);
+          expect(answer.json.effective.actions.map((item: { allowed: boolean }) => item.allowed)).toEqual(
+            Array(6).fill(false),
+          );
+          expect(answer.json.tenantAdmin).toBe(false);
           break;
         case 'operator-only':
           expect(answer.status).toBe(403);

@@ -60,6 +60,32 @@ describe('login', () => {
     expect(plain.stdout).not.toContain(cli.api.adminKey);
   });
 
+  it('shows the tenant, scopes, rules and expiry of a key without admin too, as the API says them (GET /v1/me)', async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const rules = [{ actions: ['reveal'], secrets: ['ci/**'], effect: 'allow' }];
+    const made = await cli.api.request('POST', '/v1/api-keys', {
+      body: { name: 'ci', scopes: ['reveal'], rules, expiresAt },
+    });
+
+    const json = await cli.run(['whoami', '--json'], { env: { SECRETM_API_KEY: made.json.key } });
+    const plain = await cli.run(['whoami'], { env: { SECRETM_API_KEY: made.json.key } });
+
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      keyId: made.json.id,
+      name: 'ci',
+      tenant: 'default',
+      scopes: ['reveal'],
+      rules,
+      expiresAt,
+      operator: false,
+      canReadSecrets: false,
+    });
+    expect(plain.stdout).toContain('scopes\treveal');
+    expect(plain.stdout).toContain('reads secrets\tno');
+    expect(plain.stdout).not.toContain(made.json.key);
+  });
+
   it('lets SECRETM_ENDPOINT and SECRETM_API_KEY override any profile (CI)', async () => {
     const ci = await cli.run(['whoami', '--profile', 'reader', '--json'], {
       profiles: true,

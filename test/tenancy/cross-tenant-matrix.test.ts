@@ -91,6 +91,7 @@ const probes: Record<string, Probe> = {
   rotateOperatorKey: () => ({}),
   revokeApiKey: (t) => ({ params: { id: t.keyId } }),
   effectiveAccess: (t) => ({ params: { id: t.keyId }, query: { secret: t.name } }),
+  whoAmI: (t) => ({ query: { secret: t.name } }),
   getCosts: () => ({}),
   listAuditEvents: (t) => ({ query: { secret: t.name } }),
   verifyAudit: () => ({}),

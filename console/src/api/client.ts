@@ -17,6 +17,9 @@ export type SecretValue = Answer<'getSecretValue', 200>;
 export type SecretVersion = Answer<'listSecretVersions', 200>['items'][number];
 export type Connection = Answer<'getConnection', 200>;
 export type ConnectionCheck = Answer<'testUnsavedConnection', 200>;
+export type Me = Answer<'whoAmI', 200>;
+export type ApiKey = Answer<'listApiKeys', 200>['items'][number];
+export type CreatedApiKey = Answer<'createApiKey', 201>;
 export type CreateSecretBody = operations['createSecret']['requestBody']['content']['application/json'];
 export type CreateConnectionBody =
   operations['createConnection']['requestBody']['content']['application/json'];

@@ -3,6 +3,7 @@
  * a stale edit explained and reloadable, "Versions" with "Roll back", "Clone", "Delete" and "Restore".
  */
 import { useEffect, useState } from 'preact/hooks';
+import { useSecretAccess } from '../access.ts';
 import {
   ApiError,
   api,
@@ -29,6 +30,8 @@ async function load(name: string) {
 
 export function SecretDetail({ name, editing }: { name: string; editing: boolean }) {
   const loaded = useLoad(() => load(name), [name]);
+  // What this key may do to this secret (GET /v1/me?secret=): what it may not is not offered.
+  const may = useSecretAccess(name).data?.effective;
   const [panel, setPanel] = useState<Panel>(editing ? 'edit' : undefined);
   const [value, setValue] = useState<SecretValue>();
   const [error, setError] = useState<ApiError>();
@@ -92,9 +95,11 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
               <p>
                 Deleted: it will be removed for good on {new Date(pending).toLocaleString()} unless restored.
               </p>
-              <button type="button" class="primary" onClick={restore}>
-                Restore
-              </button>
+              {may?.delete && (
+                <button type="button" class="primary" onClick={restore}>
+                  Restore
+                </button>
+              )}
             </section>
           ) : (
             <div class="toolbar">
@@ -103,27 +108,35 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
                   Hide values
                 </button>
               ) : (
-                <button type="button" onClick={reveal}>
-                  Reveal
+                may?.reveal && (
+                  <button type="button" onClick={reveal}>
+                    Reveal
+                  </button>
+                )
+              )}
+              {may?.write && (
+                <button type="button" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
+                  Edit
                 </button>
               )}
-              <button type="button" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
-                Edit
-              </button>
               <button type="button" aria-expanded={panel === 'versions'} onClick={() => toggle('versions')}>
                 Versions
               </button>
-              <button type="button" aria-expanded={panel === 'clone'} onClick={() => toggle('clone')}>
-                Clone
-              </button>
-              <button type="button" aria-expanded={panel === 'delete'} onClick={() => toggle('delete')}>
-                Delete
-              </button>
+              {may?.write && may.reveal && (
+                <button type="button" aria-expanded={panel === 'clone'} onClick={() => toggle('clone')}>
+                  Clone
+                </button>
+              )}
+              {may?.delete && (
+                <button type="button" aria-expanded={panel === 'delete'} onClick={() => toggle('delete')}>
+                  Delete
+                </button>
+              )}
             </div>
           )}
           <ErrorNote error={error} />
           <Contents secret={secret} value={value} />
-          {panel === 'edit' && !pending && (
+          {panel === 'edit' && !pending && may?.write && (
             <EditForm
               secret={secret}
               expected={loaded.data!.version}
@@ -136,15 +149,17 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
               onReload={loaded.reload}
             />
           )}
-          {panel === 'versions' && <Versions secret={secret} onRolledBack={loaded.reload} />}
-          {panel === 'clone' && (
+          {panel === 'versions' && (
+            <Versions secret={secret} canRollBack={may?.write ?? false} onRolledBack={loaded.reload} />
+          )}
+          {panel === 'clone' && may?.write && (
             <CloneForm
               source={name}
               onDone={(copy) => navigate(secretPath(copy))}
               onCancel={() => setPanel(undefined)}
             />
           )}
-          {panel === 'delete' && (
+          {panel === 'delete' && may?.delete && (
             <DeleteForm
               name={name}
               onDone={(date) => {
@@ -341,7 +356,15 @@ function describeChange(before: string[], after: string[]): string {
   return parts.length ? ` ${parts.join(' ')}` : ' The key names are the same; values may differ.';
 }
 
-function Versions({ secret, onRolledBack }: { secret: SecretMetadata; onRolledBack: () => void }) {
+function Versions({
+  secret,
+  canRollBack,
+  onRolledBack,
+}: {
+  secret: SecretMetadata;
+  canRollBack: boolean;
+  onRolledBack: () => void;
+}) {
   const versions = useLoad(
     async () =>
       (await ok(api.GET('/v1/secrets/{name}/versions', { params: { path: { name: secret.name } } }))).data
@@ -394,7 +417,7 @@ function Versions({ secret, onRolledBack }: { secret: SecretMetadata; onRolledBa
               <td>{new Date(version.createdAt).toLocaleString()}</td>
               <td>{keyDiff(version.keys, secret.keys)}</td>
               <td>
-                {!version.current && (
+                {!version.current && canRollBack && (
                   <button
                     type="button"
                     aria-label={`Roll back to version ${version.version}`}

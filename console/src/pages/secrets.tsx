@@ -1,5 +1,6 @@
 /** Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu. */
 import { useState } from 'preact/hooks';
+import { mayOpen, useMe } from '../access.ts';
 import { api, ok, type SecretMetadata } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
@@ -26,6 +27,9 @@ export function Secrets() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const page = useLoad(() => listPage(filters, cursor), [filters, cursor]);
+  // One answer for the page, not one per row: a key with rules may still be refused one secret's change.
+  const me = useMe().data;
+  const canWrite = me?.scopes.includes('write') ?? false;
 
   function applyFilters(event: Event) {
     event.preventDefault();
@@ -36,14 +40,18 @@ export function Secrets() {
   return (
     <>
       <PageHeading>Secrets</PageHeading>
-      <div class="toolbar">
-        <button type="button" class="primary" onClick={() => navigate('/secrets/new')}>
-          Create New Secret
-        </button>
-        <button type="button" onClick={() => navigate('/secrets/import')}>
-          Import Existing Secret
-        </button>
-      </div>
+      {me && canWrite && (
+        <div class="toolbar">
+          <button type="button" class="primary" onClick={() => navigate('/secrets/new')}>
+            Create New Secret
+          </button>
+          {mayOpen('/secrets/import', me) && (
+            <button type="button" onClick={() => navigate('/secrets/import')}>
+              Import Existing Secret
+            </button>
+          )}
+        </div>
+      )}
       <form class="filters" onSubmit={applyFilters} aria-label="Filter secrets">
         <label>
           Name prefix
@@ -82,7 +90,7 @@ export function Secrets() {
           </thead>
           <tbody>
             {page.data.items.map((secret) => (
-              <SecretRow key={secret.name} secret={secret} onChanged={page.reload} />
+              <SecretRow key={secret.name} secret={secret} canWrite={canWrite} onChanged={page.reload} />
             ))}
           </tbody>
         </table>
@@ -107,7 +115,15 @@ export function Secrets() {
   );
 }
 
-function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: () => void }) {
+function SecretRow({
+  secret,
+  canWrite,
+  onChanged,
+}: {
+  secret: SecretMetadata;
+  canWrite: boolean;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const [action, setAction] = useState<'clone' | 'delete'>();
   const menuId = `menu-${secret.name.replace(/[^\w-]/g, '_')}`;
@@ -124,17 +140,19 @@ function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: (
         <td>{secret.version}</td>
         <td>{tags.join(', ')}</td>
         <td class="menu-cell">
-          <button
-            type="button"
-            aria-haspopup="true"
-            aria-expanded={open}
-            aria-controls={menuId}
-            onClick={() => setOpen(!open)}
-            onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}
-          >
-            More actions
-          </button>
-          {open && (
+          {canWrite && (
+            <button
+              type="button"
+              aria-haspopup="true"
+              aria-expanded={open}
+              aria-controls={menuId}
+              onClick={() => setOpen(!open)}
+              onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}
+            >
+              More actions
+            </button>
+          )}
+          {canWrite && open && (
             <ul id={menuId} class="menu">
               <li>
                 <button

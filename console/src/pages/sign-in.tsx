@@ -1,6 +1,7 @@
 /** Sign in with an API key; the key is checked against the API before it is kept. */
 import { useState } from 'preact/hooks';
-import { type ApiError, api, ok } from '../api/client.ts';
+import { remember } from '../access.ts';
+import { type ApiError, api, type Me, ok } from '../api/client.ts';
 import { session } from '../session.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
@@ -16,9 +17,9 @@ export function SignIn() {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await fetchWith(key.trim());
-      if (answer) throw answer;
+      const me = await whoIs(key.trim());
       session.signIn(key.trim());
+      remember(me);
     } catch (caught) {
       setError(asApiError(caught));
     } finally {
@@ -48,18 +49,8 @@ export function SignIn() {
   );
 }
 
-/** Any request proves the key: 401 refuses it; a 403 (a key without `read`) still signs in. */
-async function fetchWith(key: string): Promise<ApiError | undefined> {
-  try {
-    await ok(
-      api.GET('/v1/secrets', {
-        params: { query: { limit: 1 } },
-        headers: { authorization: `Bearer ${key}` },
-      }),
-    );
-    return undefined;
-  } catch (caught) {
-    const error = asApiError(caught);
-    return error.status === 403 ? undefined : error;
-  }
+/** `GET /v1/me` proves the key (any valid key may ask it) and says what the console may offer. */
+async function whoIs(key: string): Promise<Me> {
+  const { data } = await ok(api.GET('/v1/me', { headers: { authorization: `Bearer ${key}` } }));
+  return data;
 }

@@ -10,6 +10,7 @@ export function event(
     scopes?: string[];
     body?: unknown;
     pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
     /** Sent as `Authorization: Bearer …` (an API key), when there are no claims. */
     apiKey?: string;
   },
@@ -19,7 +20,8 @@ export function event(
     version: '2.0',
     routeKey,
     rawPath: options.path,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    ...(options.query ? { queryStringParameters: options.query } : {}),
     headers: {
       'content-type': 'application/json',
       // API Gateway passes the verified JWT on in the Authorization header.

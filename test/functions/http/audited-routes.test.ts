@@ -103,6 +103,7 @@ const calls: Record<string, () => Call> = {
   listApiKeys: () => ({ path: '/v1/api-keys' }),
   revokeApiKey: () => ({ path: '/v1/api-keys/KEY' }),
   effectiveAccess: () => ({ path: '/v1/api-keys/KEY/effective?secret=base' }),
+  whoAmI: () => ({ path: '/v1/me?secret=base' }),
   rotateOperatorKey: () => ({ path: '/v1/api-keys/operator/rotate' }),
   getCosts: () => ({ path: '/v1/costs' }),
   listAuditEvents: () => ({ path: '/v1/audit?limit=5' }),
