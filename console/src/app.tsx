@@ -1,13 +1,17 @@
 /** The console's frame: sign-in until a key is held, then the pages behind a header and navigation. */
 import { useEffect, useState } from 'preact/hooks';
 import { AddVault } from './pages/add-vault.tsx';
+import { Audit } from './pages/audit.tsx';
+import { BindingDetail } from './pages/binding-detail.tsx';
+import { Bindings } from './pages/bindings.tsx';
+import { Costs } from './pages/costs.tsx';
 import { CreateSecret } from './pages/create-secret.tsx';
 import { ImportSecret } from './pages/import-secret.tsx';
 import { SecretDetail } from './pages/secret-detail.tsx';
 import { Secrets } from './pages/secrets.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
-import { type Location, useLocation } from './router.ts';
+import { type Location, sectionOf, useLocation } from './router.ts';
 import { session } from './session.ts';
 
 function useSignedIn(): boolean {
@@ -26,6 +30,11 @@ function Page({ location }: { location: Location }) {
   }
   if (path === '/vaults/new') return <AddVault />;
   if (path === '/vaults') return <Vaults />;
+  if (path === '/costs') return <Costs />;
+  if (path === '/audit') return <Audit />;
+  if (path === '/bindings') return <Bindings />;
+  if (path.startsWith('/binding/'))
+    return <BindingDetail service={decodeURIComponent(path.slice('/binding/'.length))} />;
   return <Secrets />;
 }
 
@@ -33,7 +42,7 @@ export function App() {
   const signedIn = useSignedIn();
   const location = useLocation();
   if (!signedIn) return <SignIn />;
-  const section = location.path.startsWith('/vaults') ? 'vaults' : 'secrets';
+  const section = sectionOf(location.path);
   return (
     <>
       <header class="top">
@@ -44,6 +53,15 @@ export function App() {
           </a>
           <a href="#/vaults" aria-current={section === 'vaults' ? 'page' : undefined}>
             Vaults
+          </a>
+          <a href="#/costs" aria-current={section === 'costs' ? 'page' : undefined}>
+            Costs
+          </a>
+          <a href="#/audit" aria-current={section === 'audit' ? 'page' : undefined}>
+            Audit
+          </a>
+          <a href="#/bindings" aria-current={section === 'bindings' ? 'page' : undefined}>
+            Bindings
           </a>
         </nav>
         <button type="button" onClick={() => session.signOut()}>

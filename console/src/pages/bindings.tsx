@@ -1,0 +1,79 @@
+/** Bindings: the tenant's bindings by service name (`GET /v1/bindings`), 20 a page, each opening its own page. */
+import { useState } from 'preact/hooks';
+import { api, ok } from '../api/client.ts';
+import { bindingPath } from '../router.ts';
+import { ErrorNote } from '../ui/error-note.tsx';
+import { PageHeading } from '../ui/page-heading.tsx';
+import { useLoad } from '../ui/use-load.ts';
+
+const pageSize = 20;
+
+export function Bindings() {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(
+    async () =>
+      (
+        await ok(
+          api.GET('/v1/bindings', { params: { query: { limit: pageSize, ...(cursor ? { cursor } : {}) } } }),
+        )
+      ).data,
+    [cursor],
+  );
+  return (
+    <>
+      <PageHeading>Bindings</PageHeading>
+      <p class="hint-text">
+        A binding maps the names a service needs to stored secrets and keys; the service asks for it and gets
+        a ready environment, or files.
+      </p>
+      <ErrorNote error={page.error} />
+      {page.data && page.data.items.length === 0 && (
+        <p>
+          No bindings yet. Declare one with <code>PUT /v1/bindings/SERVICE</code>.
+        </p>
+      )}
+      {page.data && page.data.items.length > 0 && (
+        <table class="list">
+          <caption class="visually-hidden">Bindings</caption>
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col">Entries</th>
+              <th scope="col">Description</th>
+              <th scope="col">Version</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((binding) => (
+              <tr key={binding.service}>
+                <th scope="row">
+                  <a href={`#${bindingPath(binding.service)}`}>{binding.service}</a>
+                </th>
+                <td>
+                  {binding.entryCount} {binding.entryCount === 1 ? 'entry' : 'entries'}
+                </td>
+                <td>{binding.description ?? '—'}</td>
+                <td>{binding.version}</td>
+                <td>{new Date(binding.updatedAt).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager" aria-label="Pages">
+        {cursors.length > 1 && (
+          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+            Previous page
+          </button>
+        )}
+        {page.data?.cursor && (
+          <button type="button" onClick={() => setCursors([...cursors, page.data!.cursor])}>
+            Next page
+          </button>
+        )}
+      </nav>
+    </>
+  );
+}
