@@ -186,7 +186,8 @@ export function Costs() {
         <p class="hint-text">
           {trendMonths} requests of <code>GET /v1/costs</code>, one a month, ending at {month}.
         </p>
-        <ErrorNote error={trend.error} />
+        {/* The month's own refusal is shown above; the same one is not repeated here. */}
+        {!loaded.error && <ErrorNote error={trend.error} />}
         {trend.data && (
           <>
             <LineChart
