@@ -33,8 +33,10 @@ function Page({ location }: { location: Location }) {
   if (path === '/costs') return <Costs />;
   if (path === '/audit') return <Audit />;
   if (path === '/bindings') return <Bindings />;
-  if (path.startsWith('/binding/'))
-    return <BindingDetail service={decodeURIComponent(path.slice('/binding/'.length))} />;
+  if (path.startsWith('/binding/')) {
+    const service = decodeURIComponent(path.slice('/binding/'.length));
+    return <BindingDetail key={service} service={service} creating={params.get('new') === '1'} />;
+  }
   return <Secrets />;
 }
 

@@ -2,7 +2,8 @@
  * The Bindings pages in Chromium against local mode: bindings made by PUT through the API listed with
  * their entry counts a page at a time; a binding's page with its entries, values hidden until "Reveal"
  * (an audited resolve), then its dotenv, its files and its Kubernetes output exactly as the API
- * resolves them; refusals shown with the API's message and request id.
+ * resolves them; a new binding made with the secret picker, a stale edit refused; refusals shown with
+ * the API's message and request id.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,51 @@ describe('the Bindings pages', () => {
       .poll(() => alert.textContent())
       .toMatch(/dotenv holds variables only.*Request ID: [0-9a-f-]{36}/);
     expect(await page.content()).not.toContain(password);
+  });
+
+  it('makes a new binding with the secret picker, and refuses a stale edit with the API’s message', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bindings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Bindings' }).waitFor();
+    await page.getByLabel('Service name').fill('billing-api');
+    await page.getByRole('button', { name: 'New binding' }).click();
+    await page.getByRole('heading', { level: 1, name: 'billing-api' }).waitFor();
+
+    await page.getByLabel('Entry 1 name').fill('DB_PASSWORD');
+    await page.getByLabel('Entry 1 secret').selectOption('orders/db');
+    await page.getByLabel('Entry 1 key').selectOption('PASSWORD');
+    await page.getByRole('button', { name: 'Add entry' }).click();
+    await page.getByLabel('Entry 2 name').fill('tls');
+    await page.getByLabel('Entry 2 secret').selectOption('orders/tls');
+    await page.getByLabel('Entry 2 mount path').fill('/run/tls');
+    await review(page, 'binding-new');
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    await page.getByRole('button', { name: 'Edit' }).waitFor();
+    const saved = await rig.api.request('GET', '/v1/bindings/billing-api');
+    expect(saved.json).toMatchObject({
+      version: 1,
+      entries: [
+        { name: 'DB_PASSWORD', secret: 'orders/db', key: 'PASSWORD' },
+        { name: 'tls', secret: 'orders/tls', mountPath: '/run/tls' },
+      ],
+    });
+    expect(await page.getByRole('table', { name: 'Entries' }).getByRole('row').count()).toBe(3);
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Entry 1 name').fill('DATABASE_PASSWORD');
+    const meanwhile = await rig.api.request('PUT', '/v1/bindings/billing-api', {
+      body: { entries: [{ name: 'DB_USER', secret: 'orders/db', key: 'USER' }] },
+    });
+    expect(meanwhile.status).toBe(200);
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/version 2, not 1.*Request ID: [0-9a-f-]{36}/);
+    expect(await page.getByLabel('Entry 1 name').inputValue()).toBe('DATABASE_PASSWORD');
+    expect((await rig.api.request('GET', '/v1/bindings/billing-api')).json.entries).toEqual([
+      { name: 'DB_USER', secret: 'orders/db', key: 'USER' },
+    ]);
+    expect(rig.problems).toEqual([]);
   });
 
   it('says a binding that does not exist is not found, with the request id', async () => {

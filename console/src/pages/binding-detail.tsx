@@ -6,11 +6,12 @@
 import { useState } from 'preact/hooks';
 import { type ApiError, api, ok } from '../api/client.ts';
 import type { operations } from '../api/schema.d.ts';
-import { secretPath } from '../router.ts';
+import { bindingPath, navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { ScrollTable } from '../ui/scroll-table.tsx';
 import { asApiError, useLoad } from '../ui/use-load.ts';
+import { BindingEditor } from './binding-editor.tsx';
 
 type Format = 'dotenv' | 'files' | 'kubernetes';
 type Resolved = operations['resolveBinding']['responses'][200]['content']['application/json'];
@@ -46,7 +47,7 @@ async function resolve(service: string, format: Format): Promise<Output> {
   return { format, resolved: data };
 }
 
-export function BindingDetail({ service }: { service: string }) {
+export function BindingDetail({ service, creating }: { service: string; creating: boolean }) {
   const loaded = useLoad(
     async () => (await ok(api.GET('/v1/bindings/{service}', { params: { path: { service } } }))).data,
     [service],
@@ -58,6 +59,9 @@ export function BindingDetail({ service }: { service: string }) {
   const [output, setOutput] = useState<Output>();
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  // "New binding" opens a service that has no binding yet: the editor, not the not-found error.
+  const fresh = creating && loaded.error?.status === 404;
 
   async function reveal(as: Format) {
     setBusy(true);
@@ -84,7 +88,16 @@ export function BindingDetail({ service }: { service: string }) {
         <a href="#/bindings">Bindings</a>
       </p>
       <PageHeading>{service}</PageHeading>
-      <ErrorNote error={loaded.error} />
+      {fresh ? (
+        <BindingEditor
+          service={service}
+          binding={undefined}
+          onSaved={() => navigate(bindingPath(service))}
+          onCancel={() => navigate('/bindings')}
+        />
+      ) : (
+        <ErrorNote error={loaded.error} />
+      )}
       {binding && (
         <>
           <dl class="facts">
@@ -95,32 +108,52 @@ export function BindingDetail({ service }: { service: string }) {
             <dt>Updated</dt>
             <dd>{new Date(binding.updatedAt).toLocaleString()}</dd>
           </dl>
+          <div class="toolbar">
+            <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+              Edit
+            </button>
+          </div>
+          {editing && (
+            <BindingEditor
+              service={service}
+              binding={binding}
+              onSaved={() => {
+                setEditing(false);
+                setOutput(undefined);
+                loaded.reload();
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          )}
           <section aria-labelledby="entries-heading">
             <h2 id="entries-heading">Entries</h2>
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Secret</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Mount path</th>
-                </tr>
-              </thead>
-              <tbody>
-                {binding.entries.map((entry) => (
-                  <tr key={entry.name}>
-                    <th scope="row">
-                      <code>{entry.name}</code>
-                    </th>
-                    <td>
-                      <a href={`#${secretPath(entry.secret)}`}>{entry.secret}</a>
-                    </td>
-                    <td>{entry.key ? <code>{entry.key}</code> : 'file'}</td>
-                    <td>{entry.mountPath ?? (entry.key ? '—' : 'the secret’s own')}</td>
+            <ScrollTable label="Entries, table">
+              <table class="figures">
+                <caption class="visually-hidden">Entries</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Secret</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Mount path</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {binding.entries.map((entry) => (
+                    <tr key={entry.name}>
+                      <th scope="row">
+                        <code>{entry.name}</code>
+                      </th>
+                      <td>
+                        <a href={`#${secretPath(entry.secret)}`}>{entry.secret}</a>
+                      </td>
+                      <td>{entry.key ? <code>{entry.key}</code> : 'file'}</td>
+                      <td>{entry.mountPath ?? (entry.key ? '—' : 'the secret’s own')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollTable>
           </section>
           <section aria-labelledby="output-heading">
             <h2 id="output-heading">Output</h2>

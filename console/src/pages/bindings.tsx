@@ -1,7 +1,7 @@
 /** Bindings: the tenant's bindings by service name (`GET /v1/bindings`), 20 a page, each opening its own page. */
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api/client.ts';
-import { bindingPath } from '../router.ts';
+import { bindingPath, navigate } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -20,9 +20,32 @@ export function Bindings() {
       ).data,
     [cursor],
   );
+  const [service, setService] = useState('');
+
+  function create(event: Event) {
+    event.preventDefault();
+    navigate(`${bindingPath(service.trim())}?new=1`);
+  }
+
   return (
     <>
       <PageHeading>Bindings</PageHeading>
+      <form class="filters" onSubmit={create} aria-label="New binding">
+        <label>
+          Service name
+          <input
+            value={service}
+            required
+            pattern="[a-z0-9][a-z0-9._\-]{0,127}"
+            title="1–128 of a–z 0–9 . _ - starting with a letter or digit"
+            placeholder="orders-api"
+            onInput={(event) => setService(event.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary">
+          New binding
+        </button>
+      </form>
       <p class="hint-text">
         A binding maps the names a service needs to stored secrets and keys; the service asks for it and gets
         a ready environment, or files.
@@ -30,7 +53,7 @@ export function Bindings() {
       <ErrorNote error={page.error} />
       {page.data && page.data.items.length === 0 && (
         <p>
-          No bindings yet. Declare one with <code>PUT /v1/bindings/SERVICE</code>.
+          No bindings yet: name a service above, or declare one with <code>PUT /v1/bindings/SERVICE</code>.
         </p>
       )}
       {page.data && page.data.items.length > 0 && (
