@@ -1,12 +1,9 @@
 /** The console's frame: sign-in until a key is held, then the pages behind a header and navigation. */
 import { useEffect, useState } from 'preact/hooks';
 import { AddVault } from './pages/add-vault.tsx';
-import { Audit } from './pages/audit.tsx';
-import { BindingDetail } from './pages/binding-detail.tsx';
-import { Bindings } from './pages/bindings.tsx';
-import { Costs } from './pages/costs.tsx';
 import { CreateSecret } from './pages/create-secret.tsx';
 import { ImportSecret } from './pages/import-secret.tsx';
+import { Audit, BindingDetail, Bindings, Costs } from './pages/lazy-pages.tsx';
 import { SecretDetail } from './pages/secret-detail.tsx';
 import { Secrets } from './pages/secrets.tsx';
 import { SignIn } from './pages/sign-in.tsx';
