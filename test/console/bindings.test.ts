@@ -55,6 +55,16 @@ afterAll(async () => {
 
 const rows = () => page.getByRole('table', { name: 'Bindings' }).getByRole('row');
 
+/** Presses Tab until the control named `name` has the focus. */
+async function tabTo(name: string): Promise<void> {
+  let focused = '';
+  for (let i = 0; i < 30 && focused !== name; i++) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+  }
+  expect(focused).toBe(name);
+}
+
 describe('the Bindings pages', () => {
   it('lists the bindings with their entry counts, 20 a page', async () => {
     await signIn(page, rig.api.adminKey);
@@ -173,6 +183,23 @@ describe('the Bindings pages', () => {
       { name: 'DB_USER', secret: 'orders/db', key: 'USER' },
     ]);
     expect(rig.problems).toEqual([]);
+  });
+
+  it('can be used with the keyboard alone: from the list to a binding, then Reveal', async () => {
+    await page.goto('/#/bindings');
+    await page.getByRole('heading', { level: 1, name: 'Bindings' }).waitFor();
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.tagName')).toBe('H1');
+
+    await tabTo('orders-api');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'orders-api' }).waitFor();
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.tagName')).toBe('H1');
+    await tabTo('Reveal');
+    await page.keyboard.press('Enter');
+
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Environment (.env)' }).textContent())
+      .toContain(password);
   });
 
   it('says a binding that does not exist is not found, with the request id', async () => {

@@ -13,9 +13,9 @@ export interface Bar {
 }
 
 const rowHeight = 26;
-const labelWidth = 180;
-const barSpace = 300;
-const textSpace = 90;
+const labelWidth = 130;
+const barSpace = 210;
+const textSpace = 70;
 
 const clip = (text: string, length: number) =>
   text.length > length ? `${text.slice(0, length - 1)}…` : text;
@@ -47,7 +47,7 @@ export function BarChart({ title, bars, describedBy }: { title: string; bars: Ba
           return (
             <g key={bar.label}>
               <text x={labelWidth - 8} y={y + 15} text-anchor="end" class="chart-label">
-                {clip(bar.label, 24)}
+                {clip(bar.label, 18)}
               </text>
               <rect
                 x={labelWidth}

@@ -7,8 +7,8 @@ export interface Point {
   text: string;
 }
 
-const width = 560;
-const height = 200;
+const width = 420;
+const height = 180;
 const pad = { left: 16, right: 16, top: 24, bottom: 32 };
 
 export function LineChart({
