@@ -29,6 +29,7 @@ export const operationRoutes = {
   testConnection: { method: 'POST', path: '/v1/connections/{id}/test' },
   testUnsavedConnection: { method: 'POST', path: '/v1/connections/test' },
   discoverSecrets: { method: 'GET', path: '/v1/connections/{id}/discover' },
+  listBindings: { method: 'GET', path: '/v1/bindings' },
   putBinding: { method: 'PUT', path: '/v1/bindings/{service}' },
   getBinding: { method: 'GET', path: '/v1/bindings/{service}' },
   resolveBinding: { method: 'GET', path: '/v1/bindings/{service}/resolve' },

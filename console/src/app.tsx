@@ -4,16 +4,14 @@ import { mayOpen, useMe } from './access.ts';
 import { AddVault } from './pages/add-vault.tsx';
 import { CreateSecret } from './pages/create-secret.tsx';
 import { ImportSecret } from './pages/import-secret.tsx';
+import { ApiKeys, Audit, BindingDetail, Bindings, Costs } from './pages/lazy-pages.tsx';
 import { NotAllowed } from './pages/not-allowed.tsx';
 import { SecretDetail } from './pages/secret-detail.tsx';
 import { Secrets } from './pages/secrets.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
-import { type Location, useLocation } from './router.ts';
+import { type Location, sectionOf, useLocation } from './router.ts';
 import { session } from './session.ts';
-import { lazyPage } from './ui/lazy-page.tsx';
-
-const ApiKeys = lazyPage(() => import('./pages/api-keys.tsx').then((module) => module.ApiKeys));
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(session.key() !== undefined);
@@ -35,6 +33,13 @@ function Page({ location }: { location: Location }) {
   if (path === '/vaults/new') return <AddVault />;
   if (path === '/vaults') return <Vaults />;
   if (path === '/api-keys') return <ApiKeys />;
+  if (path === '/costs') return <Costs />;
+  if (path === '/audit') return <Audit />;
+  if (path === '/bindings') return <Bindings />;
+  if (path.startsWith('/binding/')) {
+    const service = decodeURIComponent(path.slice('/binding/'.length));
+    return <BindingDetail key={service} service={service} creating={params.get('new') === '1'} />;
+  }
   return <Secrets />;
 }
 
@@ -48,11 +53,7 @@ export function App() {
 function SignedIn({ location }: { location: Location }) {
   // Links to pages the key may not open are not offered (GET /v1/me, asked once per session).
   const me = useMe();
-  const section = location.path.startsWith('/vaults')
-    ? 'vaults'
-    : location.path.startsWith('/api-keys')
-      ? 'api-keys'
-      : 'secrets';
+  const section = sectionOf(location.path);
   return (
     <>
       <header class="top">
@@ -71,6 +72,19 @@ function SignedIn({ location }: { location: Location }) {
               API keys
             </a>
           )}
+          {me.data && mayOpen('/costs', me.data) && (
+            <a href="#/costs" aria-current={section === 'costs' ? 'page' : undefined}>
+              Costs
+            </a>
+          )}
+          {me.data && mayOpen('/audit', me.data) && (
+            <a href="#/audit" aria-current={section === 'audit' ? 'page' : undefined}>
+              Audit
+            </a>
+          )}
+          <a href="#/bindings" aria-current={section === 'bindings' ? 'page' : undefined}>
+            Bindings
+          </a>
         </nav>
         <button type="button" onClick={() => session.signOut()}>
           Sign out

@@ -28,3 +28,12 @@ export function navigate(path: string): void {
 
 export const secretPath = (name: string, query = '') =>
   `/secret/${encodeURIComponent(name)}${query ? `?${query}` : ''}`;
+
+export const bindingPath = (service: string) => `/binding/${encodeURIComponent(service)}`;
+
+/** The navigation section a path belongs to (`/binding/NAME` → `bindings`); the secrets pages by default. */
+export function sectionOf(path: string): string {
+  const first = path.split('/')[1] ?? '';
+  if (first === 'binding') return 'bindings';
+  return ['vaults', 'api-keys', 'costs', 'audit', 'bindings'].includes(first) ? first : 'secrets';
+}

@@ -1,7 +1,9 @@
 /** Bindings (a service's names → stored secrets and keys) and templates rendered with secrets. */
 import { z } from 'zod';
 import {
+  bindingListResponse,
   bindingResponse,
+  listBindingsQuery,
   putBindingBody,
   resolvedResponse,
   resolveQuery,
@@ -32,6 +34,31 @@ function bindingView(record: BindingRecord) {
 }
 
 export const bindingRoutes: Route[] = [
+  route<undefined, z.output<typeof listBindingsQuery>>({
+    method: 'GET',
+    path: '/v1/bindings',
+    scope: 'read',
+    family,
+    operationId: 'listBindings',
+    summary:
+      'List the tenant’s bindings by service name, a page at a time (names and entry counts, no values)',
+    auditAction: 'binding.list',
+    query: listBindingsQuery,
+    responses: { 200: { description: 'A page of bindings', schema: bindingListResponse } },
+    handler: async ({ query, ctx }, { bindings }) => {
+      const page = await bindings.list(ctx, query);
+      return json(200, {
+        items: page.items.map((binding) => ({
+          service: binding.service,
+          entryCount: binding.secrets.length,
+          ...(binding.description ? { description: binding.description } : {}),
+          version: binding.version,
+          updatedAt: binding.updatedAt,
+        })),
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      });
+    },
+  }),
   route({
     method: 'PUT',
     path: '/v1/bindings/{service}',

@@ -29,6 +29,24 @@ export const putBindingBody = z.strictObject({
 });
 export type PutBindingBody = z.output<typeof putBindingBody>;
 
+export const listBindingsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const bindingListResponse = z.object({
+  items: z.array(
+    z.object({
+      service: z.string(),
+      entryCount: z.number().int().describe('How many names the binding maps'),
+      description: z.string().optional(),
+      version: z.number().int(),
+      updatedAt: z.string(),
+    }),
+  ),
+  cursor: z.string().optional().describe('Present when more may follow: pass it back for the next page'),
+});
+
 export const resolveQuery = z.strictObject({
   format: z.enum(['json', 'dotenv', 'kubernetes']).default('json'),
 });

@@ -14,7 +14,8 @@ import {
 } from '../errors.ts';
 import type { SecretService } from '../secrets/secret-service.ts';
 import type { SecretValue } from '../secrets/secret-types.ts';
-import type { BindingStore } from '../store/binding-store.ts';
+import type { BindingListing, BindingStore } from '../store/binding-store.ts';
+import type { Page } from '../store/store-types.ts';
 import { envKeyPattern } from '../validation/names.ts';
 import type { PutBindingBody } from './binding-schemas.ts';
 import type { BindingEntry, BindingRecord, ResolvedBinding } from './binding-types.ts';
@@ -88,6 +89,27 @@ export function createBindingService(deps: { store: BindingStore; secrets: Secre
 
   return {
     get,
+
+    /**
+     * The tenant's bindings a page at a time, names and references only. A binding naming a secret
+     * outside the caller's access rules is left out, as `get` answers it absent; such a page may hold
+     * fewer than `limit` and still have a cursor.
+     */
+    async list(ctx: RequestContext, page: { limit: number; cursor?: string }): Promise<Page<BindingListing>> {
+      const found = await store.list(ctx.principal.tenant, page);
+      if (!ctx.principal.rules) return found;
+      const hidden = new Map<string, boolean>();
+      const visible: BindingListing[] = [];
+      for (const binding of found.items) {
+        let shown = true;
+        for (const name of new Set(binding.secrets)) {
+          if (!hidden.has(name)) hidden.set(name, await secrets.hidden(ctx, name));
+          if (hidden.get(name)) shown = false;
+        }
+        if (shown) visible.push(binding);
+      }
+      return { ...found, items: visible };
+    },
 
     async put(
       ctx: RequestContext,

@@ -1,5 +1,5 @@
 /** Bindings in DynamoDB (`pk=T#<tenant>`, `sk=B#<service>`), each change written with its audit event. */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit/audit-types.ts';
 import type { BindingRecord } from '../bindings/binding-types.ts';
 import { PreconditionFailedError } from '../errors.ts';
@@ -7,6 +7,8 @@ import { type AuditWriteDeps, auditPut } from './audit-store.ts';
 import { failedCondition, storeFailure } from './dynamo-errors.ts';
 import { type FieldMap, pickFields } from './fields.ts';
 import { pkName, skName, tenantPk } from './keys.ts';
+import { checkLimit, decodeCursor, encodeCursor } from './paging.ts';
+import type { Page } from './store-types.ts';
 
 const fields: FieldMap<BindingRecord> = {
   tenant: true,
@@ -19,13 +21,27 @@ const fields: FieldMap<BindingRecord> = {
   updatedBy: true,
 };
 
+const bindingSkPrefix = 'B#';
+
 const bindingKey = (tenant: string, service: string) => ({
   [pkName]: tenantPk(tenant),
-  [skName]: `B#${service}`,
+  [skName]: `${bindingSkPrefix}${service}`,
 });
+
+/** A binding as a list shows it: what it is called and which secrets it names, never more. */
+export interface BindingListing {
+  service: string;
+  /** The secret each entry names, in entry order (the list answers only their count). */
+  secrets: string[];
+  description?: string;
+  version: number;
+  updatedAt: string;
+}
 
 export interface BindingStore {
   get(tenant: string, service: string): Promise<BindingRecord | undefined>;
+  /** The tenant's bindings by service name, a page at a time (one Query of its partition's `B#` items). */
+  list(tenant: string, page: { limit: number; cursor?: string }): Promise<Page<BindingListing>>;
   /** Writes version `record.version`; PreconditionFailedError unless the stored one is the version before it. */
   put(record: BindingRecord, audit: AuditEvent): Promise<void>;
 }
@@ -39,6 +55,54 @@ export function createBindingStore(deps: AuditWriteDeps): BindingStore {
           new GetCommand({ TableName: tableName, Key: bindingKey(tenant, service), ConsistentRead: true }),
         );
         return Item ? pickFields<BindingRecord>(Item, fields) : undefined;
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
+
+    async list(tenant, page) {
+      const limit = checkLimit(page.limit);
+      const pk = tenantPk(tenant);
+      // The cursor holds a service name only; the start key is rebuilt in the caller's own partition.
+      const startKey =
+        page.cursor === undefined
+          ? undefined
+          : { [pkName]: pk, [skName]: `${bindingSkPrefix}${decodeCursor(page.cursor)}` };
+      try {
+        const result = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: {
+              '#pk': pkName,
+              '#sk': skName,
+              '#service': 'service',
+              '#entries': 'entries',
+              '#description': 'description',
+              '#version': 'version',
+              '#updatedAt': 'updatedAt',
+            },
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': bindingSkPrefix },
+            ProjectionExpression: '#service, #entries, #description, #version, #updatedAt',
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const found = (result.Items ?? []).map(
+          (item): BindingListing => ({
+            service: item.service as string,
+            secrets: ((item.entries ?? []) as { secret: string }[]).map((entry) => entry.secret),
+            ...(typeof item.description === 'string' ? { description: item.description } : {}),
+            version: item.version as number,
+            updatedAt: item.updatedAt as string,
+          }),
+        );
+        const items = found.slice(0, limit);
+        const last = items.at(-1);
+        return {
+          items,
+          ...(found.length > limit && last ? { cursor: encodeCursor(last.service) } : {}),
+        };
       } catch (error) {
         throw storeFailure(error);
       }

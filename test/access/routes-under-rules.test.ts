@@ -78,6 +78,7 @@ const cases: Record<string, Case> = {
     body: { entries: [{ name: 'TOKEN', secret: 'protected/db', key: 'TOKEN' }] },
     expected: 'unprocessable',
   },
+  listBindings: { path: '/v1/bindings', expected: 'hidden-in-list' },
   getBinding: { path: '/v1/bindings/guarded-svc', expected: 'absent' },
   resolveBinding: { path: '/v1/bindings/guarded-svc/resolve', expected: 'absent' },
   // A template naming an absent secret is unprocessable; one outside the rules answers the same.
@@ -181,7 +182,7 @@ describe('every route under a deny rule', () => {
           break;
         case 'hidden-in-list':
           expect(answer.status).toBe(200);
-          expect(answer.text).not.toMatch(/protected\/db|"guarded"/);
+          expect(answer.text).not.toMatch(/protected\/db|"guarded"|guarded-svc/);
           break;
         case 'unprocessable':
           expect(answer.status, answer.text).toBe(422);

@@ -7,7 +7,7 @@ import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { DependencyOverrides } from '../../functions/dependencies.ts';
-import { type LocalApi, startLocalApi } from '../local/local-fixture.ts';
+import { type LocalApi, type LocalSettings, startLocalApi } from '../local/local-fixture.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 const screenshotDir = new URL('../../test-results/console/', import.meta.url).pathname;
@@ -21,8 +21,11 @@ export interface ConsoleRig {
   stop(): Promise<void>;
 }
 
-export async function startConsole(overrides: DependencyOverrides = {}): Promise<ConsoleRig> {
-  const api = await startLocalApi(overrides);
+export async function startConsole(
+  overrides: DependencyOverrides = {},
+  settings: LocalSettings = {},
+): Promise<ConsoleRig> {
+  const api = await startLocalApi(overrides, settings);
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     // The tests run as root in a container, where Chromium's sandbox cannot start.

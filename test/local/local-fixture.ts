@@ -41,7 +41,16 @@ export interface ApiAnswer {
   json: any;
 }
 
-export async function startLocalApi(overrides: DependencyOverrides = {}): Promise<LocalApi> {
+/** Local mode's own settings a test may change. */
+export interface LocalSettings {
+  /** The price table's changes (SECRETM_PRICES, JSON), for cost figures that are not all zero. */
+  prices?: string;
+}
+
+export async function startLocalApi(
+  overrides: DependencyOverrides = {},
+  settings: LocalSettings = {},
+): Promise<LocalApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'secretm-test-'));
   const tableName = `secretm-${randomUUID()}`;
   const adminKey = `test-operator-${randomBytes(16).toString('hex')}`;
@@ -58,6 +67,7 @@ export async function startLocalApi(overrides: DependencyOverrides = {}): Promis
     dynamodbEndpoint: endpoint,
     tableName,
     overrides: { client: documentClient, ...overrides },
+    ...(settings.prices ? { prices: settings.prices } : {}),
   });
   const api: LocalApi = {
     url: running.url,

@@ -74,6 +74,7 @@ const probes: Record<string, Probe> = {
     params: { service: t.service },
     body: { entries: [{ name: 'TOKEN', secret: t.name, key: 'TOKEN' }] },
   }),
+  listBindings: () => ({}),
   getBinding: (t) => ({ params: { service: t.service } }),
   resolveBinding: (t) => ({
     params: { service: 'b-service' },

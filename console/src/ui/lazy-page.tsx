@@ -1,32 +1,37 @@
-/** A page fetched when first opened, so the first page (sign-in) does not carry it. */
-import type { ComponentType, FunctionComponent } from 'preact';
+/**
+ * A page loaded when first opened, so the first page (sign-in, secrets) does not carry it: its module
+ * is fetched once (same origin, a file the build wrote), then the page renders as if imported.
+ */
+import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorNote } from './error-note.tsx';
-import { asApiError } from './use-load.ts';
 
-export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): FunctionComponent<P> {
-  let loaded: ComponentType<P> | undefined;
-  let loading: Promise<ComponentType<P>> | undefined;
+export function lazyPage<P extends object>(load: () => Promise<FunctionComponent<P>>): FunctionComponent<P> {
+  let loaded: FunctionComponent<P> | undefined;
+  let loading: Promise<FunctionComponent<P>> | undefined;
   return function LazyPage(props: P) {
-    const [page, setPage] = useState<{ Component?: ComponentType<P>; failed?: boolean }>(() => ({
-      ...(loaded ? { Component: loaded } : {}),
-    }));
+    const [Page, setPage] = useState(() => loaded);
+    const [failed, setFailed] = useState(false);
     useEffect(() => {
-      if (page.Component) return;
+      if (Page) return;
       loading ??= load().then((component) => {
         loaded = component;
         return component;
       });
       loading.then(
-        (Component) => setPage({ Component }),
+        (component) => setPage(() => component),
         () => {
           loading = undefined;
-          setPage({ failed: true });
+          setFailed(true);
         },
       );
-    }, [page.Component]);
-    if (page.failed) return <ErrorNote error={asApiError(new Error('page not loaded'))} />;
-    const { Component } = page;
-    return Component ? <Component {...props} /> : <p role="status">Loading…</p>;
+    }, [Page]);
+    if (Page) return <Page {...props} />;
+    return failed ? (
+      <div class="error" role="alert">
+        <p>This page could not be loaded; check the connection and reload.</p>
+      </div>
+    ) : (
+      <p role="status">Loading…</p>
+    );
   };
 }

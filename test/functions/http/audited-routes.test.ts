@@ -96,6 +96,7 @@ const calls: Record<string, () => Call> = {
     path: '/v1/bindings/svc',
     body: { entries: [{ name: 'TOKEN', secret: 'base', key: 'TOKEN' }] },
   }),
+  listBindings: () => ({ path: '/v1/bindings' }),
   getBinding: () => ({ path: '/v1/bindings/svc' }),
   resolveBinding: () => ({ path: '/v1/bindings/svc/resolve' }),
   renderTemplate: () => ({ path: '/v1/render', body: { template: 'token={{secrets.base.TOKEN}}' } }),
