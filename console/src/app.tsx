@@ -9,6 +9,7 @@ import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
 import { type Location, useLocation } from './router.ts';
 import { session } from './session.ts';
+import { ActivityRegion } from './ui/activity-region.tsx';
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(session.key() !== undefined);
@@ -49,6 +50,7 @@ export function App() {
         <button type="button" onClick={() => session.signOut()}>
           Sign out
         </button>
+        <ActivityRegion />
       </header>
       <main id="main" tabIndex={-1}>
         <Page key={`${location.path}?${location.params}`} location={location} />

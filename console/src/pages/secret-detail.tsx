@@ -1,6 +1,7 @@
 /**
  * One secret: its keys with values hidden until "Reveal" (an audited read), "Edit" under If-Match with
- * a stale edit explained and reloadable, "Versions" with "Roll back", "Clone", "Delete" and "Restore".
+ * a stale edit explained and reloadable, "Rotation", "Versions" with "Roll back", "Clone", "Delete" and
+ * "Restore".
  */
 import { useEffect, useState } from 'preact/hooks';
 import {
@@ -19,6 +20,7 @@ import { PageHeading } from '../ui/page-heading.tsx';
 import { formatTags, parseTags } from '../ui/tags.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
+import { RotationSection } from './secret-rotation.tsx';
 
 type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
 
@@ -123,6 +125,7 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
           )}
           <ErrorNote error={error} />
           <Contents secret={secret} value={value} />
+          {!pending && <RotationSection secret={secret} onChanged={loaded.reload} />}
           {panel === 'edit' && !pending && (
             <EditForm
               secret={secret}

@@ -1,10 +1,15 @@
-/** Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu. */
+/**
+ * Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu; rows may be
+ * selected for "Delete selected".
+ */
 import { useState } from 'preact/hooks';
 import { api, ok, type SecretMetadata } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { useMounted } from '../ui/use-mounted.ts';
+import { BulkDeleteForm } from './bulk-delete.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
 
 const pageSize = 20;
@@ -26,6 +31,15 @@ export function Secrets() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const page = useLoad(() => listPage(filters, cursor), [filters, cursor]);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulkDelete, setBulkDelete] = useState(false);
+  const mounted = useMounted();
+  const names = page.data?.items.filter((item) => !item.deletionDate).map((item) => item.name) ?? [];
+  const allSelected = names.length > 0 && names.every((name) => selected.includes(name));
+  const select = (name: string, on: boolean) =>
+    setSelected(
+      on ? [...selected.filter((item) => item !== name), name] : selected.filter((item) => item !== name),
+    );
 
   function applyFilters(event: Event) {
     event.preventDefault();
@@ -43,7 +57,27 @@ export function Secrets() {
         <button type="button" onClick={() => navigate('/secrets/import')}>
           Import Existing Secret
         </button>
+        <button
+          type="button"
+          aria-expanded={bulkDelete}
+          disabled={selected.length === 0}
+          onClick={() => setBulkDelete(!bulkDelete)}
+        >
+          Delete selected
+        </button>
+        {selected.length > 0 && <span class="selected-count">{selected.length} selected</span>}
       </div>
+      {bulkDelete && selected.length > 0 && (
+        <BulkDeleteForm
+          names={selected}
+          onStarted={() => {
+            setBulkDelete(false);
+            setSelected([]);
+          }}
+          onFinished={() => mounted.current && page.reload()}
+          onCancel={() => setBulkDelete(false)}
+        />
+      )}
       <form class="filters" onSubmit={applyFilters} aria-label="Filter secrets">
         <label>
           Name prefix
@@ -70,6 +104,20 @@ export function Secrets() {
           <caption class="visually-hidden">Secrets</caption>
           <thead>
             <tr>
+              <th scope="col" class="select-cell">
+                <input
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={allSelected}
+                  onChange={(event) =>
+                    setSelected(
+                      event.currentTarget.checked
+                        ? [...new Set([...selected, ...names])]
+                        : selected.filter((name) => !names.includes(name)),
+                    )
+                  }
+                />
+              </th>
               <th scope="col">Name</th>
               <th scope="col">Type</th>
               <th scope="col">Vault</th>
@@ -82,7 +130,13 @@ export function Secrets() {
           </thead>
           <tbody>
             {page.data.items.map((secret) => (
-              <SecretRow key={secret.name} secret={secret} onChanged={page.reload} />
+              <SecretRow
+                key={secret.name}
+                secret={secret}
+                selected={selected.includes(secret.name)}
+                onSelect={(on) => select(secret.name, on)}
+                onChanged={page.reload}
+              />
             ))}
           </tbody>
         </table>
@@ -107,7 +161,17 @@ export function Secrets() {
   );
 }
 
-function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: () => void }) {
+function SecretRow({
+  secret,
+  selected,
+  onSelect,
+  onChanged,
+}: {
+  secret: SecretMetadata;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const [action, setAction] = useState<'clone' | 'delete'>();
   const menuId = `menu-${secret.name.replace(/[^\w-]/g, '_')}`;
@@ -115,6 +179,15 @@ function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: (
   return (
     <>
       <tr>
+        <td class="select-cell">
+          <input
+            type="checkbox"
+            aria-label={`Select ${secret.name}`}
+            checked={selected}
+            disabled={Boolean(secret.deletionDate)}
+            onChange={(event) => onSelect(event.currentTarget.checked)}
+          />
+        </td>
         <th scope="row">
           <a href={`#${secretPath(secret.name)}`}>{secret.name}</a>
           {secret.deletionDate && <span class="badge"> deleted</span>}
@@ -169,7 +242,7 @@ function SecretRow({ secret, onChanged }: { secret: SecretMetadata; onChanged: (
       </tr>
       {action && (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             {action === 'clone' ? (
               <CloneForm
                 source={secret.name}
