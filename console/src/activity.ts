@@ -39,6 +39,7 @@ export interface Activity {
 }
 
 const listeners = new Set<() => void>();
+const endListeners = new Set<(ended: Activity) => void>();
 let activities: Activity[] = [];
 let nextId = 1;
 
@@ -49,6 +50,12 @@ function changed(): void {
 function update(id: number, change: (activity: Activity) => Activity): void {
   activities = activities.map((activity) => (activity.id === id ? change(activity) : activity));
   changed();
+}
+
+function end(id: number, change: (activity: Activity) => Activity): void {
+  update(id, change);
+  const ended = activities.find((activity) => activity.id === id);
+  if (ended) for (const listener of endListeners) listener(ended);
 }
 
 export interface BatchAction<T> {
@@ -76,6 +83,12 @@ export const activity = {
   subscribe(listener: () => void): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);
+  },
+
+  /** Called as each activity ends, so a page that shows what it changed (a list) can reload. */
+  onEnded(listener: (ended: Activity) => void): () => void {
+    endListeners.add(listener);
+    return () => endListeners.delete(listener);
   },
 
   /**
@@ -110,7 +123,7 @@ export const activity = {
       }
       update(id, (current) => ({ ...current, finished: current.finished + 1, failures: [...failures] }));
     }
-    update(id, (current) => ({
+    end(id, (current) => ({
       ...current,
       state: failures.length === action.items.length ? 'failed' : 'done',
     }));
@@ -137,11 +150,11 @@ export const activity = {
     try {
       const answer = await action.run();
       const described = action.describe?.(answer) ?? {};
-      update(id, (current) => ({ ...current, ...described, finished: 1, state: 'done' }));
+      end(id, (current) => ({ ...current, ...described, finished: 1, state: 'done' }));
       return answer;
     } catch (caught) {
       const error = asApiError(caught);
-      update(id, (current) => ({
+      end(id, (current) => ({
         ...current,
         finished: 1,
         failures: [failureOf(action.item, error)],

@@ -167,6 +167,27 @@ describe('Delete selected', () => {
   });
 });
 
+describe('Delete selected, staying on the list', () => {
+  it('updates the list it was started from once it ends', async () => {
+    for (const name of ['stay/one', 'stay/two']) await create(name, { K: 'v' });
+    await page.goto('/#/secrets');
+    await page.getByLabel('Name prefix').fill('stay/');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.getByRole('table', { name: 'Secrets' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+
+    await page.getByLabel('Select stay/one').check();
+    await page.getByLabel('Select stay/two').check();
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await page.getByRole('button', { name: 'Delete 2 secrets' }).click();
+
+    await page.getByText('No secrets match.').waitFor();
+    await expect.poll(() => activity().textContent()).toContain('Deleted 2 of 2 secrets.');
+    const left = (await rig.api.request('GET', '/v1/secrets?prefix=stay/')).json.items;
+    expect(left).toEqual([]);
+  });
+});
+
 describe('Clone to another vault', () => {
   it('clones a local secret to AWS Secrets Manager, opens the clone and reveals the same keys', async () => {
     const added = await rig.api.request('POST', '/v1/connections', {

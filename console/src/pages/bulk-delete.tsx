@@ -13,12 +13,10 @@ const windows = [7, 14, 30, 0];
 export function BulkDeleteForm({
   names,
   onStarted,
-  onFinished,
   onCancel,
 }: {
   names: string[];
   onStarted: () => void;
-  onFinished: () => void;
   onCancel: () => void;
 }) {
   const [days, setDays] = useState(30);
@@ -26,7 +24,7 @@ export function BulkDeleteForm({
   function submit(event: Event) {
     event.preventDefault();
     const query = days === 0 ? { force: 'true' as const } : { recoveryWindowDays: days };
-    const run = activity.batch({
+    void activity.batch({
       verb: 'Deleting',
       noun: names.length === 1 ? 'secret' : 'secrets',
       doneVerb: 'Deleted',
@@ -35,7 +33,6 @@ export function BulkDeleteForm({
         (await ok(api.DELETE('/v1/secrets/{name}', { params: { path: { name }, query } }))).data,
     });
     onStarted();
-    void run.then(onFinished);
   }
 
   const count = `${names.length} ${names.length === 1 ? 'secret' : 'secrets'}`;

@@ -2,13 +2,13 @@
  * Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu; rows may be
  * selected for "Delete selected".
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { activity } from '../activity.ts';
 import { api, ok, type SecretMetadata } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { useMounted } from '../ui/use-mounted.ts';
 import { BulkDeleteForm } from './bulk-delete.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
 
@@ -33,7 +33,10 @@ export function Secrets() {
   const page = useLoad(() => listPage(filters, cursor), [filters, cursor]);
   const [selected, setSelected] = useState<string[]>([]);
   const [bulkDelete, setBulkDelete] = useState(false);
-  const mounted = useMounted();
+  // A long action that ends while the list is open (a bulk delete, a clone) shows in it at once.
+  const reload = useRef(page.reload);
+  reload.current = page.reload;
+  useEffect(() => activity.onEnded(() => reload.current()), []);
   const names = page.data?.items.filter((item) => !item.deletionDate).map((item) => item.name) ?? [];
   const allSelected = names.length > 0 && names.every((name) => selected.includes(name));
   const select = (name: string, on: boolean) =>
@@ -74,7 +77,6 @@ export function Secrets() {
             setBulkDelete(false);
             setSelected([]);
           }}
-          onFinished={() => mounted.current && page.reload()}
           onCancel={() => setBulkDelete(false)}
         />
       )}
