@@ -87,7 +87,8 @@ ${sizes.map((s) => `| \`${s.file.replace(/-[\w-]{8}\./, '.')}\` | ${s.first ? 'y
 | **First page, all files** | | ${kb(total((s) => s.first, 'raw'))} | ${kb(total((s) => s.first, 'gzip'))} |
 
 First load to an interactive sign-in page: median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms (min ${times[0]!.toFixed(0)} ms).
-The on-demand chunk is the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows.`;
+On demand: the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows, and a
+secret's Rotation section with its form, loaded when a secret's page first shows.`;
 
 const file = join(repoRoot, 'bench', 'RESULTS.md');
 const previous = await readFile(file, 'utf8').catch(() => '# secretm — benchmark results\n');

@@ -19,8 +19,8 @@ import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { formatTags, parseTags } from '../ui/tags.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
+import { RotationLoader } from './rotation-loader.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
-import { RotationSection } from './secret-rotation.tsx';
 
 type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
 
@@ -125,7 +125,7 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
           )}
           <ErrorNote error={error} />
           <Contents secret={secret} value={value} />
-          {!pending && <RotationSection secret={secret} onChanged={loaded.reload} />}
+          {!pending && <RotationLoader secret={secret} onChanged={loaded.reload} />}
           {panel === 'edit' && !pending && (
             <EditForm
               secret={secret}
