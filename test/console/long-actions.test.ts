@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../local/managed-process.ts';
 import { type ConsoleRig, review, signIn, startConsole } from './browser.ts';
 
 let rig: ConsoleRig;
@@ -105,6 +106,66 @@ describe('the Rotation section', () => {
   });
 });
 
+describe('a database rotation that cannot reach its database', () => {
+  it('shows the failed Rotate now with the API’s message and request id, and drops the pending rotation', async () => {
+    const port = await freePort();
+    await create('svc/db', {
+      engine: 'postgres',
+      host: '127.0.0.1',
+      port: String(port),
+      username: 'app',
+      password: 'current-password',
+      dbname: 'app',
+    });
+    await page.goto(`/#/secret/${encodeURIComponent('svc/db')}`);
+    const section = page.getByRole('region', { name: 'Rotation' });
+    await section.getByRole('button', { name: 'Set rotation' }).click();
+    await page.getByLabel('Strategy').selectOption('database');
+    await page.getByLabel('Mode').selectOption('single-user');
+    await page.getByLabel('TLS').selectOption('disable');
+    await expect.poll(() => page.getByLabel('Characters never used').inputValue()).toBe(' /@"\'\\');
+    await page.getByRole('button', { name: 'Save rotation' }).click();
+    await section.getByRole('button', { name: 'Rotate now' }).waitFor();
+    expect((await rig.api.request('GET', '/v1/secrets/svc%2Fdb')).json.rotation).toMatchObject({
+      strategy: 'database',
+      options: { mode: 'single-user', tls: 'disable', policy: { exclude: ' /@"\'\\' } },
+    });
+
+    await section.getByRole('button', { name: 'Rotate now' }).click();
+
+    const alert = section.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/Request ID: [0-9a-f-]{36}/);
+    await expect
+      .poll(() => activity().textContent())
+      .toMatch(/Rotating svc\/db failed\.svc\/db: .+Request ID/);
+    await expect
+      .poll(() => section.locator('dl').textContent())
+      .toMatch(/Last attempt failed.+1 failure in a row/);
+    expect(await page.locator('body').textContent()).not.toContain('current-password');
+    const value = (await rig.api.request('GET', '/v1/secrets/svc%2Fdb/value')).json;
+    expect(value).toMatchObject({ version: 1, data: { password: 'current-password' } });
+    await review(page, 'secret-rotation-failed');
+
+    await section.getByRole('button', { name: 'Change rotation' }).click();
+    expect(await page.getByLabel('Strategy').inputValue()).toBe('database');
+    expect(await page.getByLabel('TLS').inputValue()).toBe('disable');
+    // The password may have reached the database (setSecret began), so the rotation waits pending:
+    // turning rotation off is refused with the way out, which "Discard pending rotation" takes.
+    expect(await section.locator('dl').textContent()).toMatch(
+      /PendingA rotation stopped after step setSecret/,
+    );
+    await section.getByRole('button', { name: 'Turn off rotation' }).click();
+    await expect.poll(() => alert.textContent()).toMatch(/pending.*discardPending=true/);
+    await section.getByRole('button', { name: 'Discard pending rotation' }).click();
+
+    await section.getByRole('button', { name: 'Set rotation' }).waitFor();
+    const after = (await rig.api.request('GET', '/v1/secrets/svc%2Fdb')).json;
+    expect(after.rotation.enabled).toBe(false);
+    expect(after.rotation.pending).toBeUndefined();
+    expect(after.version).toBe(1);
+  });
+});
+
 describe('Delete selected', () => {
   it('goes on while another page is open, lists the item that failed, and deletes the rest', async () => {
     const names = [1, 2, 3, 4, 5].map((n) => `batch/item-${n}`);
@@ -140,7 +201,10 @@ describe('Delete selected', () => {
     await page.getByRole('heading', { level: 1, name: 'Vaults' }).waitFor();
     await expect.poll(() => activity().textContent()).toMatch(/Deleting [1-5] of 5 secrets…/);
     await expect.poll(() => activity().textContent()).toContain('Deleted 4 of 5 secrets; 1 failed.');
-    const failures = activity().locator('.failures li');
+    const failures = activity()
+      .getByRole('listitem')
+      .filter({ hasText: 'Deleted 4 of 5 secrets' })
+      .locator('.failures li');
     expect(await failures.count()).toBe(1);
     expect(await failures.textContent()).toMatch(/^batch\/item-3: .+\(Request ID: [0-9a-f-]{36}\)$/);
     await review(page, 'activity-bulk-delete');
