@@ -85,8 +85,9 @@ ${sizes.map((s) => `| \`${s.file.replace(/-[\w-]{8}\./, '.')}\` | ${s.first ? 'y
 | **First page, all files** | | ${kb(total((s) => s.first, 'raw'))} | ${kb(total((s) => s.first, 'gzip'))} |
 
 First load to an interactive sign-in page: median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms (min ${times[0]!.toFixed(0)} ms).
-On demand: the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows; and the
-API keys, Costs, Audit and Bindings pages (with the pieces only they use), each loaded when first opened.`;
+On demand: the API's own dotenv parser (with zod), loaded when a \`.env\` editor first shows; a secret's
+Rotation section with its form, when a secret's page first shows; and the API keys, Costs, Audit and
+Bindings pages (with the pieces only they use), each loaded when first opened.`;
 
 await writeOwnedSection('console', text);
 process.stdout.write(`${text}\n`);

@@ -12,6 +12,7 @@ import { SignIn } from './pages/sign-in.tsx';
 import { Vaults } from './pages/vaults.tsx';
 import { type Location, sectionOf, useLocation } from './router.ts';
 import { session } from './session.ts';
+import { ActivityRegion } from './ui/activity-region.tsx';
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(session.key() !== undefined);
@@ -89,6 +90,7 @@ function SignedIn({ location }: { location: Location }) {
         <button type="button" onClick={() => session.signOut()}>
           Sign out
         </button>
+        <ActivityRegion />
       </header>
       <main id="main" tabIndex={-1}>
         <Page key={`${location.path}?${location.params}`} location={location} />

@@ -49,7 +49,19 @@ export const vaultConfig = z.strictObject({
     .optional(),
   caCert: pem.optional(),
   engine: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('kv-v2'), mount }),
+    z.strictObject({
+      type: z.literal('kv-v2'),
+      mount,
+      path: z
+        .string()
+        .max(512)
+        .regex(
+          /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+          'must be a folder path under the mount such as teams/payments',
+        )
+        .optional()
+        .describe('Folder under the mount where new secrets go and discover looks, e.g. teams/payments'),
+    }),
     z.strictObject({ type: z.literal('database'), mount, role: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/) }),
   ]),
 });

@@ -2,9 +2,10 @@
  * The `hashicorp-vault` adapter: HashiCorp Vault and OpenBao (same HTTP API), over
  * hashicorp-vault-client.ts. Two engines:
  *
- * KV version 2 (`engine: { type: 'kv-v2', mount }`), read and written by secretm.
- * - Refs are paths under the mount: secretm's own secrets live at `secretm/<tenant>/<name>`; an
- *   imported secret keeps its own path.
+ * KV version 2 (`engine: { type: 'kv-v2', mount, path? }`), read and written by secretm.
+ * - Refs are paths under the mount: secretm's own secrets live at `secretm/<tenant>/<name>`, or at
+ *   `<path>/secretm/<tenant>/<name>` when the engine names a `path` (a folder the connection's policy
+ *   may be limited to); an imported secret keeps its own path.
  * - How payloads are stored (the data of one KV version):
  *     map    → the map itself, `{ "DB_USER": "app", … }` (what any Vault tool shows and writes);
  *     text   → `{ "content": "<text>", "secretm:kind": "text" }`;
@@ -27,8 +28,8 @@
  *   purges at that deadline: secretm does (a secret past its deadline counts as purged, and a create
  *   at its path destroys it first). restore undeletes the deleted versions and clears the marks.
  *   purge deletes the metadata, which destroys every version.
- * - discover lists the whole mount recursively (LIST on metadata paths), live secrets only, in byte
- *   order of their paths, with an opaque cursor (the last path seen).
+ * - discover lists the whole mount (or only below `path`) recursively (LIST on metadata paths), live
+ *   secrets only, in byte order of their paths, with an opaque cursor (the last path seen).
  *
  * Database secrets engine (`engine: { type: 'database', mount, role }`), read-only.
  * - The ref is a role name: `get` asks `<mount>/creds/<role>` for new credentials and answers
@@ -70,7 +71,11 @@ import type {
 export type { HashicorpVaultCredentials } from './hashicorp-vault-client.ts';
 
 export type HashicorpVaultEngine =
-  | { type: 'kv-v2'; mount: string }
+  | {
+      type: 'kv-v2';
+      mount: string /** Folder under the mount for new secrets and discover. */;
+      path?: string;
+    }
   | { type: 'database'; mount: string; role: string };
 
 export interface HashicorpVaultConfig {
@@ -117,7 +122,7 @@ export function createHashicorpVaultProvider(
   });
   const mount = mountPath(config.engine.mount);
   return config.engine.type === 'kv-v2'
-    ? kvProvider(client, mount)
+    ? kvProvider(client, mount, folderPrefix(config.engine.path))
     : databaseProvider(client, mount, checkedSegment(config.engine.role, 'role'));
 }
 
@@ -138,7 +143,8 @@ interface KvMetadata {
   versions: Map<number, KvVersionState>;
 }
 
-function kvProvider(client: VaultClient, mount: string): SecretProvider {
+/** `prefix` is '' or a folder path ending in "/" under which new secrets go and discover looks. */
+function kvProvider(client: VaultClient, mount: string, prefix: string): SecretProvider {
   const dataPath = (ref: string) => `${mount}/data/${encodeRef(ref)}`;
   const metadataPath = (ref: string) => `${mount}/metadata/${encodeRef(ref)}`;
 
@@ -414,7 +420,7 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
   const discover = async (options?: { cursor?: string; limit?: number }) => {
     const limit = pageLimit(options?.limit);
     const after = options?.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    const paths = walk('', after);
+    const paths = walk(prefix, after);
     const items: DiscoveredSecret[] = [];
     let last: string | undefined;
     let exhausted = false;
@@ -446,6 +452,7 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
     return more && last !== undefined ? { items, cursor: encodeCursor(last) } : { items };
   };
 
+  const testRef = encodeRef(`${prefix}secretm/connection-test`);
   const test = async (): Promise<ConnectionCheck> =>
     runChecks(client, [
       async () => {
@@ -474,16 +481,16 @@ function kvProvider(client: VaultClient, mount: string): SecretProvider {
       },
       () =>
         capabilityCheck(client, 'permissions', [
-          { path: `${mount}/data/secretm/connection-test`, needs: ['create', 'read', 'update'] },
-          { path: `${mount}/metadata/secretm/connection-test`, needs: ['read', 'patch', 'delete', 'list'] },
-          { path: `${mount}/delete/secretm/connection-test`, needs: ['update'] },
-          { path: `${mount}/undelete/secretm/connection-test`, needs: ['update'] },
+          { path: `${mount}/data/${testRef}`, needs: ['create', 'read', 'update'] },
+          { path: `${mount}/metadata/${testRef}`, needs: ['read', 'patch', 'delete', 'list'] },
+          { path: `${mount}/delete/${testRef}`, needs: ['update'] },
+          { path: `${mount}/undelete/${testRef}`, needs: ['update'] },
         ]),
     ]);
 
   return {
     kind: 'hashicorp-vault',
-    refFor: (tenant, name) => `secretm/${tenant}/${name}`,
+    refFor: (tenant, name) => `${prefix}secretm/${tenant}/${name}`,
     create,
     put,
     get,
@@ -889,6 +896,12 @@ function mountPath(mount: string): string {
   const trimmed = mount.replace(/^\/+|\/+$/g, '');
   if (!trimmed) throw new ValidationError('the engine mount is empty: name the mount, e.g. "secret"');
   return encodeRef(checkRef(trimmed, 'mount'));
+}
+
+/** The engine's `path` as a folder prefix ("teams/payments/"), or '' for the mount's root. */
+function folderPrefix(path: string | undefined): string {
+  const trimmed = (path ?? '').replace(/^\/+|\/+$/g, '');
+  return trimmed ? `${checkRef(trimmed, 'path')}/` : '';
 }
 
 function checkRef(ref: string, what = 'ref'): string {

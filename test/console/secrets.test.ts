@@ -110,7 +110,7 @@ describe('a secret from a pasted .env to its deletion', () => {
     await editor.fill('DB_HOST=db2.internal\nDB_PASSWORD="n3w pw"');
     await page.getByRole('button', { name: 'Save' }).click();
 
-    const stale = page.getByRole('status');
+    const stale = page.getByRole('form', { name: 'Edit payments/db' }).getByRole('status');
     await expect
       .poll(() => stale.textContent())
       .toMatch(/version 2 after you opened version 1.*Keys added: DB_PORT/);

@@ -23,6 +23,7 @@ const blank = {
   engineName: 'secret',
   engineType: 'kv-v2' as 'kv-v2' | 'database',
   databaseRole: '',
+  secretPath: '',
   // AWS Secrets Manager
   region: '',
   endpoint: '',
@@ -53,7 +54,7 @@ function bodyOf(form: Form): CreateConnectionBody {
           engine:
             form.engineType === 'database'
               ? { type: 'database', mount: form.engineName.trim(), role: form.databaseRole.trim() }
-              : { type: 'kv-v2', mount: form.engineName.trim() },
+              : { type: 'kv-v2', mount: form.engineName.trim(), ...optional('path', form.secretPath) },
         },
         credentials: { roleId: form.roleId, secretId: form.secretId },
       };
@@ -166,6 +167,8 @@ export function AddVault() {
               </select>
             </label>
             {form.engineType === 'database' && field('databaseRole', 'Database role')}
+            {form.engineType === 'kv-v2' &&
+              field('secretPath', 'Path to secret', { placeholder: 'teams/payments' })}
           </>
         )}
         {form.kind === 'aws-secrets-manager' && (

@@ -1,11 +1,16 @@
-/** Import Existing Secret: pick a vault, browse what it holds (discover), pick a ref, "Import". */
+/**
+ * Import Existing Secret: pick a vault, browse what it holds (discover), pick a ref, "Import". The
+ * import runs as an activity: the user may leave the page, and the header shows where it landed.
+ */
 import { useState } from 'preact/hooks';
+import { activity } from '../activity.ts';
 import { type ApiError, api, ok } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { useConnections } from '../ui/use-connections.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
+import { useMounted } from '../ui/use-mounted.ts';
 
 export function ImportSecret() {
   const connections = useConnections();
@@ -15,6 +20,7 @@ export function ImportSecret() {
   const [type, setType] = useState<'env' | 'file'>('env');
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const mounted = useMounted();
   const chosen = connection || connections.data?.[0]?.id || '';
   const found = useLoad(
     async () =>
@@ -34,14 +40,23 @@ export function ImportSecret() {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
+    const body = { connection: chosen, ref, type, ...(name.trim() ? { name: name.trim() } : {}) };
     try {
-      const body = { connection: chosen, ref, type, ...(name.trim() ? { name: name.trim() } : {}) };
-      const { data } = await ok(api.POST('/v1/secrets/import', { body }));
-      navigate(secretPath(data.name));
+      const imported = await activity.single({
+        verb: `Importing ${ref}`,
+        doneVerb: `Imported ${ref}`,
+        item: ref,
+        run: async () => (await ok(api.POST('/v1/secrets/import', { body }))).data,
+        describe: (made) => ({
+          summary: `as ${made.name}`,
+          result: { label: `Open ${made.name}`, href: `#${secretPath(made.name)}` },
+        }),
+      });
+      if (mounted.current) navigate(secretPath(imported.name));
     } catch (caught) {
-      setError(asApiError(caught));
+      if (mounted.current) setError(asApiError(caught));
     } finally {
-      setBusy(false);
+      if (mounted.current) setBusy(false);
     }
   }
 

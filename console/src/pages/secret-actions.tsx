@@ -1,9 +1,15 @@
-/** Clone and Delete, offered from a secret's row and from its page. */
+/**
+ * Clone and Delete, offered from a secret's row and from its page. A clone runs as an activity: it
+ * goes on, and its result stays in the header's Activity region, if the user leaves the page.
+ */
 import { useState } from 'preact/hooks';
+import { activity } from '../activity.ts';
 import { type ApiError, api, ok } from '../api/client.ts';
+import { secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { useConnections } from '../ui/use-connections.ts';
 import { asApiError } from '../ui/use-load.ts';
+import { useMounted } from '../ui/use-mounted.ts';
 
 interface ActionProps {
   onCancel: () => void;
@@ -19,19 +25,30 @@ export function CloneForm({
   const [connection, setConnection] = useState('');
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  const mounted = useMounted();
 
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
+    const body = { name, ...(connection ? { connection } : {}) };
     try {
-      const body = { name, ...(connection ? { connection } : {}) };
-      await ok(api.POST('/v1/secrets/{name}/clone', { params: { path: { name: source } }, body }));
-      onDone(name);
+      const copy = await activity.single({
+        verb: `Cloning ${source} to ${name}`,
+        doneVerb: `Cloned ${source} to ${name}`,
+        item: source,
+        run: async () =>
+          (await ok(api.POST('/v1/secrets/{name}/clone', { params: { path: { name: source } }, body }))).data,
+        describe: (made) => ({
+          summary: `(vault ${made.connection})`,
+          result: { label: `Open ${made.name}`, href: `#${secretPath(made.name)}` },
+        }),
+      });
+      if (mounted.current) onDone(copy.name);
     } catch (caught) {
-      setError(asApiError(caught));
+      if (mounted.current) setError(asApiError(caught));
     } finally {
-      setBusy(false);
+      if (mounted.current) setBusy(false);
     }
   }
 

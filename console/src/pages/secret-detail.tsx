@@ -1,6 +1,7 @@
 /**
  * One secret: its keys with values hidden until "Reveal" (an audited read), "Edit" under If-Match with
- * a stale edit explained and reloadable, "Versions" with "Roll back", "Clone", "Delete" and "Restore".
+ * a stale edit explained and reloadable, "Rotation", "Versions" with "Roll back", "Clone", "Delete" and
+ * "Restore".
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useSecretAccess } from '../access.ts';
@@ -19,6 +20,7 @@ import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { formatTags, parseTags } from '../ui/tags.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
+import { RotationLoader } from './rotation-loader.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
 
 type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
@@ -136,6 +138,14 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
           )}
           <ErrorNote error={error} />
           <Contents secret={secret} value={value} />
+          {!pending && (
+            <RotationLoader
+              secret={secret}
+              onChanged={loaded.reload}
+              mayWrite={may?.write ?? false}
+              mayRotate={may?.rotate ?? false}
+            />
+          )}
           {panel === 'edit' && !pending && may?.write && (
             <EditForm
               secret={secret}

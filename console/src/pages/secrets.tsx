@@ -1,11 +1,16 @@
-/** Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu. */
-import { useState } from 'preact/hooks';
+/**
+ * Secrets: filter by name prefix and tag, a page at a time; each row's "More actions" menu; rows may be
+ * selected for "Delete selected".
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { mayOpen, useMe } from '../access.ts';
+import { activity } from '../activity.ts';
 import { api, ok, type SecretMetadata } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { useLoad } from '../ui/use-load.ts';
+import { BulkDeleteForm } from './bulk-delete.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
 
 const pageSize = 20;
@@ -30,6 +35,18 @@ export function Secrets() {
   // One answer for the page, not one per row: a key with rules may still be refused one secret's change.
   const me = useMe().data;
   const canWrite = me?.scopes.includes('write') ?? false;
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulkDelete, setBulkDelete] = useState(false);
+  // A long action that ends while the list is open (a bulk delete, a clone) shows in it at once.
+  const reload = useRef(page.reload);
+  reload.current = page.reload;
+  useEffect(() => activity.onEnded(() => reload.current()), []);
+  const names = page.data?.items.filter((item) => !item.deletionDate).map((item) => item.name) ?? [];
+  const allSelected = names.length > 0 && names.every((name) => selected.includes(name));
+  const select = (name: string, on: boolean) =>
+    setSelected(
+      on ? [...selected.filter((item) => item !== name), name] : selected.filter((item) => item !== name),
+    );
 
   function applyFilters(event: Event) {
     event.preventDefault();
@@ -50,7 +67,26 @@ export function Secrets() {
               Import Existing Secret
             </button>
           )}
+          <button
+            type="button"
+            aria-expanded={bulkDelete}
+            disabled={selected.length === 0}
+            onClick={() => setBulkDelete(!bulkDelete)}
+          >
+            Delete selected
+          </button>
+          {selected.length > 0 && <span class="selected-count">{selected.length} selected</span>}
         </div>
+      )}
+      {canWrite && bulkDelete && selected.length > 0 && (
+        <BulkDeleteForm
+          names={selected}
+          onStarted={() => {
+            setBulkDelete(false);
+            setSelected([]);
+          }}
+          onCancel={() => setBulkDelete(false)}
+        />
       )}
       <form class="filters" onSubmit={applyFilters} aria-label="Filter secrets">
         <label>
@@ -78,6 +114,22 @@ export function Secrets() {
           <caption class="visually-hidden">Secrets</caption>
           <thead>
             <tr>
+              <th scope="col" class="select-cell">
+                {canWrite && (
+                  <input
+                    type="checkbox"
+                    aria-label="Select all on this page"
+                    checked={allSelected}
+                    onChange={(event) =>
+                      setSelected(
+                        event.currentTarget.checked
+                          ? [...new Set([...selected, ...names])]
+                          : selected.filter((name) => !names.includes(name)),
+                      )
+                    }
+                  />
+                )}
+              </th>
               <th scope="col">Name</th>
               <th scope="col">Type</th>
               <th scope="col">Vault</th>
@@ -90,7 +142,14 @@ export function Secrets() {
           </thead>
           <tbody>
             {page.data.items.map((secret) => (
-              <SecretRow key={secret.name} secret={secret} canWrite={canWrite} onChanged={page.reload} />
+              <SecretRow
+                key={secret.name}
+                secret={secret}
+                canWrite={canWrite}
+                selected={selected.includes(secret.name)}
+                onSelect={(on) => select(secret.name, on)}
+                onChanged={page.reload}
+              />
             ))}
           </tbody>
         </table>
@@ -118,10 +177,14 @@ export function Secrets() {
 function SecretRow({
   secret,
   canWrite,
+  selected,
+  onSelect,
   onChanged,
 }: {
   secret: SecretMetadata;
   canWrite: boolean;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
   onChanged: () => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -131,6 +194,17 @@ function SecretRow({
   return (
     <>
       <tr>
+        <td class="select-cell">
+          {canWrite && (
+            <input
+              type="checkbox"
+              aria-label={`Select ${secret.name}`}
+              checked={selected}
+              disabled={Boolean(secret.deletionDate)}
+              onChange={(event) => onSelect(event.currentTarget.checked)}
+            />
+          )}
+        </td>
         <th scope="row">
           <a href={`#${secretPath(secret.name)}`}>{secret.name}</a>
           {secret.deletionDate && <span class="badge"> deleted</span>}
@@ -187,7 +261,7 @@ function SecretRow({
       </tr>
       {action && (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             {action === 'clone' ? (
               <CloneForm
                 source={secret.name}
