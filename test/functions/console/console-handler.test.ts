@@ -68,7 +68,9 @@ function event(
 }
 
 const asset = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
-  event(`${method} /assets/{file}`, path, headers, { file: decodeURIComponent(path.slice('/assets/'.length)) });
+  event(`${method} /assets/{file}`, path, headers, {
+    file: decodeURIComponent(path.slice('/assets/'.length)),
+  });
 
 function bytes(result: APIGatewayProxyStructuredResultV2): Buffer {
   return Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
