@@ -265,6 +265,12 @@ export const secretmConfigSchema = z
           .default(defaultReservedConcurrency),
       })
       .prefault({}),
+    /**
+     * The web console, served by the API at `/` (docs/console.md). It signs in with API keys, so it is
+     * served on the API that takes them: the API itself, or in `jwt` mode the API-key API. Left out,
+     * it is served wherever there is such an API; `false` leaves it out; `true` asks for it.
+     */
+    console: z.boolean().optional(),
     /** A VPC for the rotation worker and, optionally, the API functions (private databases and vaults). */
     vpc: vpcPlacement.optional(),
     /** Where the alarms (docs/deployment.md, "Alarms") notify. */
@@ -390,6 +396,15 @@ export const secretmConfigSchema = z
       if (new Set(ids).size !== ids.length) {
         ctx.addIssue({ code: 'custom', path: ['vpc', list], message: 'lists an id twice' });
       }
+    }
+    if (config.console === true && config.auth.mode === 'jwt' && !config.auth.apiKeyEndpoint) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['console'],
+        message:
+          'the console signs in with API keys, which the JWT API does not take: turn auth.apiKeyEndpoint ' +
+          'on (the console is served there) or leave the console out',
+      });
     }
     if (config.api.throttle.burstLimit < config.api.throttle.rateLimit) {
       ctx.addIssue({

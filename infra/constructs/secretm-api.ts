@@ -12,6 +12,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { consoleRoutes } from '../../functions/console/console-site.ts';
 import type { Route, RouteFamily } from '../../functions/http/route.ts';
 import { acknowledge } from './nag.ts';
 
@@ -38,6 +39,8 @@ export class SecretmApi extends Construct {
   readonly routes: apigw.HttpRoute[] = [];
   /** `ANY <path>` for each path of the table a method is missing from, and `$default`. */
   readonly unmatchedRoutes: apigw.HttpRoute[] = [];
+  /** The web console's routes (`serveConsole`): `GET`/`HEAD` `/` and `/assets/{file}`. */
+  readonly consoleRoutes: apigw.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: SecretmApiProps) {
     super(scope, id);
@@ -125,6 +128,32 @@ export class SecretmApi extends Construct {
     });
     acknowledge(fallback, 'AwsSolutions-APIG4', unmatchedReason);
     this.unmatchedRoutes.push(fallback);
+  }
+
+  /**
+   * Serves the web console on this API's own origin: `GET` and `HEAD` of `/` and `/assets/{file}`
+   * (functions/console/console-site.ts lists them for local mode too), on `fn`, with no authorizer.
+   */
+  serveConsole(fn: lambda.IFunction): void {
+    const integration = new HttpLambdaIntegration('console-integration', fn, {
+      scopePermissionToRoute: false,
+    });
+    for (const { method, path } of consoleRoutes) {
+      const route = new apigw.HttpRoute(this, `Console-${method}${path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
+        httpApi: this.httpApi,
+        routeKey: apigw.HttpRouteKey.with(path, apigw.HttpMethod[method]),
+        integration,
+        authorizer: new apigw.HttpNoneAuthorizer(),
+      });
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'public by design: the web console’s own files (index.html and its hashed scripts and styles), ' +
+          'which hold no secret and no tenant data; every API call the console makes carries the key ' +
+          'signed in with, and the API authenticates it',
+      );
+      this.consoleRoutes.push(route);
+    }
   }
 
   /** The stage's URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */

@@ -37,6 +37,11 @@ export interface SecretmFunctionProps {
   memorySize?: number;
   /** Instances that may run at once, reserved from the account's concurrency; none reserved by default. */
   reservedConcurrency?: number;
+  /**
+   * Shell commands run after esbuild, with the folder the package is made of: what else the function's
+   * package holds (the console function's build). A command that fails fails the synth.
+   */
+  afterBundling?: (outputDir: string) => string[];
 }
 
 /** Lambda's retries of a failed asynchronous invocation before it goes to the failure queue (its default, stated). */
@@ -104,6 +109,15 @@ export class SecretmFunction extends Construct {
         // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
         banner:
           "import{createRequire as __secretmCreateRequire}from'node:module';const require=__secretmCreateRequire(import.meta.url);",
+        ...(props.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => props.afterBundling!(outputDir),
+              },
+            }
+          : {}),
       },
     });
   }

@@ -8,6 +8,9 @@
  * schedule and the roll-up function of functions/costs/), and the hourly audit digests (SecretmAudit:
  * a schedule and the digest function of functions/audit/).
  *
+ * The web console (SecretmConsole): its built files, served by a function of its own on the API that
+ * takes API keys, at `/` and `/assets/{file}`, with no authorizer and a role that reaches no data.
+ *
  * Operations (SecretmMonitoring): alarms and a dashboard; scheduled functions send what fails for good
  * to failure queues; every log group and queue is encrypted with the operations key (SecretmData).
  * With `vpc`, the rotation worker (and, optionally, the API families that reach vaults) runs in the
@@ -48,6 +51,7 @@ import {
 } from './grants.ts';
 import { SecretmApi } from './secretm-api.ts';
 import { SecretmAudit } from './secretm-audit.ts';
+import { SecretmConsole } from './secretm-console.ts';
 import { SecretmCosts } from './secretm-costs.ts';
 import { SecretmData } from './secretm-data.ts';
 import { SecretmFunction } from './secretm-function.ts';
@@ -100,6 +104,11 @@ export class Secretm extends Construct {
   readonly api: SecretmApi;
   /** In `jwt` mode, the endpoint for API keys (no authorizer), unless turned off. */
   readonly apiKeyApi?: SecretmApi;
+  /**
+   * The web console's function, and the API that serves it at `/`: the one that takes API keys (the
+   * console signs in with one). Absent with `console: false`, or in `jwt` mode without the API-key API.
+   */
+  readonly console?: { site: SecretmConsole; api: SecretmApi };
   /** The `secretm` layer, built at synth (or published from `layer.assetPath`). */
   readonly layer: SecretmLayer;
   /** Scheduled rotation: the schedule, its state machine, the dispatcher and worker functions. */
@@ -290,6 +299,22 @@ export class Secretm extends Construct {
       });
     }
 
+    // The web console, on the origin of the API that takes API keys (the console signs in with one).
+    const consoleApi = config.auth.mode === 'jwt' ? this.apiKeyApi : this.api;
+    if (config.console !== false && consoleApi) {
+      const site = new SecretmConsole(this, 'Console', {
+        stage: config.stage,
+        logRetention: config.logRetentionDays,
+        logEncryptionKey: operationsKey,
+        removalPolicy,
+        ...(config.api.reservedConcurrency === false
+          ? {}
+          : { reservedConcurrency: config.api.reservedConcurrency }),
+      });
+      consoleApi.serveConsole(site.function.function);
+      this.console = { site, api: consoleApi };
+    }
+
     // Private databases and vaults: the worker runs in the VPC, the API families that reach vaults too
     // when asked. The dispatcher, the roll-up and the migration reach AWS APIs only.
     if (config.vpc) {
@@ -304,7 +329,7 @@ export class Secretm extends Construct {
     this.monitoring = new SecretmMonitoring(this, 'Monitoring', {
       stage: config.stage,
       apis: [this.api, ...(this.apiKeyApi ? [this.apiKeyApi] : [])],
-      apiFunctions: this.functions,
+      apiFunctions: { ...this.functions, ...(this.console ? { console: this.console.site.function } : {}) },
       rotation: this.rotation,
       ...(config.alarms.topicArn ? { topicArn: config.alarms.topicArn } : {}),
     });

@@ -29,6 +29,12 @@ export class SecretmStack extends Stack {
         value: this.secretm.apiKeyApi.url,
       });
     }
+    if (this.secretm.console) {
+      new CfnOutput(this, 'ConsoleUrl', {
+        description: 'The web console: open it and sign in with an API key',
+        value: this.secretm.console.api.url,
+      });
+    }
     new CfnOutput(this, 'LayerVersionArn', {
       description: 'The secretm layer: add it to a function (see docs/deployment.md)',
       value: this.secretm.layer.layerVersion.layerVersionArn,

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { precompress } from '../../console/tools/build.ts';
 import { consoleCsp, createConsoleAssets } from '../../local/console-assets.ts';
 
 let server: Server | undefined;
@@ -65,6 +66,27 @@ describe('the console in local mode', () => {
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('cache-control')).toContain('immutable');
     expect(await script.text()).toBe('console.log(1)');
+  });
+
+  it('answers in the compressed form the build wrote when the browser accepts it, and HEAD without a body', async () => {
+    const consoleDir = await builtConsole();
+    const script = `export const names = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => `n${i}`))};`;
+    await writeFile(join(consoleDir, 'assets', 'app-2.js'), script);
+    await precompress(join(consoleDir, 'assets'));
+    const url = await serve(consoleDir);
+
+    const br = await fetch(`${url}/assets/app-2.js`, { headers: { 'accept-encoding': 'br' } });
+    const plain = await fetch(`${url}/assets/app-2.js`, { headers: { 'accept-encoding': 'identity' } });
+    const head = await fetch(`${url}/assets/app-2.js`, { method: 'HEAD' });
+
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('vary')).toBe('accept-encoding');
+    expect(await br.text()).toBe(script);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(script);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await head.text()).toBe('');
   });
 
   it('leaves the API’s paths, other methods and every file the build did not list to the API', async () => {

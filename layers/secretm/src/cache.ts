@@ -20,13 +20,21 @@
  */
 import { ProviderUnavailableError, TooManyRequestsError } from '../../../shared/errors.ts';
 import type { SecretCounters } from './metrics.ts';
+import { createTurnClock } from './turn-clock.ts';
 
 /** Milliseconds since the epoch; the layer's only notion of time, so tests can use a fake clock. */
 export interface LayerClock {
   now(): number;
+  /**
+   * `now()`, or a reading of it from earlier in the same event-loop turn (turn-clock.ts): what a warm
+   * read's freshness check uses. A clock without it is read exactly every time.
+   */
+  recent?(): number;
 }
 
-export const systemLayerClock: LayerClock = { now: Date.now };
+const turnClock = createTurnClock();
+
+export const systemLayerClock: LayerClock = { now: Date.now, recent: turnClock.recent };
 
 /** What a loader answers: the value and what bounds its freshness. */
 export interface Loaded<V> {
@@ -131,6 +139,7 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
   const isUnavailable = options.isUnavailable ?? isUnavailableError;
   const countersFor = options.countersFor ?? (() => zeroCounters());
   const onActivity = options.onActivity;
+  const recent = clock.recent === undefined ? () => clock.now() : () => clock.recent!();
   const entries = new Map<string, CacheEntry<V>>();
   let tick = 0;
 
@@ -263,7 +272,8 @@ export function createCache<V>(options: CacheOptions = {}): SecretCache<V> {
       // Freshness is 0 until a value is loaded, and ends before a lease does (capUntil < hardUntil).
       const freshUntil =
         ttlMs === undefined ? entry.freshUntil : Math.min(entry.fetchedAt + ttlMs, entry.capUntil);
-      if (clock.now() >= freshUntil) return undefined;
+      // The turn's reading of the clock (turn-clock.ts): a warm read costs no clock call of its own.
+      if (recent() >= freshUntil) return undefined;
       entry.lastUsed = ++tick;
       entry.counters.hits++;
       if (onActivity !== undefined) onActivity();

@@ -9,7 +9,7 @@
  * never share a result. TTL is not part of the key: a call's `ttl` only says how old a value it accepts.
  *
  * Warm reads. A fresh entry answers with a promise made when its value was derived: no allocation, no
- * await inside, one map lookup and one clock read.
+ * await inside, one map lookup, and the clock as read earlier in the same event-loop turn (turn-clock.ts).
  *
  * Cost records. With a table and a tenant, the client counts every vault request and cache hit into
  * secretm's usage counters (usage.ts): the readers count requests, the loader says which connection and

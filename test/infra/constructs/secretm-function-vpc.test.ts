@@ -34,12 +34,15 @@ describe('without a VPC', () => {
     expect(JSON.stringify(synth.template.toJSON())).not.toContain('ec2:');
   });
 
-  it('reserves 50 instances for each API function, and none for the background functions', () => {
+  it('reserves 50 instances for each API function, 10 for the console’s, and none for the background functions', () => {
     const api = new Set(
       Object.values(synth.stack.secretm.functions).map((fn) => logicalId(synth.stack, fn.function)),
     );
+    const consoleFn = logicalId(synth.stack, synth.stack.secretm.console!.site.function.function);
     for (const [id, fn] of Object.entries(functionsById(synth))) {
-      expect(fn.Properties.ReservedConcurrentExecutions, id).toBe(api.has(id) ? 50 : undefined);
+      expect(fn.Properties.ReservedConcurrentExecutions, id).toBe(
+        api.has(id) ? 50 : id === consoleFn ? 10 : undefined,
+      );
     }
   });
 });

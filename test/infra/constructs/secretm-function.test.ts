@@ -1,6 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleHandler } from '../../../functions/console/console-handler.ts';
+import { consoleCsp } from '../../../functions/console/console-site.ts';
 import type { RouteFamily } from '../../../functions/http/route.ts';
 import { familyEntries } from '../../../functions/routes.ts';
 import { fixtureLayerPath, logicalId, resourcesOf, type Synthesized, synthesize } from '../synthesize.ts';
@@ -20,8 +25,8 @@ describe('SecretmFunction, bundled', () => {
     return resourcesOf(synth.template, 'AWS::Lambda::Function')[id]!;
   };
 
-  it('makes one function per route family, the two rotation functions, the cost roll-up, the audit digests, the layout migration, and no other', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 5);
+  it('makes one function per route family, the two rotation functions, the cost roll-up, the audit digests, the layout migration, the console, and no other', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', families.length + 6);
     for (const family of families) expect(functionOf(family), family).toBeDefined();
   });
 
@@ -75,5 +80,64 @@ describe('SecretmFunction, bundled', () => {
       // Minified: a few very long lines.
       expect(code.split('\n').length < code.length / 1000, `${family}: minified`).toBe(true);
     }
+  });
+
+  it('bundles the console function with the console build beside it, which its handler serves', async () => {
+    const fn = synth.stack.secretm.console!.site.function.function;
+    const code = resourcesOf(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack, fn)]!.Properties
+      .Code as { S3Key: string };
+    const asset = path.join(synth.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const assets = readdirSync(path.join(asset, 'console', 'assets'));
+    const script = assets.find((name) => /^index-[\w-]+\.js$/.test(name))!;
+    const { handler } = (await import(pathToFileURL(path.join(asset, 'index.mjs')).href)) as {
+      handler: ConsoleHandler;
+    };
+    const request = (routeKey: string, rawPath: string, headers: Record<string, string> = {}) => {
+      const [method] = routeKey.split(' ');
+      return {
+        version: '2.0',
+        routeKey,
+        rawPath,
+        rawQueryString: '',
+        headers,
+        requestContext: {
+          accountId: '123456789012',
+          apiId: 'api',
+          domainName: 'api.example',
+          domainPrefix: 'api',
+          http: {
+            method: method!,
+            path: rawPath,
+            protocol: 'HTTP/1.1',
+            sourceIp: '198.51.100.7',
+            userAgent: 'test',
+          },
+          requestId: randomUUID(),
+          routeKey,
+          stage: '$default',
+          time: new Date().toISOString(),
+          timeEpoch: Date.now(),
+        },
+        isBase64Encoded: false,
+      };
+    };
+
+    const index = await handler(request('GET /', '/'));
+    const js = await handler(request('GET /assets/{file}', `/assets/${script}`, { 'accept-encoding': 'br' }));
+
+    expect(existsSync(path.join(asset, 'console', 'index.html'))).toBe(true);
+    expect(assets).toContain(`${script}.br`);
+    expect(index.statusCode).toBe(200);
+    expect(index.body).toContain(`/assets/${script}`);
+    expect(index.headers?.['content-security-policy']).toBe(consoleCsp);
+    expect(js.statusCode).toBe(200);
+    expect(js.headers?.['content-encoding']).toBe('br');
+    expect(
+      brotliDecompressSync(Buffer.from(js.body!, 'base64')).equals(
+        readFileSync(path.join(asset, 'console', 'assets', script)),
+      ),
+    ).toBe(true);
+    // The console's package holds the console, not the API: it is small.
+    expect(readFileSync(path.join(asset, 'index.mjs')).length).toBeLessThan(64 * 1024);
   });
 });

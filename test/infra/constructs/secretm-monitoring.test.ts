@@ -95,11 +95,12 @@ describe('monitoring, API keys and no topic', () => {
     );
   });
 
-  it('alarms on throttles of every API function', () => {
+  it('alarms on throttles of every API function, the console’s included', () => {
     const alarm = alarmsByName(synth)['secretm-dev-api-throttles']!;
-    const functions = Object.values(synth.stack.secretm.functions).map((fn) =>
-      logicalId(synth.stack, fn.function),
-    );
+    const functions = [
+      ...Object.values(synth.stack.secretm.functions),
+      synth.stack.secretm.console!.site.function,
+    ].map((fn) => logicalId(synth.stack, fn.function));
 
     const throttled = metricsOf(alarm).filter((metric) => metric.MetricName === 'Throttles');
     expect(throttled.map((metric) => (metric.Dimensions![0]!.Value as { Ref: string }).Ref).sort()).toEqual(
