@@ -154,9 +154,7 @@ describe('the Costs page', () => {
 
     await page.getByRole('heading', { level: 1, name: 'Secrets' }).waitFor();
     const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    await page.evaluate(() => {
-      window.location.hash = '#/costs';
-    });
+    await page.goto('/#/costs');
     await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
 
     // The API refuses it too: hiding the page is a courtesy, the route is the control.
