@@ -1,13 +1,14 @@
 /**
  * The one typed client of the `/v1` API that every command calls. Operations are named by their
  * operationId; their inputs and answers are the types generated from the route table
- * (openapi-types.ts), so the CLI has no second copy of the contract.
+ * (functions/http/openapi-types.ts, which the console imports too), so no client has a copy of its own.
  *
  * Path parameters are encoded twice (`payments%252Fprod%252Fdb`): API Gateway decodes a path once
  * before it routes, local mode accepts both (docs/secrets-api.md, "Names are paths").
  */
+
+import type { operations } from '../../functions/http/openapi-types.ts';
 import { CliError, exitCodeForStatus, exitCodes, hintForStatus } from '../lib/errors.ts';
-import type { operations } from './openapi-types.ts';
 import { operationRoutes } from './operations.ts';
 import { exchange, type HttpAnswer } from './transport.ts';
 

@@ -1,10 +1,10 @@
 /**
  * The console's one way to the API: openapi-fetch over the types generated from the route table's
- * OpenAPI document (schema.d.ts), same origin, the API key as a bearer token. A 401 signs out.
+ * OpenAPI document (functions/http/openapi-types.ts, which the CLI imports too), same origin, the API key as a bearer token. A 401 signs out.
  */
 import createClient, { type Middleware } from 'openapi-fetch';
+import type { operations, paths } from '../../../functions/http/openapi-types.ts';
 import { session } from '../session.ts';
-import type { operations, paths } from './schema.d.ts';
 
 type Answer<Op extends keyof operations, Status extends number> = operations[Op]['responses'] extends {
   [S in Status]: { content: { 'application/json': infer Body } };

@@ -4,8 +4,8 @@
  * chain over the same range (`GET /v1/audit/verify`); "Download CSV" saves every filtered event.
  */
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { type ApiError, api, ok } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { filenameOf, saveText } from '../ui/download.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';

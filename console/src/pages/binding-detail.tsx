@@ -5,9 +5,9 @@
  */
 
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { useMe } from '../access.ts';
 import { type ApiError, api, ok } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { bindingPath, navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';

@@ -4,8 +4,8 @@
  * one. The API checks every entry against the secrets as they are; what it refuses is listed by entry.
  */
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { type ApiError, api, ok, type SecretMetadata } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 

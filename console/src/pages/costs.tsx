@@ -4,8 +4,8 @@
  * and "Download CSV". Money is shown exactly as the API states it.
  */
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { type ApiError, api, ok } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { BarChart } from '../ui/bar-chart.tsx';
 import { filenameOf, saveText } from '../ui/download.ts';
 import { ErrorNote } from '../ui/error-note.tsx';

@@ -5,8 +5,8 @@
  * defaults for the strategy.
  */
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { ApiError, api, ok, type SecretMetadata } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { asApiError } from '../ui/use-load.ts';
 

@@ -4,9 +4,9 @@
  * runs), a form to set or change the rotation, and "Turn off rotation".
  */
 import { useState } from 'preact/hooks';
+import type { operations } from '../../../functions/http/openapi-types.ts';
 import { activity } from '../activity.ts';
 import { type ApiError, api, ok, type SecretMetadata } from '../api/client.ts';
-import type { operations } from '../api/schema.d.ts';
 import { secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { asApiError } from '../ui/use-load.ts';
