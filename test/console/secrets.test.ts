@@ -233,6 +233,8 @@ describe('the Secrets list', () => {
   it('can be used with the keyboard alone: Tab to Create New Secret and open it with Enter', async () => {
     await page.goto('/#/secrets');
     await page.getByRole('heading', { level: 1, name: 'Secrets' }).waitFor();
+    // The button is offered once the API has said what the key may do (GET /v1/me).
+    await page.getByRole('button', { name: 'Create New Secret' }).waitFor();
     let focused = '';
     for (let i = 0; i < 10 && focused !== 'Create New Secret'; i++) {
       await page.keyboard.press('Tab');
@@ -241,6 +243,7 @@ describe('the Secrets list', () => {
     expect(focused).toBe('Create New Secret');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Create New Secret' }).waitFor();
-    expect(await page.evaluate<string>('document.activeElement?.tagName')).toBe('H1');
+    // The heading takes focus in an effect after it renders.
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.tagName')).toBe('H1');
   });
 });
