@@ -1,0 +1,237 @@
+/**
+ * The tag index: one entry per secret and tag key, `pk T#<tenant>#TAG:<key>`, `sk <name>`, holding the
+ * tag's value (shared/store/keys.ts). A tag-filtered list queries the one partition of its tag key, so it
+ * reads what matches and not the tenant's other secrets.
+ *
+ * The entries follow the metadata in the same TransactWriteItems: every tag a write adds or changes is put
+ * there (so a secret's tags are always all in the index, with their current values); every tag it removes
+ * is deleted there while the transaction has room (DynamoDB takes 100 items). An entry whose secret no
+ * longer carries the tag (left by a write that removed nearly 50 tags and added as many, or by a purge that
+ * raced a tag change) is harmless: a list checks each answer against its metadata.
+ *
+ * Secrets written before the index existed are indexed on the tenant's first tag list (`ensureIndexed`),
+ * after which a marker item says the tenant's index is complete.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ProviderUnavailableError } from '../errors.ts';
+import type { TransactItem } from './audit-store.ts';
+import { writeInBatches } from './batch-write.ts';
+import type { StoreDeps } from './dynamo-client.ts';
+import {
+  pkName,
+  secretKey,
+  secretSkPrefix,
+  skName,
+  tagIndexKey,
+  tagIndexMarkerKey,
+  tagIndexPk,
+  tenantPk,
+} from './keys.ts';
+import { queryPages } from './query-pages.ts';
+
+export type Tags = Record<string, string> | undefined;
+
+/** The most items one TransactWriteItems takes. */
+export const transactionLimit = 100;
+const batchGetSize = 100;
+const batchGetAttempts = 6;
+
+/**
+ * The index writes of a change of a secret's tags from `before` to `after`, for a transaction that already
+ * holds `others` items: a put for every added or changed tag, a delete for every removed tag while there is
+ * room. Nothing when the tags did not change.
+ */
+export function tagIndexWrites(
+  tableName: string,
+  tenant: string,
+  name: string,
+  before: Tags,
+  after: Tags,
+  others: number,
+): TransactItem[] {
+  const previous = before ?? {};
+  const next = after ?? {};
+  const puts: TransactItem[] = Object.entries(next)
+    .filter(([key, value]) => previous[key] !== value)
+    .map(([key, value]) => ({
+      Put: { TableName: tableName, Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
+    }));
+  const room = transactionLimit - others - puts.length;
+  const deletes: TransactItem[] = Object.keys(previous)
+    .filter((key) => !Object.hasOwn(next, key))
+    .slice(0, Math.max(0, room))
+    .map((key) => ({ Delete: { TableName: tableName, Key: tagIndexKey(tenant, key, name) } }));
+  return [...puts, ...deletes];
+}
+
+export interface TagMatchPage {
+  names: string[];
+  /** The last name the query read, when the index has more after it. */
+  next?: string;
+}
+
+/**
+ * One page of the names carrying the tag (and value, when given), in name order, from the index: names
+ * under `prefix`, after `startAfter`, at most `limit` read.
+ */
+export async function tagMatches(
+  deps: StoreDeps,
+  tenant: string,
+  tag: { key: string; value?: string },
+  options: { prefix: string; startAfter?: string; limit: number },
+): Promise<TagMatchPage> {
+  const pk = tagIndexPk(tenant, tag.key);
+  const names: Record<string, string> = { '#pk': pkName };
+  const values: Record<string, unknown> = { ':pk': pk };
+  let condition = '#pk = :pk';
+  if (options.prefix.length > 0) {
+    names['#sk'] = skName;
+    values[':prefix'] = options.prefix;
+    condition += ' AND begins_with(#sk, :prefix)';
+  }
+  if (tag.value !== undefined) {
+    names['#tagValue'] = 'tagValue';
+    values[':tagValue'] = tag.value;
+  }
+  const page = await deps.client.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: condition,
+      ...(tag.value !== undefined ? { FilterExpression: '#tagValue = :tagValue' } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Limit: options.limit,
+      ...(options.startAfter !== undefined
+        ? { ExclusiveStartKey: { [pkName]: pk, [skName]: options.startAfter } }
+        : {}),
+    }),
+  );
+  const last = page.LastEvaluatedKey?.[skName];
+  return {
+    names: (page.Items ?? []).map((item) => String(item[skName])),
+    ...(typeof last === 'string' ? { next: last } : {}),
+  };
+}
+
+/**
+ * The metadata items of `names` in the tenant, in the order given (BatchGetItem, 100 keys a request, sent
+ * together; what DynamoDB leaves unprocessed is asked again with a doubling back-off). A name with no item
+ * is left out.
+ */
+export async function getSecretItems(
+  deps: StoreDeps,
+  tenant: string,
+  names: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const byName = new Map<string, Record<string, unknown>>();
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += batchGetSize) chunks.push(names.slice(i, i + batchGetSize));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let keys: Record<string, unknown>[] = chunk.map((name) => secretKey(tenant, name));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt === batchGetAttempts) {
+          throw new ProviderUnavailableError('the secret store is busy; retry the list shortly');
+        }
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await deps.client.send(
+          new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys } } }),
+        );
+        for (const item of result.Responses?.[deps.tableName] ?? []) {
+          byName.set(String(item[skName]).slice(secretSkPrefix.length), item);
+        }
+        keys = (result.UnprocessedKeys?.[deps.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }),
+  );
+  return names.flatMap((name) => {
+    const item = byName.get(name);
+    return item ? [item] : [];
+  });
+}
+
+/**
+ * Makes sure every secret of a tenant is in the tag index before the index answers a list: once an
+ * instance has seen the tenant's marker it trusts it (the marker is never removed, and every write keeps
+ * the index), so only a tenant's first tag list on an instance reads it.
+ */
+export function createTagIndexReadiness(deps: StoreDeps) {
+  const ready = new Set<string>();
+  return async function ensureIndexed(tenant: string): Promise<void> {
+    if (ready.has(tenant)) return;
+    const { Item } = await deps.client.send(
+      new GetCommand({ TableName: deps.tableName, Key: tagIndexMarkerKey(tenant), ConsistentRead: true }),
+    );
+    if (!Item) {
+      await backfillTagIndex(deps, tenant);
+      await deps.client.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: { ...tagIndexMarkerKey(tenant), indexedAt: new Date().toISOString() },
+        }),
+      );
+    }
+    ready.add(tenant);
+  };
+}
+
+/** Every tagged secret's tags, read (consistently) from the tenant's metadata items. */
+async function tagsByName(deps: StoreDeps, tenant: string): Promise<Map<string, Record<string, string>>> {
+  const found = new Map<string, Record<string, string>>();
+  for await (const items of queryPages(deps, {
+    pk: tenantPk(tenant),
+    skPrefix: secretSkPrefix,
+    consistentRead: true,
+  })) {
+    for (const item of items) {
+      const tags = item.tags as Record<string, string> | undefined;
+      if (tags && Object.keys(tags).length > 0) {
+        found.set(String(item[skName]).slice(secretSkPrefix.length), tags);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Indexes the secrets of a tenant that writes made before the index existed, while writes go on. First
+ * every tag as read is put (BatchWriteItem); a write that changed a tag after that read put its own entry,
+ * which the batch may have overwritten with the older value, so the tags are read again and every entry
+ * whose value moved meanwhile is put again, on condition that it still holds the value this run wrote (if
+ * not, a write has put the current one since). Entries of tags removed meanwhile stay, harmless.
+ */
+export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise<{ entries: number }> {
+  const first = await tagsByName(deps, tenant);
+  const puts = [...first].flatMap(([name, tags]) =>
+    Object.entries(tags).map(([key, value]) => ({
+      PutRequest: { Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
+    })),
+  );
+  await writeInBatches(
+    deps,
+    puts,
+    () => new ProviderUnavailableError('the tag index of this tenant could not be completed; retry the list'),
+  );
+  const second = await tagsByName(deps, tenant);
+  for (const [name, tags] of second) {
+    const written = first.get(name) ?? {};
+    for (const [key, value] of Object.entries(tags)) {
+      if (!Object.hasOwn(written, key) || written[key] === value) continue;
+      try {
+        await deps.client.send(
+          new PutCommand({
+            TableName: deps.tableName,
+            Item: { ...tagIndexKey(tenant, key, name), tagValue: value },
+            ConditionExpression: '#tagValue = :written',
+            ExpressionAttributeNames: { '#tagValue': 'tagValue' },
+            ExpressionAttributeValues: { ':written': written[key] },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+  return { entries: puts.length };
+}
