@@ -36,6 +36,7 @@ export type Tags = Record<string, string> | undefined;
 export const transactionLimit = 100;
 const batchGetSize = 100;
 const batchGetAttempts = 6;
+const backfillStreams = 8;
 
 /**
  * The index writes of a change of a secret's tags from `before` to `after`, for a transaction that already
@@ -208,10 +209,17 @@ export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise
       PutRequest: { Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
     })),
   );
-  await writeInBatches(
-    deps,
-    puts,
-    () => new ProviderUnavailableError('the tag index of this tenant could not be completed; retry the list'),
+  // Eight streams of batches at once: a tenant of 10,000 tagged secrets is 400 batches.
+  const share = Math.ceil(puts.length / backfillStreams);
+  await Promise.all(
+    Array.from({ length: backfillStreams }, (_, i) =>
+      writeInBatches(
+        deps,
+        puts.slice(i * share, (i + 1) * share),
+        () =>
+          new ProviderUnavailableError('the tag index of this tenant could not be completed; retry the list'),
+      ),
+    ),
   );
   const second = await tagsByName(deps, tenant);
   for (const [name, tags] of second) {
