@@ -32,6 +32,13 @@ import { queryPages } from './query-pages.ts';
 
 export type Tags = Record<string, string> | undefined;
 
+/**
+ * Whether a tag key has index entries: every key the API accepts does; a key with `#` (which no write
+ * accepts, and which a list answers with nothing) has none, so an old item holding one cannot stop the
+ * index.
+ */
+const indexable = (key: string) => key.length > 0 && !key.includes('#');
+
 /** The most items one TransactWriteItems takes. */
 export const transactionLimit = 100;
 const batchGetSize = 100;
@@ -54,13 +61,13 @@ export function tagIndexWrites(
   const previous = before ?? {};
   const next = after ?? {};
   const puts: TransactItem[] = Object.entries(next)
-    .filter(([key, value]) => previous[key] !== value)
+    .filter(([key, value]) => indexable(key) && previous[key] !== value)
     .map(([key, value]) => ({
       Put: { TableName: tableName, Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
     }));
   const room = transactionLimit - others - puts.length;
   const deletes: TransactItem[] = Object.keys(previous)
-    .filter((key) => !Object.hasOwn(next, key))
+    .filter((key) => indexable(key) && !Object.hasOwn(next, key))
     .slice(0, Math.max(0, room))
     .map((key) => ({ Delete: { TableName: tableName, Key: tagIndexKey(tenant, key, name) } }));
   return [...puts, ...deletes];
@@ -205,9 +212,11 @@ async function tagsByName(deps: StoreDeps, tenant: string): Promise<Map<string, 
 export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise<{ entries: number }> {
   const first = await tagsByName(deps, tenant);
   const puts = [...first].flatMap(([name, tags]) =>
-    Object.entries(tags).map(([key, value]) => ({
-      PutRequest: { Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
-    })),
+    Object.entries(tags)
+      .filter(([key]) => indexable(key))
+      .map(([key, value]) => ({
+        PutRequest: { Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
+      })),
   );
   // Eight streams of batches at once: a tenant of 10,000 tagged secrets is 400 batches.
   const share = Math.ceil(puts.length / backfillStreams);
@@ -225,7 +234,7 @@ export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise
   for (const [name, tags] of second) {
     const written = first.get(name) ?? {};
     for (const [key, value] of Object.entries(tags)) {
-      if (!Object.hasOwn(written, key) || written[key] === value) continue;
+      if (!indexable(key) || !Object.hasOwn(written, key) || written[key] === value) continue;
       try {
         await deps.client.send(
           new PutCommand({

@@ -295,6 +295,24 @@ describe('tag index: secrets written before it', () => {
     expect(marker.Items).toHaveLength(1);
   });
 
+  it('indexes an old secret whose tags hold a key no write accepts (with #) by its other tags', async () => {
+    // Prepare
+    const tenant = freshTenant();
+    await legacySecrets(
+      tenant,
+      2,
+      (i): Record<string, string> => (i === 0 ? { 'odd#key': 'x', team: 'blue' } : { team: 'red' }),
+    );
+
+    // Act
+    const blue = await store.list(tenant, { limit: 10, tag: { key: 'team', value: 'blue' } });
+    const odd = await store.list(tenant, { limit: 10, tag: { key: 'odd#key' } });
+
+    // Assess
+    expect(names(blue.items)).toEqual(['old-000']);
+    expect(odd.items).toEqual([]);
+  });
+
   it('puts again the value a tag edit committed while the backfill was writing an older one', async () => {
     // Prepare
     const tenant = freshTenant();
