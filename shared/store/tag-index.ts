@@ -13,7 +13,7 @@
  * after which a marker item says the tenant's index is complete.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ProviderUnavailableError } from '../errors.ts';
 import type { TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
@@ -28,7 +28,6 @@ import {
   tagIndexPk,
   tenantPk,
 } from './keys.ts';
-import { queryPages } from './query-pages.ts';
 
 export type Tags = Record<string, string> | undefined;
 
@@ -44,6 +43,8 @@ export const transactionLimit = 100;
 const batchGetSize = 100;
 const batchGetAttempts = 6;
 const backfillStreams = 8;
+/** Secrets a backfill reads and indexes before it records how far it got. */
+const backfillChunk = 1000;
 
 /**
  * The index writes of a change of a secret's tags from `before` to `after`, for a transaction that already
@@ -161,8 +162,8 @@ export async function getSecretItems(
 
 /**
  * Makes sure every secret of a tenant is in the tag index before the index answers a list: once an
- * instance has seen the tenant's marker it trusts it (the marker is never removed, and every write keeps
- * the index), so only a tenant's first tag list on an instance reads it.
+ * instance has seen the tenant's marker say so it trusts it (the marker is never removed, and every write
+ * keeps the index), so only a tenant's first tag list on an instance reads it.
  */
 export function createTagIndexReadiness(deps: StoreDeps) {
   const ready = new Set<string>();
@@ -171,54 +172,131 @@ export function createTagIndexReadiness(deps: StoreDeps) {
     const { Item } = await deps.client.send(
       new GetCommand({ TableName: deps.tableName, Key: tagIndexMarkerKey(tenant), ConsistentRead: true }),
     );
-    if (!Item) {
-      await backfillTagIndex(deps, tenant);
-      await deps.client.send(
-        new PutCommand({
-          TableName: deps.tableName,
-          Item: { ...tagIndexMarkerKey(tenant), indexedAt: new Date().toISOString() },
-        }),
-      );
+    if (Item?.complete !== true) {
+      await backfillTagIndex(deps, tenant, {
+        ...(typeof Item?.through === 'string' ? { after: Item.through } : {}),
+      });
     }
     ready.add(tenant);
   };
 }
 
-/** Every tagged secret's tags, read (consistently) from the tenant's metadata items. */
-async function tagsByName(deps: StoreDeps, tenant: string): Promise<Map<string, Record<string, string>>> {
-  const found = new Map<string, Record<string, string>>();
-  for await (const items of queryPages(deps, {
-    pk: tenantPk(tenant),
-    skPrefix: secretSkPrefix,
-    consistentRead: true,
-  })) {
-    for (const item of items) {
-      const tags = item.tags as Record<string, string> | undefined;
-      if (tags && Object.keys(tags).length > 0) {
-        found.set(String(item[skName]).slice(secretSkPrefix.length), tags);
-      }
-    }
+/** The tags of up to `limit` secrets in name order, after `after` and up to `through` when given. */
+async function tagsInRange(
+  deps: StoreDeps,
+  tenant: string,
+  range: { after?: string; through?: string; limit?: number },
+): Promise<{ tags: Map<string, Record<string, string>>; names: string[]; more: boolean }> {
+  const tags = new Map<string, Record<string, string>>();
+  const names: string[] = [];
+  const values: Record<string, unknown> = { ':pk': tenantPk(tenant) };
+  let condition: string;
+  if (range.through !== undefined) {
+    values[':from'] = `${secretSkPrefix}${range.after ?? ''}`;
+    values[':to'] = `${secretSkPrefix}${range.through}`;
+    condition = '#pk = :pk AND #sk BETWEEN :from AND :to';
+  } else {
+    values[':prefix'] = secretSkPrefix;
+    condition = '#pk = :pk AND begins_with(#sk, :prefix)';
   }
-  return found;
+  let startKey: Record<string, unknown> | undefined =
+    range.after !== undefined ? secretKey(tenant, range.after) : undefined;
+  let more = false;
+  do {
+    const page = await deps.client.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+        ExpressionAttributeValues: values,
+        ConsistentRead: true,
+        ...(range.limit !== undefined ? { Limit: range.limit - names.length } : {}),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const name = String(item[skName]).slice(secretSkPrefix.length);
+      names.push(name);
+      const itemTags = item.tags as Record<string, string> | undefined;
+      if (itemTags && Object.keys(itemTags).length > 0) tags.set(name, itemTags);
+    }
+    startKey = page.LastEvaluatedKey;
+    more = startKey !== undefined;
+  } while (startKey && (range.limit === undefined || names.length < range.limit));
+  return { tags, names, more };
 }
 
 /**
- * Indexes the secrets of a tenant that writes made before the index existed, while writes go on. First
- * every tag as read is put (BatchWriteItem); a write that changed a tag after that read put its own entry,
- * which the batch may have overwritten with the older value, so the tags are read again and every entry
+ * Indexes the secrets of a tenant that writes made before the index existed, while writes go on, a chunk
+ * of names at a time; the marker item records the last name of each finished chunk, so a run cut short
+ * (a request timing out) is resumed by the next one, and says `complete` at the end. In each chunk, every
+ * tag as read is put first (BatchWriteItem); a write that changed a tag after that read put its own entry,
+ * which the batch may have overwritten with the older value, so the chunk is read again and every entry
  * whose value moved meanwhile is put again, on condition that it still holds the value this run wrote (if
- * not, a write has put the current one since). Entries of tags removed meanwhile stay, harmless.
+ * not, a write has put the current one since). Entries of tags removed meanwhile stay, harmless. Secrets
+ * created meanwhile were indexed by their creates.
  */
-export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise<{ entries: number }> {
-  const first = await tagsByName(deps, tenant);
-  const puts = [...first].flatMap(([name, tags]) =>
-    Object.entries(tags)
+export async function backfillTagIndex(
+  deps: StoreDeps,
+  tenant: string,
+  options: { after?: string; chunk?: number } = {},
+): Promise<{ entries: number }> {
+  let after = options.after;
+  let entries = 0;
+  for (;;) {
+    const first = await tagsInRange(deps, tenant, {
+      ...(after !== undefined ? { after } : {}),
+      limit: options.chunk ?? backfillChunk,
+    });
+    entries += await putAll(deps, tenant, first.tags);
+    const last = first.names.at(-1);
+    if (last !== undefined) {
+      const second = await tagsInRange(deps, tenant, {
+        ...(after !== undefined ? { after } : {}),
+        through: last,
+      });
+      await putMoved(deps, tenant, first.tags, second.tags);
+    }
+    if (!first.more || last === undefined) break;
+    await deps.client
+      .send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: tagIndexMarkerKey(tenant),
+          UpdateExpression: 'SET #through = :through',
+          ConditionExpression: 'attribute_not_exists(#through) OR #through < :through',
+          ExpressionAttributeNames: { '#through': 'through' },
+          ExpressionAttributeValues: { ':through': last },
+        }),
+      )
+      .catch((error: unknown) => {
+        // Another run got further: its mark stands.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    after = last;
+  }
+  await deps.client.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...tagIndexMarkerKey(tenant), complete: true, indexedAt: new Date().toISOString() },
+    }),
+  );
+  return { entries };
+}
+
+async function putAll(
+  deps: StoreDeps,
+  tenant: string,
+  tags: Map<string, Record<string, string>>,
+): Promise<number> {
+  const puts = [...tags].flatMap(([name, secretTags]) =>
+    Object.entries(secretTags)
       .filter(([key]) => indexable(key))
       .map(([key, value]) => ({
         PutRequest: { Item: { ...tagIndexKey(tenant, key, name), tagValue: value } },
       })),
   );
-  // Eight streams of batches at once: a tenant of 10,000 tagged secrets is 400 batches.
+  // Eight streams of batches at once: a chunk of 1,000 secrets with two tags each is 80 batches.
   const share = Math.ceil(puts.length / backfillStreams);
   await Promise.all(
     Array.from({ length: backfillStreams }, (_, i) =>
@@ -230,11 +308,20 @@ export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise
       ),
     ),
   );
-  const second = await tagsByName(deps, tenant);
-  for (const [name, tags] of second) {
-    const written = first.get(name) ?? {};
+  return puts.length;
+}
+
+/** Puts again, on condition, every entry whose value a write moved after `written` was read and put. */
+async function putMoved(
+  deps: StoreDeps,
+  tenant: string,
+  written: Map<string, Record<string, string>>,
+  now: Map<string, Record<string, string>>,
+): Promise<void> {
+  for (const [name, tags] of now) {
+    const before = written.get(name) ?? {};
     for (const [key, value] of Object.entries(tags)) {
-      if (!indexable(key) || !Object.hasOwn(written, key) || written[key] === value) continue;
+      if (!indexable(key) || !Object.hasOwn(before, key) || before[key] === value) continue;
       try {
         await deps.client.send(
           new PutCommand({
@@ -242,7 +329,7 @@ export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise
             Item: { ...tagIndexKey(tenant, key, name), tagValue: value },
             ConditionExpression: '#tagValue = :written',
             ExpressionAttributeNames: { '#tagValue': 'tagValue' },
-            ExpressionAttributeValues: { ':written': written[key] },
+            ExpressionAttributeValues: { ':written': before[key] },
           }),
         );
       } catch (error) {
@@ -250,5 +337,4 @@ export async function backfillTagIndex(deps: StoreDeps, tenant: string): Promise
       }
     }
   }
-  return { entries: puts.length };
 }

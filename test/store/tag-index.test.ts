@@ -5,7 +5,7 @@
  * index out of step with the metadata.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors.ts';
 import type { SecretRecord } from '../../shared/secrets/secret-types.ts';
@@ -311,6 +311,78 @@ describe('tag index: secrets written before it', () => {
     // Assess
     expect(names(blue.items)).toEqual(['old-000']);
     expect(odd.items).toEqual([]);
+  });
+
+  it('resumes a backfill cut short after the last chunk it finished, and the next tag list completes it', async () => {
+    // Prepare
+    const tenant = freshTenant();
+    const records = await legacySecrets(tenant, 7, (i) => ({ team: i % 2 === 0 ? 'blue' : 'red' }));
+    let queries = 0;
+    // A request that times out half way: the third chunk's first read never comes back.
+    const cut = new Proxy(table.documentClient, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: object) => {
+          if (command instanceof QueryCommand && ++queries === 5) throw new Error('cut short');
+          return (target.send as (c: object) => Promise<unknown>)(command);
+        };
+      },
+    });
+    const cutShort = await backfillTagIndex({ client: cut, tableName: table.tableName }, tenant, {
+      chunk: 2,
+    }).catch((error: Error) => error.message);
+    const { Item: marker } = await table.documentClient.send(
+      new GetCommand({ TableName: table.tableName, Key: tagIndexMarkerKey(tenant), ConsistentRead: true }),
+    );
+
+    // Act
+    const resumed = await backfillTagIndex(
+      { client: table.documentClient, tableName: table.tableName },
+      tenant,
+      { after: String(marker?.through), chunk: 2 },
+    );
+    const blue = await store.list(tenant, { limit: 10, tag: { key: 'team', value: 'blue' } });
+
+    // Assess
+    expect(cutShort).toBe('cut short');
+    expect(marker).toMatchObject({ through: 'old-003' });
+    expect(marker?.complete).toBeUndefined();
+    expect(resumed.entries).toBe(3);
+    expect(names(blue.items)).toEqual(records.filter((r) => r.tags.team === 'blue').map((r) => r.name));
+    expect(await entriesOf(tenant, 'team')).toEqual(
+      Object.fromEntries(records.map((r) => [r.name, r.tags.team])),
+    );
+  });
+
+  it('finishes an interrupted tenant on its next tag list', async () => {
+    // Prepare
+    const tenant = freshTenant();
+    const records = await legacySecrets(tenant, 5, () => ({ env: 'dev' }));
+    await table.documentClient.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...tagIndexMarkerKey(tenant), through: 'old-001' },
+      }),
+    );
+    await table.documentClient.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table.tableName]: ['old-000', 'old-001'].map((name) => ({
+            PutRequest: { Item: { [pkName]: tagIndexPk(tenant, 'env'), [skName]: name, tagValue: 'dev' } },
+          })),
+        },
+      }),
+    );
+
+    // Act
+    const listed = await store.list(tenant, { limit: 10, tag: { key: 'env', value: 'dev' } });
+
+    // Assess
+    expect(names(listed.items)).toEqual(names(records));
+    const { Item: marker } = await table.documentClient.send(
+      new GetCommand({ TableName: table.tableName, Key: tagIndexMarkerKey(tenant), ConsistentRead: true }),
+    );
+    expect(marker?.complete).toBe(true);
   });
 
   it('puts again the value a tag edit committed while the backfill was writing an older one', async () => {
