@@ -23,13 +23,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type BuildOptions, build } from 'esbuild';
 import { familyEntries } from '../functions/routes.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startOpenBao } from '../local/peers/openbao.ts';
 import { startLocal } from '../local/start-local.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
+import { secretKey, tagIndexPk, tenantPk } from '../shared/store/keys.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { describeTableRequests, vaultCallsOf } from '../test/store/table-requests.ts';
 import { median, percentile } from './measure.ts';
@@ -193,6 +194,135 @@ async function loads(name: string, run: (worker: number, n: number) => Promise<u
 }
 
 // ---------------------------------------------------------------------------------------------------
+// A rare tag at 100 and at 10,000 secrets
+
+/** Tenants of the two sizes; each has `rareCount` secrets tagged `rare=yes`, every secret `env=dev`. */
+const tagTenantSizes = [100, 10_000] as const;
+const rareCount = 5;
+const rareTagPath = '/v1/secrets?tag=rare%3Dyes';
+
+interface TagListFigures {
+  secrets: number;
+  /** The tenant's first tag list: it indexes the secrets written before the index (here, all). */
+  firstListMs: number;
+  counts: { table: string[]; vault: number };
+  loads: Load[];
+  /** Read capacity of one rare-tag list the way it is answered now (index query + metadata batch). */
+  indexRcu: number;
+  /** Read capacity of the same list answered the old way: the tenant's partition, filtered. */
+  partitionRcu: number;
+}
+
+/**
+ * Metadata items as the secret store writes them, put straight into the table with BatchWriteItem (an
+ * API create per secret would take minutes at 10,000); with no tag index entries, as a version before the
+ * index left them.
+ */
+async function seedTenant(raw: ReturnType<typeof createDocumentClient>, tenant: string, count: number) {
+  const at = new Date().toISOString();
+  const every = Math.floor(count / rareCount);
+  const items = Array.from({ length: count }, (_, i) => {
+    const name = `s-${String(i).padStart(5, '0')}`;
+    return {
+      ...secretKey(tenant, name),
+      tenant,
+      name,
+      type: 'env',
+      connection: 'local',
+      vaultRef: `secretm/local/${tenant}/${name}`,
+      version: 1,
+      keys: ['V'],
+      tags: i % every === every - 1 ? { env: 'dev', rare: 'yes' } : { env: 'dev' },
+      size: valueBytes,
+      createdAt: at,
+      createdBy: 'bench',
+      updatedAt: at,
+      updatedBy: 'bench',
+    };
+  });
+  const batches: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const next = () => batches.shift();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let batch = next(); batch; batch = next()) {
+        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const result = await raw.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+}
+
+/** Total read capacity of every page of a query. */
+async function queryRcu(raw: ReturnType<typeof createDocumentClient>, input: Record<string, unknown>) {
+  let total = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await raw.send(
+      new QueryCommand({
+        TableName: tableName,
+        ...input,
+        ReturnConsumedCapacity: 'TOTAL',
+        ExclusiveStartKey: startKey,
+      } as ConstructorParameters<typeof QueryCommand>[0]),
+    );
+    total += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return total;
+}
+
+async function tagLists(raw: ReturnType<typeof createDocumentClient>): Promise<TagListFigures[]> {
+  const figures: TagListFigures[] = [];
+  for (const size of tagTenantSizes) {
+    const tenant = `tags-${size}`;
+    log(`rare-tag list: seeding ${size} secrets`);
+    await seedTenant(raw, tenant, size);
+    const response = await fetch(`${local.url}/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench-tags', scopes: ['read'], tenant }),
+    });
+    const key = ((await response.json()) as { key: string }).key;
+    await call('GET', '/v1/secrets?limit=1', key);
+    const t = performance.now();
+    await call('GET', rareTagPath, key);
+    const firstListMs = performance.now() - t;
+    const run = () => call('GET', rareTagPath, key);
+    const counts = await requestsOf(run);
+    log(`rare-tag list at ${size} secrets, c=1`);
+    await run();
+    const loads = [await underLoad(1, run)];
+    // The capacity each way reads, asked of DynamoDB Local for the same answer (eventually consistent,
+    // as the list reads): the index query plus the metadata of its matches (0.5 RCU per item up to 4 KB,
+    // as a BatchGetItem charges), against the filtered query of the whole partition.
+    const indexQuery = await queryRcu(raw, {
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'tagValue = :v',
+      ExpressionAttributeValues: { ':pk': tagIndexPk(tenant, 'rare'), ':v': 'yes' },
+    });
+    const partitionRcu = await queryRcu(raw, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      FilterExpression: 'tags.#rare = :v AND attribute_not_exists(deletedAt)',
+      ExpressionAttributeNames: { '#rare': 'rare' },
+      ExpressionAttributeValues: { ':pk': tenantPk(tenant), ':s': 'S#', ':v': 'yes' },
+    });
+    figures.push({
+      secrets: size,
+      firstListMs,
+      counts,
+      loads,
+      indexRcu: indexQuery + rareCount * 0.5,
+      partitionRcu,
+    });
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Bundles and cold imports
 
 const bundleOptions: BuildOptions = {
@@ -309,9 +439,10 @@ async function measure() {
   });
   timed.push({ label: `OpenBao KV v2 read (${valueBytes} B)`, loads: await loads('OpenBao', baoRead) });
   for (const route of routes) timed.push({ label: route.label, loads: await loads(route.label, route.run) });
+  const tags = await tagLists(raw);
   raw.destroy();
   const built = await bundles();
-  return { counts, timed, built };
+  return { counts, timed, built, tags };
 }
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -370,6 +501,13 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
       c === 10 ? (share >= 0.2 ? '≥ 1/5: met' : '≥ 1/5: **missed**') : '—',
     );
   }
+  const [smallTags, largeTags] = data.tags as [TagListFigures, TagListFigures];
+  const tagRatio = largeTags.loads[0]!.p50 / smallTags.loads[0]!.p50;
+  row(
+    `rare-tag list p50, ${largeTags.secrets} vs ${smallTags.secrets} secrets in the tenant, c = 1`,
+    `${ms(largeTags.loads[0]!.p50)} vs ${ms(smallTags.loads[0]!.p50)} ms (${tagRatio.toFixed(2)}×); read capacity ${largeTags.indexRcu} vs ${smallTags.indexRcu} RCU`,
+    tagRatio <= 2 ? '≤ 2×: met' : '≤ 2×: **missed**',
+  );
   const creates = at('POST /v1/secrets', 50).perSecond / at('POST /v1/secrets', 1).perSecond;
   row(
     'create throughput at c = 50 vs c = 1',
@@ -387,6 +525,26 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
   );
   for (const item of data.counts)
     row(`\`${item.label}\``, item.table.length, item.table.join(', '), item.vault);
+  lines.push(
+    '',
+    `### A rare tag (${rareCount} matches) at 100 and at 10,000 secrets`,
+    '',
+    `\`GET ${rareTagPath}\` in a tenant of each size (every secret tagged \`env=dev\`, ${rareCount} also \`rare=yes\`), seeded with BatchWriteItem as metadata without tag index entries, so the tenant's first tag list indexes them. Read capacity as DynamoDB Local reports it for the index query, plus 0.5 RCU per match for the metadata batch; "whole partition" is the filtered query of every secret that answered tag lists before the index.`,
+    '',
+    '| secrets | first list (indexes the tenant), ms | DynamoDB requests | p50 | p95 | RCU, index + batch | RCU, whole partition |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const item of data.tags) {
+    row(
+      item.secrets,
+      ms(item.firstListMs),
+      item.counts.table.join(', '),
+      ms(item.loads[0]!.p50),
+      ms(item.loads[0]!.p95),
+      item.indexRcu,
+      item.partitionRcu,
+    );
+  }
   lines.push(
     '',
     '### Latency (ms) and throughput per route',

@@ -271,6 +271,7 @@ export function createSecretService(deps: SecretServiceDeps) {
         version,
         lockId,
         auditEvent(ctx, `secret.${action}`, target(name), clock.now()),
+        current.tags,
       );
       return record;
     } catch (error) {

@@ -5,6 +5,8 @@
  *
  *   secret metadata   pk T#<tenant>            sk S#<name>
  *   secret version    pk T#<tenant>#S#<name>   sk V#<version, 10 digits>
+ *   tag index entry   pk T#<tenant>#TAG:<tag key>  sk <name>          (tagValue: the tag's value)
+ *   tag index marker  pk T#<tenant>            sk M#TAGINDEX     (every secret of the tenant is in the tag index)
  *   idempotency key   pk T#<tenant>            sk I#<key>                  (TTL expiresAt)
  *   audit event       pk T#<tenant>#A          sk <ISO time>#<requestId>#<random>  (TTL expiresAt; HMAC'd)
  *   audit digest      pk T#<tenant>#D          sk H#<hour start ISO> (header), P#<hour start ISO>#<generation>#<part, 4 digits>
@@ -66,6 +68,25 @@ export function versionSk(version: number): string {
 
 export function versionKey(tenant: string, name: string, version: number): ItemKey {
   return key(versionPk(tenant, name), versionSk(version));
+}
+
+/**
+ * One tag key of a tenant's secrets: an entry per secret carrying it, sorted by name. A tag key never
+ * contains `#`, so the part after the last `#` always starts `TAG:` and no entry can be spelled as
+ * another kind's partition (such as an audit partition, `…#A`, which tenants may only add to).
+ */
+export function tagIndexPk(tenant: string, tagKey: string): string {
+  if (tagKey.length === 0 || tagKey.includes('#')) throw new ValidationError('invalid tag key');
+  return `${tenantPk(tenant)}#TAG:${tagKey}`;
+}
+
+export function tagIndexKey(tenant: string, tagKey: string, name: string): ItemKey {
+  return key(tagIndexPk(tenant, tagKey), name);
+}
+
+/** Present once every secret of the tenant has its tag index entries (shared/store/tag-index.ts). */
+export function tagIndexMarkerKey(tenant: string): ItemKey {
+  return key(tenantPk(tenant), 'M#TAGINDEX');
 }
 
 export function idempotencyKey(tenant: string, idempotencyKeyValue: string): ItemKey {

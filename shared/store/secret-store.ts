@@ -57,6 +57,13 @@ import type {
   SecretStore,
 } from './store-types.ts';
 import { tableDefinition } from './table-definition.ts';
+import {
+  createTagIndexReadiness,
+  getSecretItems,
+  type Tags,
+  tagIndexWrites,
+  tagMatches,
+} from './tag-index.ts';
 
 const secretFields: FieldMap<SecretRecord> = {
   tenant: true,
@@ -208,6 +215,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
    * every create of a tenant wrote, which made concurrent creates conflict and retry.
    */
   const registered = new Set<string>();
+  const ensureIndexed = createTagIndexReadiness(deps);
 
   /**
    * The metadata item holds the record's fields, its key and its rotation index entry only: a Put
@@ -286,6 +294,9 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     audit: AuditEvent,
     facts: LifeFacts | undefined,
   ) {
+    const registry: TransactItem[] = registered.has(record.tenant)
+      ? []
+      : [{ Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } }];
     await transact([
       metadataPut(record, {
         ConditionExpression: 'attribute_not_exists(#pk)',
@@ -303,9 +314,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         },
       },
       lifeStart(tableName, record, record.createdAt, facts),
-      ...(registered.has(record.tenant)
-        ? []
-        : [{ Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } }]),
+      ...registry,
+      ...tagIndexWrites(tableName, record.tenant, record.name, undefined, record.tags, 5 + registry.length),
     ]);
     registered.add(record.tenant);
   }
@@ -328,6 +338,55 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     );
   }
 
+  /**
+   * A tag-filtered list from the tag index (shared/store/tag-index.ts): a page of the names carrying the
+   * tag, then their metadata, checked again against every filter (the metadata is the truth; an index
+   * entry left by a removed tag drops out here). Pages grow while filters drop names, as in `list`.
+   */
+  async function listTagged(
+    tenant: string,
+    query: SecretListQuery,
+    tag: NonNullable<SecretListQuery['tag']>,
+  ): Promise<Page<SecretRecord>> {
+    const limit = checkLimit(query.limit);
+    const prefix = query.prefix ?? '';
+    if (tag.key.length === 0) throw new ValidationError('tag key must not be empty');
+    if (tag.key.includes('#')) return { items: [] };
+    let startAfter: string | undefined;
+    if (query.cursor !== undefined) {
+      startAfter = decodeCursor(query.cursor);
+      if (!startAfter.startsWith(prefix)) throw new ValidationError('invalid cursor');
+    }
+    const matches = (record: SecretRecord) =>
+      record.tags !== undefined &&
+      Object.hasOwn(record.tags, tag.key) &&
+      (tag.value === undefined || record.tags[tag.key] === tag.value) &&
+      (query.type === undefined || record.type === query.type) &&
+      (query.connection === undefined || record.connection === query.connection) &&
+      (query.includeDeleted === true || record.deletedAt === undefined);
+    const found: SecretRecord[] = [];
+    let pageSize = limit + 1;
+    try {
+      await ensureIndexed(tenant);
+      do {
+        const page = await tagMatches(deps, tenant, tag, {
+          prefix,
+          limit: pageSize,
+          ...(startAfter !== undefined ? { startAfter } : {}),
+        });
+        const items = page.names.length > 0 ? await getSecretItems(deps, tenant, page.names) : [];
+        found.push(...items.map(toSecretRecord).filter(matches));
+        startAfter = page.next;
+        pageSize = Math.min(pageSize * 2, maxQueryPage);
+      } while (startAfter !== undefined && found.length <= limit);
+    } catch (error) {
+      throw storeFailure(error);
+    }
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return { items, ...(found.length > limit && last ? { cursor: encodeCursor(last.name) } : {}) };
+  }
+
   return {
     async get(tenant, name) {
       try {
@@ -341,6 +400,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     },
 
     async list(tenant, query: SecretListQuery): Promise<Page<SecretRecord>> {
+      if (query.tag !== undefined) return listTagged(tenant, query, query.tag);
       const limit = checkLimit(query.limit);
       const prefix = query.prefix ?? '';
       const pk = tenantPk(tenant);
@@ -356,17 +416,6 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         names['#connection'] = 'connection';
         values[':connection'] = query.connection;
         filters.push('#connection = :connection');
-      }
-      if (query.tag !== undefined) {
-        if (query.tag.key.length === 0) throw new ValidationError('tag key must not be empty');
-        names['#tags'] = 'tags';
-        names['#tagKey'] = query.tag.key;
-        if (query.tag.value === undefined) {
-          filters.push('attribute_exists(#tags.#tagKey)');
-        } else {
-          values[':tagValue'] = query.tag.value;
-          filters.push('#tags.#tagKey = :tagValue');
-        }
       }
       if (!query.includeDeleted) {
         names['#deletedAt'] = 'deletedAt';
@@ -477,7 +526,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       }
     },
 
-    async commitVersion(next, version, lockId, audit) {
+    async commitVersion(next, version, lockId, audit, previousTags) {
       try {
         await transact([
           metadataPut(next, {
@@ -487,6 +536,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           }),
           versionPut(version),
           await auditPut(deps, audit),
+          ...tagIndexWrites(tableName, next.tenant, next.name, previousTags, next.tags, 3),
         ]);
       } catch (error) {
         if (failedCondition(error, 0)) {
@@ -758,7 +808,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
         const { Item } = await client.send(
           new GetCommand({ TableName: tableName, Key: secretKey(tenant, name), ConsistentRead: true }),
         );
-        const claim = Item
+        const claim: TransactItem[] = Item
           ? [
               {
                 Delete: {
@@ -794,6 +844,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
                 ),
               ]
             : []),
+          ...tagIndexWrites(tableName, tenant, name, Item?.tags as Tags, undefined, 4),
         ]);
       } catch (error) {
         if (failedCondition(error, 0))

@@ -112,10 +112,18 @@ export interface SecretStore {
   ): Promise<SecretRecord>;
   /**
    * Commits a new version under the lock `lockId` in one transaction: the metadata `next` (whose
-   * version is the new one), the version item and the audit event; releases the lock.
-   * ConflictError when the lock was lost (expired and taken by another writer).
+   * version is the new one), the version item and the audit event, and the tag index entries of the tags
+   * that changed from `previousTags` (the tags as the lock found them: nothing else changes them while the
+   * lock is held); releases the lock. ConflictError when the lock was lost (expired and taken by another
+   * writer).
    */
-  commitVersion(next: SecretRecord, version: VersionRecord, lockId: string, audit: AuditEvent): Promise<void>;
+  commitVersion(
+    next: SecretRecord,
+    version: VersionRecord,
+    lockId: string,
+    audit: AuditEvent,
+    previousTags: Record<string, string> | undefined,
+  ): Promise<void>;
   /** Releases a lock without changes (after a failed vault write). No error when the lock is gone. */
   unlock(tenant: string, name: string, lockId: string): Promise<void>;
   /**

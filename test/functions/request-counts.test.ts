@@ -110,6 +110,40 @@ describe('requests per route on a warm instance', () => {
     });
   });
 
+  it('a tag list queries the tag index, reads the matches’ metadata in one batch, and writes its audit event', async () => {
+    await call('POST', '/v1/secrets', {
+      name: 'tagged',
+      type: 'env',
+      data: { K: 'v' },
+      tags: { team: 'blue' },
+    });
+    expect(await requestsOf(() => call('GET', '/v1/secrets?tag=team%3Dblue'))).toEqual({
+      table: ['BatchGetItem secret', 'PutItem audit', 'Query tag-index'],
+      vault: 0,
+    });
+  });
+
+  it("a tenant's first tag list on an instance reads the tag index marker once", async () => {
+    const created = (await call(
+      'POST',
+      '/v1/api-keys',
+      { name: 'first-list', scopes: ['read'], tenant: 'fresh-tenant' },
+      operatorKey,
+    )) as { key: string };
+    await call('GET', '/v1/secrets', undefined, created.key);
+    const first = describeTableRequests(
+      await loggedDuring(() => call('GET', '/v1/secrets?tag=team', undefined, created.key)),
+    );
+    expect(first.filter((line) => line.includes('marker')).sort()).toEqual([
+      'GetItem marker',
+      'PutItem marker',
+    ]);
+    const second = describeTableRequests(
+      await loggedDuring(() => call('GET', '/v1/secrets?tag=team', undefined, created.key)),
+    );
+    expect(second.sort()).toEqual(['PutItem audit', 'Query tag-index']);
+  });
+
   it('a create checks the name, opens its life, writes the vault once and commits in one transaction', async () => {
     expect(
       await requestsOf((n) =>

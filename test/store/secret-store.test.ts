@@ -62,7 +62,13 @@ async function writeVersion(record: SecretRecord, lockId: string, now: number): 
     },
   );
   const next = { ...record, version: record.version + 1, updatedAt: new Date(now).toISOString() };
-  await store.commitVersion(next, versionRecord(next), lockId, auditEvent(record.tenant, 'secret.replace'));
+  await store.commitVersion(
+    next,
+    versionRecord(next),
+    lockId,
+    auditEvent(record.tenant, 'secret.replace'),
+    record.tags,
+  );
   return next;
 }
 
@@ -354,6 +360,7 @@ describe('secret store: write lock', () => {
       versionRecord(next),
       'slow',
       auditEvent(tenant, 'secret.replace'),
+      record.tags,
     );
 
     // Assess
@@ -584,6 +591,7 @@ describe('secret store: audit in the same transaction', () => {
       versionRecord(next),
       'w',
       auditEvent(tenant, 'secret.replace', { at: at(2) }),
+      record.tags,
     );
     await store.update(
       { ...next, description: 'd' },

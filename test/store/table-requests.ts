@@ -21,6 +21,7 @@ export function itemKind(pk: string, sk: string | undefined): string {
   if (rest[0] === 'A') return 'audit';
   if (rest[0] === 'U') return 'usage';
   if (rest[0] === 'R') return 'rollup';
+  if (rest[0]?.startsWith('TAG:')) return 'tag-index';
   if (rest.length > 0) return `tenant#${rest[0]}`;
   const bySk: Record<string, string> = {
     'S#': 'secret',
@@ -29,6 +30,7 @@ export function itemKind(pk: string, sk: string | undefined): string {
     'R#': 'ref-claim',
     'C#': 'connection',
     'L#': 'life',
+    'M#': 'marker',
   };
   if (sk === undefined) return 'tenant-partition';
   return bySk[sk.slice(0, 2)] ?? `tenant(${sk.slice(0, 2)})`;

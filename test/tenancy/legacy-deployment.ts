@@ -315,6 +315,7 @@ export async function seedLegacyDeployment(options: LegacyOptions): Promise<Lega
     { ...versionOf(held, written.versionId, { held: true }), action: 'rotate' },
     lockId,
     event('secret.rotate'),
+    held.tags,
   );
 
   // API keys, as the old api-key-store put them.

@@ -28,6 +28,7 @@ import {
   auditPk,
   pkName,
   rotationIndexPk,
+  tagIndexPk,
   tenantPk,
   tenantRegistryPk,
   usagePk,
@@ -196,18 +197,25 @@ async function mismatches(
 }
 
 const [tenantRule, pointerRule] = tenantTableRules('acme');
-/** Representative partitions of a tenant: metadata, a secret's versions, audit, a month's usage. */
+/**
+ * Representative partitions of a tenant: metadata, a secret's versions, audit, a month's usage, and tag
+ * index partitions, among them those of the tag keys `A` and `D` (which must not read as its audit or
+ * digest partitions, that tenants may not change).
+ */
 const tenantKeys = (tenant: string) => [
   tenantPk(tenant),
   versionPk(tenant, 'db'),
   auditPk(tenant),
   usagePk(tenant, '2026-12'),
+  ...tagKeys(tenant),
 ];
+const tagKeys = (tenant: string) => ['team', 'A', 'D'].map((key) => tagIndexPk(tenant, key));
 /** The partitions a tenant session may read and write whole: all but its audit events and digests. */
 const writableKeys = (tenant: string) => [
   tenantPk(tenant),
   versionPk(tenant, 'db'),
   usagePk(tenant, '2026-12'),
+  ...tagKeys(tenant),
 ];
 /** What a tenant session does to its audit: adds events, reads them and the digests. */
 const auditActions = ['PutItem', 'GetItem', 'Query', 'BatchGetItem', 'ConditionCheckItem'];
