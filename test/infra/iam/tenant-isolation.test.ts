@@ -196,6 +196,20 @@ async function mismatches(
   return wrong;
 }
 
+/** What `caller` must be allowed, denied, and denied explicitly, evaluated; answers every mismatch. */
+async function decisions(
+  caller: Caller,
+  expected: { allowed?: Request[]; denied?: Request[]; explicitlyDenied?: Request[] },
+  world: DeployedStack[],
+): Promise<string[]> {
+  const checks = (requests: Request[] = []) => requests.map((request) => ({ caller, request }));
+  return [
+    ...(await mismatches('allowed', checks(expected.allowed), world)),
+    ...(await mismatches('denied', checks(expected.denied), world)),
+    ...(await mismatches('denied', checks(expected.explicitlyDenied), world, true)),
+  ];
+}
+
 const [tenantRule, pointerRule] = tenantTableRules('acme');
 /**
  * Representative partitions of a tenant: metadata, a secret's versions, audit, a month's usage, and tag
@@ -387,20 +401,7 @@ describe('tenant isolation, evaluated', () => {
       ].map((name) => onSecret('secretsmanager:GetSecretValue', secret(name))),
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        allowed.map((request) => ({ caller: session, request })),
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: session, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(session, { allowed, denied }, world)).toEqual([]);
   });
 
   it('lets the audit digest job read the registry, every audit, digest and audit key of its stage, and write digests only', async () => {
@@ -470,20 +471,7 @@ describe('tenant isolation, evaluated', () => {
       { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        allowed.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(role, { allowed, denied }, world)).toEqual([]);
   });
 
   it('gives no other role of either stage what the audit digest job has: audit keys, digests, or the job itself', async () => {
@@ -706,20 +694,7 @@ describe('tenant isolation, evaluated', () => {
       { action: 'sts:AssumeRole', resource: connectionRoles[0]! },
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        allowed.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(role, { allowed, denied }, world)).toEqual([]);
   });
 
   it('lets the rotation worker assume the tenant-access role and do nothing else itself', async () => {
@@ -735,48 +710,22 @@ describe('tenant isolation, evaluated', () => {
       { action: 'kms:Decrypt', resource: dev.tableKey, context: viaService('dynamodb') },
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        [{ caller: worker, request: { action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) } }],
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: worker, request })),
-        world,
-      ),
-    ).toEqual([]);
+    const allowed = [{ action: 'sts:AssumeRole', resource: dev.roleArn(tenantAccess.role) }];
+
+    expect(await decisions(worker, { allowed, denied }, world)).toEqual([]);
   });
 
   it('keeps the dispatcher to the rotation index', async () => {
     const dispatcher = dev.caller(dev.synth.stack.secretm.rotation.dispatcher.role);
     const index = `${dev.table}/index/${tableDefinition.indexes.byNextRotation.name}`;
+    const allowed = [item('Query', index, rotationIndexPk(0))];
+    const denied = [
+      item('Query', dev.table, tenantPk('acme')),
+      item('GetItem', dev.table, tenantPk('acme')),
+      item('Query', `${prod.table}/index/${tableDefinition.indexes.byNextRotation.name}`, rotationIndexPk(0)),
+    ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        [{ caller: dispatcher, request: item('Query', index, rotationIndexPk(0)) }],
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        [
-          item('Query', dev.table, tenantPk('acme')),
-          item('GetItem', dev.table, tenantPk('acme')),
-          item(
-            'Query',
-            `${prod.table}/index/${tableDefinition.indexes.byNextRotation.name}`,
-            rotationIndexPk(0),
-          ),
-        ].map((request) => ({ caller: dispatcher, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(dispatcher, { allowed, denied }, world)).toEqual([]);
   });
 
   it('gives prod’s acme session prod’s acme and nothing of dev', async () => {
@@ -793,20 +742,7 @@ describe('tenant isolation, evaluated', () => {
       { action: 'kms:Decrypt', resource: dev.tableKey, context: viaService('dynamodb') },
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        allowed.map((request) => ({ caller: acme, request })),
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: acme, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(acme, { allowed, denied }, world)).toEqual([]);
   });
 
   it('lets the layout migration’s role reach the whole table and secretm’s secrets in both layouts and every region, never an operator key', async () => {
@@ -866,28 +802,7 @@ describe('tenant isolation, evaluated', () => {
       { action: 'sts:AssumeRole', resource: dev.roleArn(operator.role) },
     ];
 
-    expect(
-      await mismatches(
-        'allowed',
-        allowed.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        explicitlyDenied.map((request) => ({ caller: role, request })),
-        world,
-        true,
-      ),
-    ).toEqual([]);
-    expect(
-      await mismatches(
-        'denied',
-        denied.map((request) => ({ caller: role, request })),
-        world,
-      ),
-    ).toEqual([]);
+    expect(await decisions(role, { allowed, explicitlyDenied, denied }, world)).toEqual([]);
   });
 
   it('gives no other role of either stage what the layout migration has: a scan, the old layout, or the migration itself', async () => {
