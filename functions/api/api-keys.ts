@@ -1,5 +1,5 @@
 /** The API keys API: create (the key is shown once), list, revoke; the operator key's rotation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accessActions, accessRuleSchema, accessRulesSchema } from '../../shared/access/rules.ts';
 import { scopes } from '../../shared/auth/principal.ts';
 import type { ApiKeyListing } from '../../shared/store/store-types.ts';

@@ -1,5 +1,5 @@
 /** The audit API: a tenant's events, filtered and exported a page at a time, and their verification. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { auditCsv, auditJsonLines, auditView } from '../../shared/audit/audit-csv.ts';
 import {
   auditListQuery,

@@ -1,5 +1,5 @@
 /** Bindings (a service's names → stored secrets and keys) and templates rendered with secrets. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bindingResponse,
   putBindingBody,

@@ -1,5 +1,5 @@
 /** The connections API: the vaults a tenant's secrets live in. Credentials go in, never out. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   connectionCheckResponse,
   connectionResponse,

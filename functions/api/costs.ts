@@ -1,5 +1,5 @@
 /** What each secret cost in a month: storage, vault calls, and what the cache saved. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { requireTenantWide } from '../../shared/access/authorize.ts';
 import { costReportCsv } from '../../shared/costs/cost-csv.ts';
 import { costQuery, costReportSchema } from '../../shared/costs/cost-schemas.ts';

@@ -1,5 +1,5 @@
 /** The secrets API: thin handlers, one domain call each. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../shared/errors.ts';
 import {
   cloneSecretBody,

@@ -2,7 +2,7 @@
  * Health and the OpenAPI document: public, no credentials needed. `/v1/health` is liveness (the
  * function answers; it checks nothing else); `/v1/health/ready` is readiness (the store answers too).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
 import { lazyDependencies } from '../dependencies.ts';
 import { createApiHandler } from '../http/api-handler.ts';

@@ -3,7 +3,7 @@
  * its handler. functions/routes.ts lists every route once; API Gateway (CDK), the Lambda dispatcher,
  * the local server and the OpenAPI document are all built from that one list.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RequestContext, Scope } from '../../shared/auth/principal.ts';
 import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
 import type { ApiDependencies } from '../dependencies.ts';
