@@ -4,11 +4,13 @@ import { accessActions, accessRuleSchema, accessRulesSchema } from '../../shared
 import { scopes } from '../../shared/auth/principal.ts';
 import type { ApiKeyListing } from '../../shared/store/store-types.ts';
 import { connectionId, secretName, tenantId } from '../../shared/validation/names.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'api-keys' as const;
+/** What the api-keys family's handlers get (functions/handlers/api-keys.ts builds it). */
+export type ApiKeysDependencies = FamilyDependencies<'apiKeys'>;
+const route = routesOf<ApiKeysDependencies>();
 
 const createApiKeyBody = z.strictObject({
   name: z.string().min(1).max(128),
@@ -53,7 +55,7 @@ function apiKeyView(record: ApiKeyListing) {
   };
 }
 
-export const apiKeyRoutes: Route[] = [
+export const apiKeyRoutes: Route<unknown, unknown, unknown, ApiKeysDependencies>[] = [
   route({
     method: 'POST',
     path: '/v1/api-keys',
@@ -172,5 +174,3 @@ export const apiKeyRoutes: Route[] = [
     },
   }),
 ];
-
-export const handler = createApiHandler(apiKeyRoutes, lazyDependencies());
