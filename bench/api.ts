@@ -15,17 +15,13 @@
  *   npm run bench:api                    (rewrites the `api-after` section of bench/RESULTS.md)
  *   npm run bench:api -- --as before     (rewrites the `api-before` section)
  *   npm run bench:api -- --quick         (short runs, prints the section, writes nothing)
+ *   npm run bench:bundles                (the bundles and cold imports only: bench/api-bundles.ts)
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type BuildOptions, build } from 'esbuild';
-import { familyEntries } from '../functions/routes.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startOpenBao } from '../local/peers/openbao.ts';
 import { startLocal } from '../local/start-local.ts';
@@ -33,12 +29,10 @@ import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { secretKey, tagIndexPk, tenantPk } from '../shared/store/keys.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { describeTableRequests, vaultCallsOf } from '../test/store/table-requests.ts';
-import { median, percentile } from './measure.ts';
+import { bundleGoals, bundleTable, measureBundles } from './api-bundles.ts';
+import { percentile } from './measure.ts';
 import { type SectionName, writeOwnedSection } from './results-file.ts';
 
-const execFileAsync = promisify(execFile);
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(benchDir, '..');
 const quick = process.argv.includes('--quick');
 const asIndex = process.argv.indexOf('--as');
 const label = asIndex > 0 ? process.argv[asIndex + 1] : 'after';
@@ -67,7 +61,6 @@ const dynamodb = await startDynamoDbLocal({ storage: { inMemory: true }, databas
 const proxy = await countingProxy(dynamodb.endpoint);
 const bao = await startOpenBao();
 const dataDir = await mkdtemp(join(tmpdir(), 'secretm-bench-api-'));
-const workDir = await mkdtemp(join(tmpdir(), 'secretm-bench-api-build-'));
 const tableName = 'secretm-bench-api';
 const operatorKey = `bench-operator-${randomBytes(16).toString('hex')}`;
 const local = await startLocal({
@@ -323,79 +316,6 @@ async function tagLists(raw: ReturnType<typeof createDocumentClient>): Promise<T
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Bundles and cold imports
-
-const bundleOptions: BuildOptions = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  minify: true,
-  mainFields: ['module', 'main'],
-  banner: {
-    js: "import{createRequire as __secretmCreateRequire}from'node:module';const require=__secretmCreateRequire(import.meta.url);",
-  },
-  metafile: true,
-  logLevel: 'error',
-};
-
-interface BundleFigures {
-  label: string;
-  bytes: number;
-  /** The largest packages in the bundle, by their share of its bytes. */
-  top: { name: string; share: number }[];
-  importMs: number;
-}
-
-function packageOf(input: string): string {
-  const at = input.lastIndexOf('node_modules/');
-  if (at < 0) return 'secretm';
-  const parts = input.slice(at + 'node_modules/'.length).split('/');
-  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
-}
-
-async function bundleOf(
-  label: string,
-  entry: string,
-): Promise<Omit<BundleFigures, 'importMs'> & { file: string }> {
-  const file = join(workDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.mjs`);
-  const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: file });
-  const output = Object.values(result.metafile!.outputs)[0]!;
-  const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
-  }
-  const top = [...byPackage]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
-    .map(([name, bytes]) => ({ name, share: bytes / output.bytes }));
-  return { label, file, bytes: output.bytes, top };
-}
-
-async function coldImport(file: string): Promise<number> {
-  const { stdout } = await execFileAsync(process.execPath, [join(benchDir, 'import-child.ts'), file], {
-    env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1' },
-  });
-  return (JSON.parse(stdout) as { importMs: number }).importMs;
-}
-
-async function bundles(): Promise<BundleFigures[]> {
-  log('bundles');
-  const built = [
-    await bundleOf('minimal handler (client-secrets-manager only)', join(benchDir, 'handlers', 'raw.ts')),
-  ];
-  for (const [family, entry] of Object.entries(familyEntries))
-    built.push(await bundleOf(family, join(repoRoot, entry)));
-  log('cold imports');
-  for (const item of built) await coldImport(item.file); // the file-system cache, warm
-  const times = new Map<string, number[]>(built.map((item) => [item.label, []]));
-  for (let i = 0; i < coldRuns; i++) {
-    for (const item of built) times.get(item.label)!.push(await coldImport(item.file));
-  }
-  return built.map(({ file: _file, ...item }) => ({ ...item, importMs: median(times.get(item.label)!) }));
-}
-
-// ---------------------------------------------------------------------------------------------------
 // The run
 
 async function measure() {
@@ -441,12 +361,11 @@ async function measure() {
   for (const route of routes) timed.push({ label: route.label, loads: await loads(route.label, route.run) });
   const tags = await tagLists(raw);
   raw.destroy();
-  const built = await bundles();
+  const built = await measureBundles({ coldRuns, log });
   return { counts, timed, built, tags };
 }
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): string {
   const lines: string[] = [];
@@ -454,10 +373,6 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
   const at = (name: string, c: number) =>
     data.timed.find((item) => item.label.startsWith(name))!.loads.find((l) => l.concurrency === c)!;
   const valueRoute = 'GET /v1/secrets/{name}/value';
-  const minimal = data.built[0]!;
-  const apiBundles = data.built.slice(1);
-  const maxBytes = Math.max(...apiBundles.map((item) => item.bytes));
-  const maxImport = Math.max(...apiBundles.map((item) => item.importMs));
   const valueCount = data.counts.find((item) => item.label === valueRoute)!;
   lines.push(
     `## API hot path — ${label === 'before' ? 'BEFORE' : 'AFTER'} (issue 13)`,
@@ -471,22 +386,12 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
     '| figure | measured | goal |',
     '|---|---|---|',
   );
-  const ratio = (a: number, b: number) => (a / b).toFixed(1);
   row(
     `DynamoDB requests for one \`${valueRoute}\` (warm instance)`,
     valueCount.table.length,
     valueCount.table.length <= 3 ? '≤ 3: met' : '≤ 3: **missed**',
   );
-  row(
-    'largest API function bundle vs the minimal handler',
-    `${kb(maxBytes)} vs ${kb(minimal.bytes)} (${ratio(maxBytes, minimal.bytes)}×)`,
-    maxBytes <= 2 * minimal.bytes ? '≤ 2×: met' : '≤ 2×: **missed**',
-  );
-  row(
-    'slowest API function cold import vs the minimal handler',
-    `${ms(maxImport)} vs ${ms(minimal.importMs)} ms (${(maxImport / minimal.importMs).toFixed(2)}×)`,
-    maxImport <= 1.3 * minimal.importMs ? '≤ 1.3×: met' : '≤ 1.3×: **missed**',
-  );
+  for (const goal of bundleGoals(data.built)) row(...goal);
   const vsRaw = at(valueRoute, 1).p50 / at('raw GetItem', 1).p50;
   row(
     'value read p50 vs raw GetItem p50, c = 1',
@@ -565,25 +470,7 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
       );
     }
   }
-  lines.push(
-    '',
-    '### Function bundles and cold import',
-    '',
-    `esbuild as the stack builds them (ESM, minified, node24, every dependency bundled). Cold import: a fresh \`node\` imports the bundle (bench/import-child.ts), median of ${coldRuns}.`,
-    '',
-    '| function | minified | × minimal | largest parts | cold import (ms) | × minimal |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const item of data.built) {
-    row(
-      item.label,
-      kb(item.bytes),
-      ratio(item.bytes, minimal.bytes),
-      item.top.map((part) => `${part.name} ${(part.share * 100).toFixed(0)} %`).join(', '),
-      ms(item.importMs),
-      (item.importMs / minimal.importMs).toFixed(2),
-    );
-  }
+  lines.push('', '### Function bundles and cold import', '', ...bundleTable(data.built, coldRuns));
   return lines.join('\n');
 }
 
@@ -598,11 +485,6 @@ try {
 } finally {
   await local.stop();
   await proxy.close();
-  await Promise.allSettled([
-    dynamodb.stop(),
-    bao.stop(),
-    rm(dataDir, { recursive: true, force: true }),
-    rm(workDir, { recursive: true, force: true }),
-  ]);
+  await Promise.allSettled([dynamodb.stop(), bao.stop(), rm(dataDir, { recursive: true, force: true })]);
   process.exit();
 }

@@ -22,13 +22,16 @@ export const routes: Route[] = [
   ...auditRoutes,
 ];
 
-/** The module under functions/api/ whose `handler` serves each family. */
+/**
+ * The module whose `handler` serves each family (functions/handlers/): it builds only the services its
+ * routes use, so its bundle carries only their code.
+ */
 export const familyEntries: Record<RouteFamily, string> = {
-  system: 'functions/api/system.ts',
-  secrets: 'functions/api/secrets.ts',
-  connections: 'functions/api/connections.ts',
-  bindings: 'functions/api/bindings.ts',
-  'api-keys': 'functions/api/api-keys.ts',
-  costs: 'functions/api/costs.ts',
-  audit: 'functions/api/audit.ts',
+  system: 'functions/handlers/system.ts',
+  secrets: 'functions/handlers/secrets.ts',
+  connections: 'functions/handlers/connections.ts',
+  bindings: 'functions/handlers/bindings.ts',
+  'api-keys': 'functions/handlers/api-keys.ts',
+  costs: 'functions/handlers/costs.ts',
+  audit: 'functions/handlers/audit.ts',
 };

@@ -4,7 +4,7 @@
  * a customer's own CDK app gets the same checks as `npx cdk synth` here (context `secretm`, cdk.json).
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { priceOverrides } from '../shared/costs/prices.ts';
 import { vaultKinds } from '../shared/providers/provider.ts';
 import { tenantId } from '../shared/validation/names.ts';

@@ -1,5 +1,5 @@
 /** Configuration, read from the environment once at cold start, validated, and frozen. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 import { type VaultKind, vaultKinds } from './providers/provider.ts';
 import { stagePattern } from './tenancy/vault-namespace.ts';

@@ -1,14 +1,16 @@
 /** The API keys API: create (the key is shown once), list, revoke; the operator key's rotation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accessActions, accessRuleSchema, accessRulesSchema } from '../../shared/access/rules.ts';
 import { scopes } from '../../shared/auth/principal.ts';
 import type { ApiKeyListing } from '../../shared/store/store-types.ts';
 import { connectionId, secretName, tenantId } from '../../shared/validation/names.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'api-keys' as const;
+/** What the api-keys family's handlers get (functions/handlers/api-keys.ts builds it). */
+export type ApiKeysDependencies = FamilyDependencies<'apiKeys'>;
+const route = routesOf<ApiKeysDependencies>();
 
 const createApiKeyBody = z.strictObject({
   name: z.string().min(1).max(128),
@@ -62,7 +64,7 @@ function apiKeyView(record: ApiKeyListing) {
   };
 }
 
-export const apiKeyRoutes: Route[] = [
+export const apiKeyRoutes: Route<unknown, unknown, unknown, ApiKeysDependencies>[] = [
   route({
     method: 'POST',
     path: '/v1/api-keys',
@@ -221,5 +223,3 @@ export const apiKeyRoutes: Route[] = [
     },
   }),
 ];
-
-export const handler = createApiHandler(apiKeyRoutes, lazyDependencies());

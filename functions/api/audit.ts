@@ -1,5 +1,5 @@
 /** The audit API: a tenant's events, filtered and exported a page at a time, and their verification. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { auditCsv, auditJsonLines, auditView } from '../../shared/audit/audit-csv.ts';
 import {
   auditListQuery,
@@ -9,21 +9,23 @@ import {
 } from '../../shared/audit/audit-schemas.ts';
 import type { RequestContext } from '../../shared/auth/principal.ts';
 import { ForbiddenError } from '../../shared/errors.ts';
-import { type ApiDependencies, lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'audit' as const;
+/** What the audit family's handlers get (functions/handlers/audit.ts builds it). */
+export type AuditDependencies = FamilyDependencies<'auditLog'>;
+const route = routesOf<AuditDependencies>();
 
 /** The tenant whose audit is read: the caller's, or (the operator only) the one it names, on that tenant's access. */
-async function auditOf(tenant: string | undefined, ctx: RequestContext, deps: ApiDependencies) {
+async function auditOf(tenant: string | undefined, ctx: RequestContext, deps: AuditDependencies) {
   if (tenant === undefined || tenant === deps.tenant) return deps;
   if (!ctx.principal.operator)
     throw new ForbiddenError('only the operator key may read another tenant’s audit');
   return deps.forTenant(tenant);
 }
 
-export const auditRoutes: Route[] = [
+export const auditRoutes: Route<unknown, unknown, unknown, AuditDependencies>[] = [
   route<undefined, z.output<typeof auditListQuery>>({
     method: 'GET',
     path: '/v1/audit',
@@ -86,5 +88,3 @@ export const auditRoutes: Route[] = [
     },
   }),
 ];
-
-export const handler = createApiHandler(auditRoutes, lazyDependencies());

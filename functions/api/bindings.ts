@@ -1,5 +1,5 @@
 /** Bindings (a service's names → stored secrets and keys) and templates rendered with secrets. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bindingListResponse,
   bindingResponse,
@@ -14,12 +14,14 @@ import { kubernetesManifest } from '../../shared/bindings/kubernetes.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { formatDotenv } from '../../shared/secrets/dotenv.ts';
 import { templateLimits } from '../../shared/templates/render.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
 import { etag } from '../http/request-headers.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'bindings' as const;
+/** What the bindings family's handlers get (functions/handlers/bindings.ts builds it). */
+export type BindingsDependencies = FamilyDependencies<'bindings' | 'render'>;
+const route = routesOf<BindingsDependencies>();
 const serviceParams = z.strictObject({ service: serviceName });
 const noStore = { 'cache-control': 'no-store' };
 
@@ -33,7 +35,7 @@ function bindingView(record: BindingRecord) {
   };
 }
 
-export const bindingRoutes: Route[] = [
+export const bindingRoutes: Route<unknown, unknown, unknown, BindingsDependencies>[] = [
   route<undefined, z.output<typeof listBindingsQuery>>({
     method: 'GET',
     path: '/v1/bindings',
@@ -131,5 +133,3 @@ export const bindingRoutes: Route[] = [
       json(200, { rendered: await render.render(ctx, body.template) }, noStore),
   }),
 ];
-
-export const handler = createApiHandler(bindingRoutes, lazyDependencies());

@@ -1,5 +1,5 @@
 /** The connections API: the vaults a tenant's secrets live in. Credentials go in, never out. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   connectionCheckResponse,
   connectionResponse,
@@ -9,12 +9,14 @@ import {
 } from '../../shared/connections/connection-schemas.ts';
 import type { ConnectionView } from '../../shared/connections/connection-service.ts';
 import { connectionId } from '../../shared/validation/names.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
 import { etag } from '../http/request-headers.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'connections' as const;
+/** What the connections family's handlers get (functions/handlers/connections.ts builds it). */
+export type ConnectionsDependencies = FamilyDependencies<'connections'>;
+const route = routesOf<ConnectionsDependencies>();
 const idParams = z.strictObject({ id: connectionId });
 const page = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -40,7 +42,7 @@ export function connectionView(connection: ConnectionView) {
   };
 }
 
-export const connectionRoutes: Route[] = [
+export const connectionRoutes: Route<unknown, unknown, unknown, ConnectionsDependencies>[] = [
   route({
     method: 'POST',
     path: '/v1/connections',
@@ -170,5 +172,3 @@ export const connectionRoutes: Route[] = [
       json(200, await connections.discover(ctx, params.id, query)),
   }),
 ];
-
-export const handler = createApiHandler(connectionRoutes, lazyDependencies());

@@ -1,15 +1,17 @@
 /** What each secret cost in a month: storage, vault calls, and what the cache saved. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { requireTenantWide } from '../../shared/access/authorize.ts';
 import { costReportCsv } from '../../shared/costs/cost-csv.ts';
 import { costQuery, costReportSchema } from '../../shared/costs/cost-schemas.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'costs' as const;
+/** What the costs family's handlers get (functions/handlers/costs.ts builds it). */
+export type CostsDependencies = FamilyDependencies<'costs'>;
+const route = routesOf<CostsDependencies>();
 
-export const costRoutes: Route[] = [
+export const costRoutes: Route<unknown, unknown, unknown, CostsDependencies>[] = [
   route<undefined, z.output<typeof costQuery>>({
     method: 'GET',
     path: '/v1/costs',
@@ -40,5 +42,3 @@ export const costRoutes: Route[] = [
     },
   }),
 ];
-
-export const handler = createApiHandler(costRoutes, lazyDependencies());

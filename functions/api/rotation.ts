@@ -9,16 +9,18 @@ import {
 } from '../../shared/rotation/rotation-schemas.ts';
 import { nameParams, secretMetadataResponse } from '../../shared/secrets/secret-schemas.ts';
 import { etag } from '../http/request-headers.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
 import { metadataView } from './secret-views.ts';
+import type { SecretsDependencies } from './secrets.ts';
 
 const family = 'secrets' as const;
+const route = routesOf<SecretsDependencies>();
 const metadata = {
   description: 'The secret’s metadata, with its rotation settings',
   schema: secretMetadataResponse,
 };
 
-export const rotationRoutes: Route[] = [
+export const rotationRoutes: Route<unknown, unknown, unknown, SecretsDependencies>[] = [
   route({
     method: 'PUT',
     path: '/v1/secrets/{name}/rotation',

@@ -1,5 +1,5 @@
 /** The secrets API: thin handlers, one domain call each. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../shared/errors.ts';
 import {
   cloneSecretBody,
@@ -19,18 +19,20 @@ import {
   secretValueResponse,
   versionListResponse,
 } from '../../shared/secrets/secret-schemas.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
 import { etag } from '../http/request-headers.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 import { rotationRoutes } from './rotation.ts';
 import { metadataView, valueResponse, versionView } from './secret-views.ts';
 
 const metadata = { description: 'The secret’s metadata (never its value)', schema: secretMetadataResponse };
 const family = 'secrets' as const;
+/** What the secrets family's handlers get (functions/handlers/secrets.ts builds it). */
+export type SecretsDependencies = FamilyDependencies<'secrets' | 'rotation'>;
+const route = routesOf<SecretsDependencies>();
 const withEtag = (version: number) => ({ etag: etag(version) });
 
-export const secretRoutes: Route[] = [
+export const secretRoutes: Route<unknown, unknown, unknown, SecretsDependencies>[] = [
   route({
     method: 'POST',
     path: '/v1/secrets',
@@ -281,5 +283,3 @@ function parseTagFilter(raw: string): { key: string; value?: string } {
   if (!z.string().min(1).max(128).safeParse(key).success) throw new ValidationError('tag filter needs a key');
   return at < 0 ? { key } : { key, value: raw.slice(at + 1) };
 }
-
-export const handler = createApiHandler(secretRoutes, lazyDependencies());

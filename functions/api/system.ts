@@ -2,15 +2,17 @@
  * Health and the OpenAPI document: public, no credentials needed. `/v1/health` is liveness (the
  * function answers; it checks nothing else); `/v1/health/ready` is readiness (the store answers too).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
-import { lazyDependencies } from '../dependencies.ts';
-import { createApiHandler } from '../http/api-handler.ts';
-import { json, type Route, route } from '../http/route.ts';
+import { json, type Route, routesOf } from '../http/route.ts';
+import type { FamilyDependencies } from '../services/tenant-context.ts';
 
 const family = 'system' as const;
+/** What the system family's handlers get (functions/handlers/system.ts builds it). */
+export type SystemDependencies = FamilyDependencies<never>;
+const route = routesOf<SystemDependencies>();
 
-export const systemRoutes: Route[] = [
+export const systemRoutes: Route<unknown, unknown, unknown, SystemDependencies>[] = [
   route({
     method: 'GET',
     path: '/v1/health',
@@ -61,5 +63,3 @@ export const systemRoutes: Route[] = [
     },
   }),
 ];
-
-export const handler = createApiHandler(systemRoutes, lazyDependencies());

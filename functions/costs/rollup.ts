@@ -6,7 +6,7 @@
  * stopped. `{ "month": "YYYY-MM" }` rolls up a finished month again for every tenant (an operator's
  * re-run, e.g. after a price change), replacing the earlier roll-up.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { previousMonth, type RollUpSummary } from '../../shared/costs/cost-service.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
 import { type Dependencies, lazyDependencies } from '../dependencies.ts';

@@ -19,7 +19,7 @@ import {
 import type { StoredResponse } from '../../shared/store/store-types.ts';
 import { inRequest, wasAudited } from '../../shared/tenancy/request-scope.ts';
 import { parseInput } from '../../shared/validation/parse.ts';
-import type { ApiDependencies, Dependencies } from '../dependencies.ts';
+import type { Deployment, TenantBase, TenantDependencies } from '../services/tenant-context.ts';
 import { errorResponse, loggableError } from './error-response.ts';
 import { parseIdempotencyKey, parseIfMatch } from './request-headers.ts';
 import { type ApiResponse, type Route, routeKey } from './route.ts';
@@ -27,12 +27,17 @@ import { type ApiResponse, type Route, routeKey } from './route.ts';
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
+/** A route of any family (its handler is not called through this type). */
+type AnyRoute = Route<unknown, unknown, unknown, never>;
 
 /** Largest request body accepted (a 64 KiB value, base64 and JSON escaping included). */
 export const maxBodyBytes = 256 * 1024;
 const idempotencyTtlSeconds = 24 * 60 * 60;
 
-export function createApiHandler(routes: Route[], dependencies: () => Promise<Dependencies>): ApiHandler {
+export function createApiHandler<S>(
+  routes: Route<unknown, unknown, unknown, TenantDependencies<S>>[],
+  dependencies: () => Promise<Pick<Deployment<S>, 'authenticate' | 'forTenant' | 'storeReadiness'>>,
+): ApiHandler {
   const byKey = new Map(routes.map((route) => [routeKey(route), route]));
   const paths = routes.map((route) => ({ method: route.method, pattern: pathPattern(route.path) }));
   /** A request no route matched (local mode's fallback, API Gateway's `$default`): 405 or 404. */
@@ -52,9 +57,9 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
   return async function handle(event) {
     const requestId = event.requestContext.requestId;
     const sourceIp = event.requestContext.http.sourceIp;
-    let route: Route | undefined;
+    let route: Route<unknown, unknown, unknown, TenantDependencies<S>> | undefined;
     let ctx: RequestContext | undefined;
-    let deps: ApiDependencies | undefined;
+    let deps: TenantDependencies<S> | undefined;
     try {
       route = byKey.get(event.routeKey);
       if (!route) throw unmatched(event.requestContext.http.method, event.rawPath);
@@ -97,7 +102,7 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
             ...(idempotencyKey ? { idempotencyKey } : {}),
           },
           // Public routes (health, the OpenAPI document) use no dependencies.
-          deps as ApiDependencies,
+          deps as TenantDependencies<S>,
         );
       if (!ctx || !deps) return toResult(await call(), requestId);
       const scoped = { ctx, deps };
@@ -140,7 +145,7 @@ export function createApiHandler(routes: Route[], dependencies: () => Promise<De
 }
 
 async function idempotent(
-  deps: ApiDependencies,
+  deps: TenantBase,
   ctx: RequestContext,
   key: string,
   print: string,
@@ -184,14 +189,14 @@ async function idempotent(
 }
 
 /** What makes two requests "the same" for an idempotency key: the route, its path and its body. */
-function fingerprint(route: Route, event: ApiEvent, rawBody: string | undefined): string {
+function fingerprint(route: AnyRoute, event: ApiEvent, rawBody: string | undefined): string {
   return createHash('sha256')
     .update(`${routeKey(route)}\n${event.rawPath}\n${rawBody ?? ''}`)
     .digest('hex');
 }
 
 /** What a route's request is about, for its audit event: `secret:<name>`, `connection:<id>`, or its family. */
-function auditTarget(route: Route, event: ApiEvent): string {
+function auditTarget(route: AnyRoute, event: ApiEvent): string {
   let params: Record<string, string | undefined>;
   try {
     params = pathParameters(event);
@@ -205,9 +210,9 @@ function auditTarget(route: Route, event: ApiEvent): string {
 }
 
 async function auditFailure(
-  deps: ApiDependencies,
+  deps: TenantBase,
   ctx: RequestContext,
-  route: Route,
+  route: AnyRoute,
   event: ApiEvent,
   error: unknown,
 ) {

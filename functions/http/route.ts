@@ -3,10 +3,10 @@
  * its handler. functions/routes.ts lists every route once; API Gateway (CDK), the Lambda dispatcher,
  * the local server and the OpenAPI document are all built from that one list.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RequestContext, Scope } from '../../shared/auth/principal.ts';
 import type { StoreReadiness } from '../../shared/store/store-readiness.ts';
-import type { ApiDependencies } from '../dependencies.ts';
+import type { ApiDependencies } from '../services/tenant-context.ts';
 
 /** What a route needs of its caller: one scope, or only to be signed in. */
 export type RouteScope = Scope | 'any';
@@ -48,7 +48,11 @@ export interface ResponseDoc {
   contentType?: string;
 }
 
-export interface Route<P = unknown, Q = unknown, B = unknown> {
+/**
+ * A route whose handler gets `D`: one tenant's base and the services of the route's family
+ * (functions/services/tenant-context.ts). Routes of every family fit `Route` (all the services).
+ */
+export interface Route<P = unknown, Q = unknown, B = unknown, D = ApiDependencies> {
   method: HttpMethod;
   /** API Gateway path syntax: `/v1/secrets/{name}`. */
   path: string;
@@ -65,12 +69,17 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   responses: Record<number, ResponseDoc>;
-  handler(input: RouteInput<P, Q, B>, deps: ApiDependencies): Promise<ApiResponse>;
+  /** A property, not a method: its `deps` are checked contravariantly, so a family gets what its routes use. */
+  handler: (input: RouteInput<P, Q, B>, deps: D) => Promise<ApiResponse>;
 }
 
-/** Declares a route with its input types inferred from its schemas. */
-export function route<P = undefined, Q = undefined, B = undefined>(definition: Route<P, Q, B>): Route {
-  return definition as unknown as Route;
+/**
+ * The route declarer of a family whose handlers get `D`: each route's input types are inferred from its
+ * schemas, and a handler that uses a service its family does not build does not compile.
+ */
+export function routesOf<D>() {
+  return <P = undefined, Q = undefined, B = undefined>(definition: Route<P, Q, B, D>) =>
+    definition as unknown as Route<unknown, unknown, unknown, D>;
 }
 
 export function routeKey(route: Pick<Route, 'method' | 'path'>): string {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../../shared/auth/principal.ts';
 import { SecretmError } from '../../shared/errors.ts';
 import type { RotationService } from '../../shared/rotation/rotation-service.ts';

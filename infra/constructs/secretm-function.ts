@@ -1,20 +1,29 @@
 /**
  * The one way secretm makes a Lambda function: Node.js 24 on arm64, bundled by the local esbuild (no
- * Docker) into one minified ESM file with a source map, its own log group with a retention, encrypted
+ * Docker) into minified ES modules with a source map, code split so that what a function imports with
+ * `import()` loads only when first needed (infra/constructs/function-build.ts), its own log group with a retention, encrypted
  * with the deployment's operations key, and its own role that starts with nothing but writing to that
  * log group. Whatever else a function may do is granted afterwards through infra/constructs/grants.ts;
  * a function invoked asynchronously sends what fails to a failure queue (`sendFailuresTo`), and one that
  * reaches private addresses runs in the configured VPC (`placeInVpc`).
  */
+import { execSync } from 'node:child_process';
 import path from 'node:path';
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  type RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FailureQueue } from './failure-queue.ts';
+import { buildFunction } from './function-build.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import { repoRoot } from './paths.ts';
 
@@ -56,7 +65,7 @@ export interface FunctionNetwork {
 }
 
 export class SecretmFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -75,11 +84,18 @@ export class SecretmFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(repoRoot, props.entry),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+    const entry = path.join(repoRoot, props.entry);
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        // Hashed by the build's output, so a change anywhere in what the function bundles deploys it.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Required by the type, never pulled: the local build either succeeds or fails the synth.
+          image: DockerImage.fromRegistry('secretm-functions-build-locally'),
+          local: new LocalFunctionBuild(entry, props.afterBundling),
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: functionRuntime,
       architecture: functionArchitecture,
@@ -92,33 +108,6 @@ export class SecretmFunction extends Construct {
         : {}),
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Prefer the ESM builds of dependencies, so esbuild can tree-shake them.
-        mainFields: ['module', 'main'],
-        // The AWS SDK v3 is bundled on purpose (see docs/architecture.md): the code runs on the SDK
-        // version it was tested with, tree-shaken to the clients it uses.
-        bundleAwsSDK: true,
-        externalModules: [],
-        // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner:
-          "import{createRequire as __secretmCreateRequire}from'node:module';const require=__secretmCreateRequire(import.meta.url);",
-        ...(props.afterBundling
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) => props.afterBundling!(outputDir),
-              },
-            }
-          : {}),
-      },
     });
   }
 
@@ -185,5 +174,35 @@ export class SecretmFunction extends Construct {
       'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions (AWS ' +
         'accepts only *); Lambda calls them to manage the function’s interfaces in its VPC, and they read nothing else',
     );
+  }
+}
+
+/**
+ * Builds a function's code with the local esbuild into CDK's bundling folder (function-build.ts). The
+ * AWS SDK v3 is bundled on purpose (see docs/architecture.md): the code runs on the SDK version it was
+ * tested with, tree-shaken to the clients it uses.
+ */
+export class LocalFunctionBuild implements ILocalBundling {
+  private readonly entry: string;
+  private readonly afterBundling: ((outputDir: string) => string[]) | undefined;
+
+  constructor(entry: string, afterBundling?: (outputDir: string) => string[]) {
+    this.entry = entry;
+    this.afterBundling = afterBundling;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    try {
+      buildFunction(this.entry, outputDir);
+      for (const command of this.afterBundling?.(outputDir) ?? []) {
+        execSync(command, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'], shell: '/bin/bash' });
+      }
+    } catch (error) {
+      // Thrown, not `return false`: false would make CDK try Docker, which secretm never uses.
+      throw new Error(
+        `the function ${path.relative(repoRoot, this.entry)} did not build: ${(error as Error).message}`,
+      );
+    }
+    return true;
   }
 }

@@ -14,7 +14,7 @@
  * Deny wins; without a matching allow rule the answer is no. A principal without rules has what its
  * scopes give, as before rules existed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { includes, intersects, matches, type Pattern, type PatternKind, parsePattern } from './patterns.ts';
 
 export const accessActions = ['read', 'reveal', 'write', 'rotate', 'delete', 'admin'] as const;

@@ -1,5 +1,5 @@
 /** The edge shapes of `GET /v1/audit` and `GET /v1/audit/verify`: their queries, and their answers for the OpenAPI document. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretName, tenantId } from '../validation/names.ts';
 
 const time = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envKey, reservedName, secretName } from '../validation/names.ts';
 
 export const serviceName = z

@@ -1,5 +1,5 @@
 /** Request and response shapes of the connections API. Credentials are accepted, never answered. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { vaultKinds } from '../providers/provider.ts';
 import { connectionId } from '../validation/names.ts';
 

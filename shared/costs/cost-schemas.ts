@@ -1,5 +1,5 @@
 /** The edge shapes of `GET /v1/costs`: its query, and its answer for the OpenAPI document. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const costQuery = z.strictObject({
   month: z

@@ -4,7 +4,7 @@
  * $0.05 per 10,000 API calls. Azure Key Vault (Standard): $0.03 per 10,000 secret operations, no
  * per-secret charge. A self-hosted Vault/OpenBao and the local vault cost nothing unless configured.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 import { type VaultKind, vaultKinds } from '../providers/provider.ts';
 import { dollars, type Money, scale } from './money.ts';

@@ -12,7 +12,7 @@
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { isIP, Socket } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   ForbiddenError,
   ProviderUnavailableError,
@@ -83,7 +83,9 @@ export function createPostgresDriver(options: PostgresDriverOptions): DatabaseDr
       if (isIP(target.host) !== 0) {
         assertAllowedAddress(target.host, { allowLoopback: options.allowLoopback, field: 'host' });
       }
-      const client = new pg.Client({
+      // pg is loaded on the first database rotation, not when a function that may rotate starts.
+      const { default: postgres } = await import('pg');
+      const client = new postgres.Client({
         host: target.host,
         port: target.port,
         database: target.database,

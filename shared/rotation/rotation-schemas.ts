@@ -3,7 +3,7 @@
  * options (or `{ enabled: false }`), `POST /v1/secrets/{name}/rotate` answers the outcome. Strict, with
  * defaults filled in, so what is stored is complete.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { envKey, secretName } from '../validation/names.ts';
 import { defaultPasswordPolicy, type PasswordPolicy } from './password-policy.ts';
 

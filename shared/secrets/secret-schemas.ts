@@ -3,7 +3,7 @@
  * OpenAPI document. Bodies are strict: a field the client may not set (tenant, vaultRef, version,
  * timestamps) is refused, not ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { rotationView } from '../rotation/rotation-schemas.ts';
 import { connectionId, envKey, keyedRecord, secretName, tagKey, tagValue } from '../validation/names.ts';
 

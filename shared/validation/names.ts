@@ -1,5 +1,5 @@
 /** The shapes of identifiers secretm accepts at its edge, in one place. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Secret names are paths (`payments/prod/db`), as AWS Secrets Manager names and Vault paths are:

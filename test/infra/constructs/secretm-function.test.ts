@@ -61,22 +61,31 @@ describe('SecretmFunction, bundled', () => {
     }
   });
 
-  it('bundles each family into one minified ESM file with a source map and the AWS SDK inside', () => {
+  it('bundles each family into minified ES modules with a source map and the AWS SDK inside, split into chunks loaded on first need', () => {
     for (const family of families) {
       const s3Key = (functionOf(family).Properties.Code as { S3Key: string }).S3Key;
       const asset = path.join(synth.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+      expect(functionOf(family).Properties.Handler, family).toBe('index.handler');
       const code = readFileSync(path.join(asset, 'index.mjs'), 'utf8');
+      const chunks = readdirSync(path.join(asset, 'chunks')).filter((file) => file.endsWith('.mjs'));
+      expect(chunks.length, `${family}: chunks`).toBeGreaterThan(0);
 
       // Booleans, so a failure names the family instead of printing a megabyte of code.
       expect(existsSync(path.join(asset, 'index.mjs.map')), `${family}: source map`).toBe(true);
-      expect(code.startsWith(bannerStart), `${family}: createRequire banner`).toBe(true);
-      expect(/export\{[^}]*\b\w+ as handler\b[^}]*\}/.test(code), `${family}: ESM export of handler`).toBe(
+      expect(/export\{[^}]*?[\w$]+ as handler\b[^}]*\}/.test(code), `${family}: ESM export of handler`).toBe(
         true,
       );
-      // Nothing is left for the runtime to provide: no import of an @aws-sdk or @smithy package.
-      expect(/(from|import\()\s*["'](@aws-sdk|@smithy)\//.test(code), `${family}: external AWS SDK`).toBe(
-        false,
-      );
+      for (const [name, text] of [
+        ['index.mjs', code],
+        ...chunks.map((file) => [file, readFileSync(path.join(asset, 'chunks', file), 'utf8')]),
+      ] as [string, string][]) {
+        expect(text.startsWith(bannerStart), `${family} ${name}: createRequire banner`).toBe(true);
+        // Nothing is left for the runtime to provide: no import of an @aws-sdk or @smithy package.
+        expect(
+          /(from|import\()\s*["'](@aws-sdk|@smithy)\//.test(text),
+          `${family} ${name}: external AWS SDK`,
+        ).toBe(false);
+      }
       // Minified: a few very long lines.
       expect(code.split('\n').length < code.length / 1000, `${family}: minified`).toBe(true);
     }
