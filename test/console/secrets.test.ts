@@ -128,12 +128,29 @@ describe('a secret from a pasted .env to its deletion', () => {
       .toMatchObject({ version: 3, data: { DB_HOST: 'db2.internal', DB_PASSWORD: 'n3w pw' } });
   });
 
-  it('lists versions with who and when, and rolls back to one', async () => {
+  it('lists versions with who and when, compares two, revealing values only on request, and rolls back to one', async () => {
     await page.getByRole('button', { name: 'Versions' }).click();
     const table = page.getByRole('table').filter({ hasText: 'Roll back' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
     expect(await table.textContent()).toContain('operator');
     await review(page, 'secret-versions');
+
+    // Compare: key names of any two versions; values only after "Reveal both", each read audited.
+    const compare = page.getByRole('table', { name: 'Version 2 against version 3' });
+    await expect.poll(() => compare.textContent()).toContain('DB_PORTremoved');
+    expect(await compare.textContent()).toContain('DB_HOSTkept (values hidden)');
+    expect(await page.locator('main').textContent()).not.toContain('db2.internal');
+    await page.getByLabel('Compare version').selectOption('1');
+    const revealedAt = new Date().toISOString();
+    await page.getByRole('button', { name: 'Reveal both' }).click();
+    const pair = page.getByRole('table', { name: 'Version 1 against version 3' });
+    await expect.poll(() => pair.textContent()).toContain('DB_HOSTvalue changeddb.internaldb2.internal');
+    const deps = await rig.api.dependencies.forTenant('default');
+    const reads = (await deps.audit.list('default', { limit: 1000, from: revealedAt })).items.filter(
+      (event) => event.action === 'secret.reveal' && event.target.includes('payments/db'),
+    );
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    await review(page, 'secret-versions-compared');
 
     await page.getByRole('button', { name: 'Roll back to version 1' }).click();
 

@@ -11,7 +11,6 @@ import {
   ok,
   type SecretMetadata,
   type SecretValue,
-  type SecretVersion,
   versionOf,
 } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
@@ -22,6 +21,7 @@ import { formatTags, parseTags } from '../ui/tags.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 import { RotationLoader } from './rotation-loader.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
+import { Versions } from './secret-versions.tsx';
 
 type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
 
@@ -160,7 +160,12 @@ export function SecretDetail({ name, editing }: { name: string; editing: boolean
             />
           )}
           {panel === 'versions' && (
-            <Versions secret={secret} canRollBack={may?.write ?? false} onRolledBack={loaded.reload} />
+            <Versions
+              secret={secret}
+              canRollBack={may?.write ?? false}
+              canReveal={may?.reveal ?? false}
+              onRolledBack={loaded.reload}
+            />
           )}
           {panel === 'clone' && may?.write && (
             <CloneForm
@@ -364,92 +369,4 @@ function describeChange(before: string[], after: string[]): string {
     removed.length ? `Keys removed: ${removed.join(', ')}.` : '',
   ].filter(Boolean);
   return parts.length ? ` ${parts.join(' ')}` : ' The key names are the same; values may differ.';
-}
-
-function Versions({
-  secret,
-  canRollBack,
-  onRolledBack,
-}: {
-  secret: SecretMetadata;
-  canRollBack: boolean;
-  onRolledBack: () => void;
-}) {
-  const versions = useLoad(
-    async () =>
-      (await ok(api.GET('/v1/secrets/{name}/versions', { params: { path: { name: secret.name } } }))).data
-        .items,
-    [secret.name, secret.version],
-  );
-  const [error, setError] = useState<ApiError>();
-
-  async function rollBack(version: SecretVersion) {
-    setError(undefined);
-    try {
-      await ok(
-        api.POST('/v1/secrets/{name}/rollback', {
-          params: { path: { name: secret.name } },
-          body: { version: version.version },
-        }),
-      );
-      onRolledBack();
-    } catch (caught) {
-      setError(asApiError(caught));
-    }
-  }
-
-  return (
-    <section aria-labelledby="versions-heading">
-      <h2 id="versions-heading">Versions</h2>
-      <ErrorNote error={versions.error ?? error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Change</th>
-            <th scope="col">By</th>
-            <th scope="col">When</th>
-            <th scope="col">Keys compared with the current version</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {versions.data?.map((version) => (
-            <tr key={version.version}>
-              <th scope="row">
-                {version.version}
-                {version.current ? ' (current)' : ''}
-              </th>
-              <td>{version.action}</td>
-              <td>{version.createdBy}</td>
-              <td>{new Date(version.createdAt).toLocaleString()}</td>
-              <td>{keyDiff(version.keys, secret.keys)}</td>
-              <td>
-                {!version.current && canRollBack && (
-                  <button
-                    type="button"
-                    aria-label={`Roll back to version ${version.version}`}
-                    onClick={() => rollBack(version)}
-                  >
-                    Roll back
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function keyDiff(keys: string[], current: string[]): string {
-  const only = keys.filter((key) => !current.includes(key));
-  const missing = current.filter((key) => !keys.includes(key));
-  if (only.length === 0 && missing.length === 0) return 'same keys';
-  return [only.length ? `+ ${only.join(', ')}` : '', missing.length ? `− ${missing.join(', ')}` : '']
-    .filter(Boolean)
-    .join('; ');
 }
