@@ -87,6 +87,14 @@ describe('the built layer', () => {
     });
   });
 
+  it('holds no zod (the API validation library, some 440 KiB minified) in any file: no read, binding or vault of the layer loads it', async () => {
+    const files = (await readdir(packageDir, { recursive: true })).filter((file) => file.endsWith('.js'));
+    const contents = await Promise.all(files.map((file) => readFile(join(packageDir, file), 'utf8')));
+
+    expect(files.some((file) => file.startsWith('chunks/azure-'))).toBe(true);
+    expect(files.filter((_, i) => contents[i]!.includes('$ZodType'))).toEqual([]);
+  });
+
   it('reads a secret through the built files', async () => {
     const { name } = await createAwsSecret('{"password":"built"}');
     const built = await import(pathToFileURL(join(packageDir, 'index.js')).href);
