@@ -5,6 +5,7 @@
  * behind a counting proxy on loopback (test/layers/secretm/counting-proxy.ts) that counts vault requests.
  *
  *   npm run bench          (writes bench/RESULTS.md; about a minute and a half on 2 cores)
+ *   node bench/weight.ts   (only the code each minimal handler loads for a read, by source; seconds)
  *
  * Sections: warm cached read per call; 100 concurrent first reads; vault requests per secret per TTL
  * over a run of several TTLs (1 and 25 secrets); the middleware's cost per warm invocation; bundle size
@@ -17,7 +18,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import { DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import { getSecret as powertoolsGetSecret, SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
@@ -28,11 +28,11 @@ import {
 import middy from '@middy/core';
 import secretsManager from '@middy/secrets-manager';
 import type { Context } from 'aws-lambda';
-import { build } from 'esbuild';
 import { createSecretm } from '../layers/secretm/src/index.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { startMoto } from '../test/servers/moto.ts';
 import { startOpenBao } from '../test/servers/openbao.ts';
+import { type Bundle, bundle, type ColdRun, coldStart, loadedBySource, loadedFiles } from './bundles.ts';
 import { median, runFor, type Summary, summarise } from './measure.ts';
 import { keepingSections } from './results-file.ts';
 
@@ -271,61 +271,9 @@ async function middlewareCost() {
 // ---------------------------------------------------------------------------------------------------
 // Bundle size and cold start
 
-interface Bundle {
-  option: string;
-  entry: string;
-  outdir: string;
-  entryFile: string;
-  files: { path: string; bytes: number; gzip: number }[];
-}
-
-async function bundle(option: string, handler: string): Promise<Bundle> {
-  const outdir = join(workDir, option.replace(/[^a-z0-9]+/gi, '-'));
-  const result = await build({
-    entryPoints: { handler: join(benchDir, 'handlers', handler) },
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    mainFields: ['module', 'main'],
-    outExtension: { '.js': '.mjs' },
-    banner: {
-      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
-    },
-    metafile: true,
-    logLevel: 'error',
-  });
-  const files = await Promise.all(
-    Object.keys(result.metafile.outputs).map(async (path) => {
-      const absolute = join(process.cwd(), path);
-      const content = await readFile(absolute);
-      return { path: absolute, bytes: content.byteLength, gzip: gzipSync(content, { level: 9 }).byteLength };
-    }),
-  );
-  return { option, entry: handler, outdir, entryFile: join(outdir, 'handler.mjs'), files };
-}
-
-interface ColdRun {
-  importMs: number;
-  firstReadMs: number;
-  totalMs: number;
-  sinceProcessStartMs: number;
-  error?: string;
-  loaded: string[];
-}
-
-async function coldStart(entryFile: string, env: Record<string, string>, trace = false): Promise<ColdRun> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [join(benchDir, 'cold-child.ts'), entryFile, ...(trace ? ['--trace-loads'] : [])],
-    {
-      env: childEnv(env),
-    },
-  );
-  return JSON.parse(stdout) as ColdRun;
+/** A cold start of a bundled handler, in the environment of a child (childEnv) plus `env`. */
+function coldStartWith(entryFile: string, env: Record<string, string>, trace = false): Promise<ColdRun> {
+  return coldStart(entryFile, childEnv(env), trace);
 }
 
 async function sizesAndColdStarts() {
@@ -342,11 +290,11 @@ async function sizesAndColdStarts() {
     body: JSON.stringify({ data: { password: 'cold-vault' } }),
   });
   const bundles = {
-    secretm: await bundle('secretm', 'secretm.ts'),
-    'secretm/aws': await bundle('secretm/aws', 'secretm-aws.ts'),
-    Powertools: await bundle('Powertools', 'powertools.ts'),
-    middy: await bundle('middy + @middy/secrets-manager', 'middy.ts'),
-    raw: await bundle('raw GetSecretValue', 'raw.ts'),
+    secretm: await bundle(workDir, 'secretm', 'secretm.ts'),
+    'secretm/aws': await bundle(workDir, 'secretm/aws', 'secretm-aws.ts'),
+    Powertools: await bundle(workDir, 'Powertools', 'powertools.ts'),
+    middy: await bundle(workDir, 'middy + @middy/secrets-manager', 'middy.ts'),
+    raw: await bundle(workDir, 'raw GetSecretValue', 'raw.ts'),
   };
   const options: { label: string; bundle: Bundle; env: Record<string, string>; expectError?: string }[] = [
     { label: 'secretm (AWS secret)', bundle: bundles.secretm, env: { BENCH_SECRET: awsSecret } },
@@ -380,10 +328,10 @@ async function sizesAndColdStarts() {
   ];
   log('cold starts');
   const runs = new Map<string, ColdRun[]>(options.map((option) => [option.label, []]));
-  for (const option of options) await coldStart(option.bundle.entryFile, option.env); // file-system cache warm
+  for (const option of options) await coldStartWith(option.bundle.entryFile, option.env); // file-system cache warm
   for (let i = 0; i < coldRuns; i++) {
     for (const option of options) {
-      const run = await coldStart(option.bundle.entryFile, option.env);
+      const run = await coldStartWith(option.bundle.entryFile, option.env);
       if (run.error !== option.expectError)
         throw new Error(`${option.label}: the cold start failed (${run.error})`);
       runs.get(option.label)!.push(run);
@@ -391,9 +339,8 @@ async function sizesAndColdStarts() {
   }
   const cold = [];
   for (const option of options) {
-    const traced = await coldStart(option.bundle.entryFile, option.env, true);
-    const loadedPaths = new Set(traced.loaded.map((url) => fileURLToPath(url)));
-    const loaded = option.bundle.files.filter((file) => loadedPaths.has(file.path));
+    const traced = await coldStartWith(option.bundle.entryFile, option.env, true);
+    const loaded = loadedFiles(option.bundle, traced);
     const list = runs.get(option.label)!;
     cold.push({
       label: option.label,
@@ -404,6 +351,7 @@ async function sizesAndColdStarts() {
       loadedBytes: loaded.reduce((sum, file) => sum + file.bytes, 0),
       loadedGzip: loaded.reduce((sum, file) => sum + file.gzip, 0),
       loadedFiles: loaded.length,
+      loadedBySource: loadedBySource(option.bundle, loaded),
     });
   }
   const sizes = Object.values(bundles).map((item) => ({
@@ -599,7 +547,13 @@ function report(data: {
       kb(item.loadedGzip),
     );
   }
-  lines.push('');
+  lines.push(
+    '',
+    `What the \`secretm/aws\` read loads, by source (minified, from esbuild's metafile; \`node bench/weight.ts\` prints this alone): ${coldAwsOnly.loadedBySource
+      .map((item) => `${item.source} ${kb(item.bytes)}`)
+      .join(', ')}.`,
+    '',
+  );
   return lines.join('\n');
 }
 

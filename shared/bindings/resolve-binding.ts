@@ -12,7 +12,7 @@
  */
 import { ConflictError } from '../errors.ts';
 import type { SecretValue } from '../secrets/secret-types.ts';
-import { envKeyPattern } from '../validation/names.ts';
+import { envKeyPattern } from '../validation/name-patterns.ts';
 import type { BindingEntry, ResolvedBinding, ResolvedFile } from './binding-types.ts';
 
 /** `value` answers the current value of the secret an entry binds; it is asked once per entry. */

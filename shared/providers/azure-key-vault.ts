@@ -52,7 +52,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.ts';
-import { secretNamePattern } from '../validation/names.ts';
+import { secretNamePattern } from '../validation/name-patterns.ts';
 import {
   type ConnectionCheck,
   type DeleteMode,

@@ -20,7 +20,7 @@
 import { parse } from 'dotenv';
 import type { ErrorDetail } from '../errors.ts';
 import { ValidationError } from '../errors.ts';
-import { envKeyPattern } from '../validation/names.ts';
+import { envKeyPattern } from '../validation/name-patterns.ts';
 
 const noVariables = 'the dotenv text holds no variables';
 

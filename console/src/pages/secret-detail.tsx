@@ -5,14 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useSecretAccess } from '../access.ts';
-import {
-  ApiError,
-  api,
-  ok,
-  type SecretMetadata,
-  type SecretValue,
-  versionOf,
-} from '../api/client.ts';
+import { ApiError, api, ok, type SecretMetadata, type SecretValue, versionOf } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { DotenvEditor, loadDotenvParser } from '../ui/dotenv-editor.tsx';
 import { ErrorNote } from '../ui/error-note.tsx';

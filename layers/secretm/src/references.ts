@@ -11,7 +11,8 @@
  *   (SECRETM_TABLE_NAME), else the name of an AWS secret (as Powertools' `getSecret` reads it).
  */
 import { ValidationError } from '../../../shared/errors.ts';
-import { secretNamePattern as secretmNamePattern } from '../../../shared/validation/names.ts';
+// name-patterns.ts, not names.ts: importing names.ts bundles all of zod into every handler.
+import { secretNamePattern as secretmNamePattern } from '../../../shared/validation/name-patterns.ts';
 
 export type VaultEngine = 'kv-v2' | 'database';
 

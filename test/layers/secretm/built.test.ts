@@ -28,14 +28,15 @@ async function buildCommand(): Promise<string[]> {
 
 /**
  * Reads `name` with the default client of a built entry point in a fresh `node` (AWS_REGION and the
- * moto endpoint set, plus `env`): the value, the built files it loaded, and whether any of them holds an
- * AWS SDK client (every one names itself `aws-sdk-js` in its user-agent).
+ * moto endpoint set, plus `env`): the value, the built files it loaded, whether any of them holds an
+ * AWS SDK client (every one names itself `aws-sdk-js` in its user-agent), and whether any holds zod (its
+ * classes name themselves `$ZodType`, …, in strings minifying keeps).
  */
 async function readInFreshProcess(
   entry: string,
   name: string,
   env: Record<string, string>,
-): Promise<{ value: unknown; chunks: string[]; sdkLoaded: boolean }> {
+): Promise<{ value: unknown; chunks: string[]; sdkLoaded: boolean; zodLoaded: boolean }> {
   const script = `
     import { registerHooks } from 'node:module';
     const loaded = [];
@@ -57,7 +58,12 @@ async function readInFreshProcess(
   });
   const { value, chunks } = JSON.parse(stdout) as { value: unknown; chunks: string[] };
   const contents = await Promise.all(chunks.map((chunk) => readFile(join(packageDir, chunk), 'utf8')));
-  return { value, chunks, sdkLoaded: contents.some((content) => content.includes('aws-sdk-js')) };
+  return {
+    value,
+    chunks,
+    sdkLoaded: contents.some((content) => content.includes('aws-sdk-js')),
+    zodLoaded: contents.some((content) => content.includes('$ZodType')),
+  };
 }
 
 beforeAll(async () => {
@@ -81,6 +87,14 @@ describe('the built layer', () => {
     });
   });
 
+  it('holds no zod (the API validation library, some 440 KiB minified) in any file: no read, binding or vault of the layer loads it', async () => {
+    const files = (await readdir(packageDir, { recursive: true })).filter((file) => file.endsWith('.js'));
+    const contents = await Promise.all(files.map((file) => readFile(join(packageDir, file), 'utf8')));
+
+    expect(files.some((file) => file.startsWith('chunks/azure-'))).toBe(true);
+    expect(files.filter((_, i) => contents[i]!.includes('$ZodType'))).toEqual([]);
+  });
+
   it('reads a secret through the built files', async () => {
     const { name } = await createAwsSecret('{"password":"built"}');
     const built = await import(pathToFileURL(join(packageDir, 'index.js')).href);
@@ -94,10 +108,10 @@ describe('the built layer', () => {
     expect(missing.name).toBe('NotFoundError');
   });
 
-  it('reads with the default client from the environment, in a fresh process, loading the AWS chunk only and no AWS SDK', async () => {
+  it('reads with the default client from the environment, in a fresh process, loading the AWS chunk only, no AWS SDK and no zod', async () => {
     const { name } = await createAwsSecret('from-env');
 
-    const { value, chunks, sdkLoaded } = await readInFreshProcess('index.js', name, {
+    const { value, chunks, sdkLoaded, zodLoaded } = await readInFreshProcess('index.js', name, {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     });
@@ -107,6 +121,22 @@ describe('the built layer', () => {
     expect(chunks.some((chunk) => chunk.startsWith('chunks/aws-'))).toBe(true);
     expect(chunks.filter((chunk) => /^chunks\/(azure|vault|local|table)-/.test(chunk))).toEqual([]);
     expect(sdkLoaded).toBe(false);
+    expect(zodLoaded).toBe(false);
+  });
+
+  it('reads a secret signed by the layer through secretm/aws, loading neither the AWS SDK nor zod (the API validation library)', async () => {
+    const { name } = await createAwsSecret('signed-aws-only');
+
+    const { value, chunks, sdkLoaded, zodLoaded } = await readInFreshProcess('aws.js', name, {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
+
+    expect(value).toBe('signed-aws-only');
+    expect(chunks).toContain('aws.js');
+    expect(chunks.filter((chunk) => chunk.startsWith('chunks/aws-secrets-manager-'))).toEqual([]);
+    expect(sdkLoaded).toBe(false);
+    expect(zodLoaded).toBe(false);
   });
 
   it('reads through the AWS SDK, loaded then, when the credentials come from a profile (secretm/aws)', async () => {
