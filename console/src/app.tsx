@@ -1,15 +1,21 @@
 /** The console's frame: sign-in until a key is held, then the pages behind a header and navigation. */
 import { useEffect, useState } from 'preact/hooks';
 import { mayOpen, useMe } from './access.ts';
-import { AddVault } from './pages/add-vault.tsx';
-import { CreateSecret } from './pages/create-secret.tsx';
-import { ImportSecret } from './pages/import-secret.tsx';
-import { ApiKeys, Audit, BindingDetail, Bindings, Costs } from './pages/lazy-pages.tsx';
+import {
+  AddVault,
+  ApiKeys,
+  Audit,
+  BindingDetail,
+  Bindings,
+  Costs,
+  CreateSecret,
+  ImportSecret,
+  Vaults,
+} from './pages/lazy-pages.tsx';
 import { NotAllowed } from './pages/not-allowed.tsx';
 import { SecretDetail } from './pages/secret-detail.tsx';
 import { Secrets } from './pages/secrets.tsx';
 import { SignIn } from './pages/sign-in.tsx';
-import { Vaults } from './pages/vaults.tsx';
 import { type Location, sectionOf, useLocation } from './router.ts';
 import { session } from './session.ts';
 import { ActivityRegion } from './ui/activity-region.tsx';

@@ -63,7 +63,7 @@ describe('the Rotation section', () => {
     );
 
     await page.getByRole('button', { name: 'Versions' }).click();
-    const versions = page.getByRole('region', { name: 'Versions' }).locator('tbody tr');
+    const versions = page.getByRole('table', { name: 'Versions' }).locator('tbody tr');
     await expect.poll(() => versions.count()).toBe(1);
     await section.getByRole('button', { name: 'Rotate now' }).click();
 

@@ -9,12 +9,15 @@ import { ApiError, api, ok, type SecretMetadata, type SecretValue, versionOf } f
 import { navigate, secretPath } from '../router.ts';
 import { DotenvEditor, loadDotenvParser } from '../ui/dotenv-editor.tsx';
 import { ErrorNote } from '../ui/error-note.tsx';
+import { lazyPage } from '../ui/lazy-page.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
 import { formatTags, parseTags } from '../ui/tags.ts';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 import { RotationLoader } from './rotation-loader.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
-import { Versions } from './secret-versions.tsx';
+
+/** "Versions" (with its Compare) loads when first opened: the first page does not carry it. */
+const Versions = lazyPage(async () => (await import('./secret-versions.tsx')).Versions);
 
 type Panel = 'edit' | 'versions' | 'clone' | 'delete' | undefined;
 

@@ -53,7 +53,7 @@ export function Versions({
     <section aria-labelledby="versions-heading">
       <h2 id="versions-heading">Versions</h2>
       <ErrorNote error={versions.error ?? error} />
-      <table class="list">
+      <table class="list" aria-labelledby="versions-heading">
         <thead>
           <tr>
             <th scope="col">Version</th>
