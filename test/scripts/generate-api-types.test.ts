@@ -1,16 +1,16 @@
 /**
  * The API's types (imported by the CLI and the console) and the CLI's operation table are generated from
- * the route table's OpenAPI document (functions/http/generate-api-types.ts); this fails when a route
+ * the route table's OpenAPI document (scripts/generate-api-types.ts); this fails when a route
  * changed and they were not generated again.
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { operationRoutes } from '../../../cli/api/operations.ts';
-import { generate, generatedFiles } from '../../../functions/http/generate-api-types.ts';
-import { routes } from '../../../functions/routes.ts';
+import { operationRoutes } from '../../cli/api/operations.ts';
+import { routes } from '../../functions/routes.ts';
+import { generate, generatedFiles } from '../../scripts/generate-api-types.ts';
 
 describe('the API’s generated types', () => {
-  it('is what the route table generates today (run `node functions/http/generate-api-types.ts` when it is not)', async () => {
+  it('is what the route table generates today (run `node scripts/generate-api-types.ts` when it is not)', async () => {
     const fresh = await generate();
     expect(await readFile(generatedFiles.types, 'utf8')).toBe(fresh.types);
     expect(await readFile(generatedFiles.operations, 'utf8')).toBe(fresh.operations);
