@@ -24,12 +24,12 @@
  * - Staging labels (`staging`, for rotation): `putPending` writes a version labelled AWSPENDING only
  *   (AWSCURRENT stays where it is), `promotePending` moves AWSCURRENT to it (AWS moves AWSPREVIOUS to
  *   the old current) and drops AWSPENDING, `discardPending` drops AWSPENDING; all idempotent.
- * - Network: one NodeHttpHandler per adapter on its own agents (the connection's `lookup`, its CA),
+ * - Network: one NodeHttpHandler per adapter on its own agents (the connection's `lookup`, its CA; the
+ *   http: agent made on the first http: request, so node:http is loaded only for such an endpoint),
  *   connect and request timeouts, two attempts at most, and an abort after `timeoutMs` per call; the
  *   SDK follows no redirects.
  */
 import { createHash } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   BatchGetSecretValueCommand,
@@ -172,7 +172,10 @@ export function createAwsSecretsManagerProvider(
   const where = endpoint ?? `AWS Secrets Manager in ${region}`;
 
   const requestHandler = new NodeHttpHandler({
-    httpAgent: new HttpAgent({ keepAlive: true, lookup: network.lookup }),
+    // Options, not an agent: the handler loads node:http and makes this agent on the first http:
+    // request (a private or test endpoint), so a function that only reaches AWS over https never
+    // loads node:http. Node's own default of unbounded sockets, as the https agent has.
+    httpAgent: { keepAlive: true, lookup: network.lookup, maxSockets: Number.POSITIVE_INFINITY },
     httpsAgent: new HttpsAgent({
       keepAlive: true,
       lookup: network.lookup,

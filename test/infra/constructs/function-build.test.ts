@@ -73,6 +73,18 @@ describe('the API functions, built as the stack builds them', () => {
     }
   });
 
+  it('import node:http only on the first http: request, never when they start (AWS is reached over https)', () => {
+    for (const [family, metafile] of builds) {
+      const atStart = codeFiles(metafile).filter((file) => file.atStart);
+      const imported = atStart.flatMap((file) =>
+        metafile.outputs[file.path]!.imports.filter(
+          (item) => item.kind === 'import-statement' && item.path === 'node:http',
+        ),
+      );
+      expect(imported, family).toEqual([]);
+    }
+  });
+
   it('keep one copy of zod with only its English messages', () => {
     for (const [family, metafile] of builds) {
       const locales = inputsOf(metafile, 'any').filter((input) => input.includes('zod/v4/locales/'));
