@@ -26,7 +26,9 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
+  createSecretKey,
   hkdfSync,
+  type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
@@ -90,7 +92,8 @@ interface StoredSecret {
 }
 
 interface VaultKeys {
-  encryption: Buffer;
+  /** The master key, prepared once: a cipher made from a KeyObject skips importing raw key bytes. */
+  encryption: KeyObject;
   idempotency: Buffer;
 }
 
@@ -489,7 +492,7 @@ async function readMasterKey(keyPath: string): Promise<Buffer | undefined> {
 
 function deriveKeys(master: Buffer): VaultKeys {
   return {
-    encryption: master,
+    encryption: createSecretKey(master),
     idempotency: Buffer.from(
       hkdfSync('sha256', master, Buffer.alloc(0), 'secretm local vault: idempotency', 32),
     ),
@@ -515,7 +518,7 @@ function plaintextOf(payload: SecretPayload): Buffer {
 }
 
 function seal(
-  key: Buffer,
+  key: KeyObject,
   ref: string,
   versionId: string,
   payload: SecretPayload,
@@ -536,7 +539,7 @@ function seal(
 }
 
 /** Opens a stored version; a ciphertext that fails authentication is a ProviderUnavailableError. */
-function unseal(key: Buffer, ref: string, version: StoredVersion): SecretPayload {
+function unseal(key: KeyObject, ref: string, version: StoredVersion): SecretPayload {
   let plaintext: Buffer;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(version.iv, 'base64'));
