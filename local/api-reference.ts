@@ -73,6 +73,8 @@ async function rendererFile(name: string): Promise<Buffer> {
  * (which the API's router then serves).
  */
 export function serveApiReference(req: IncomingMessage, res: ServerResponse): boolean {
+  // The API's requests pass on without their address being parsed.
+  if (!(req.url ?? '/').includes(apiReferencePath)) return false;
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   if (path !== apiReferencePath && !path.startsWith(`${apiReferencePath}/`)) return false;
   const name = path === apiReferencePath ? '' : path.slice(apiReferencePath.length + 1);

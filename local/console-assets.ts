@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { answerConsole, type ConsoleBuild, readConsoleBuild } from '../functions/console/console-site.ts';
+import {
+  answerConsole,
+  type ConsoleBuild,
+  isConsoleRequest,
+  readConsoleBuild,
+} from '../functions/console/console-site.ts';
 
 export { consoleCsp } from '../functions/console/console-site.ts';
 
@@ -16,17 +21,19 @@ export const defaultConsoleDir = fileURLToPath(new URL('../console/dist/', impor
 /**
  * Answers a console request and returns true, or returns false for anything else (the API's requests,
  * and files the build did not write, which the API answers 404).
- * The build is read on the first request, and again while there is none, so building after start works.
+ * The build is read on the first console request, and again while there is none, so building after
+ * start works; no other request touches the file system here.
  */
 export function createConsoleAssets(dir: string = defaultConsoleDir) {
   let build: ConsoleBuild | undefined;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') return false;
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (!isConsoleRequest(method, path)) return false;
     build ??= readConsoleBuild(dir);
     const answer = answerConsole(build, {
       method,
-      path: (req.url ?? '/').split('?')[0]!,
+      path,
       acceptEncoding: header(req, 'accept-encoding'),
       ifNoneMatch: header(req, 'if-none-match'),
     });

@@ -10,7 +10,7 @@
  * The model is Vault's HMAC'd audit devices and CloudTrail's log file integrity validation (hourly
  * digest files, each naming the one before). What it proves, and what it cannot: docs/audit.md.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { AuditEvent } from './audit-types.ts';
 
 /** A tenant's audit key: 32 random bytes secretm keeps in its system vault (audit-keys.ts). */
@@ -73,8 +73,16 @@ export function eventText(sk: string, event: AuditEvent, expiresAt: number | und
   ]);
 }
 
+/** Each audit key's bytes as a KeyObject, made once: an HMAC keyed by one skips importing the bytes. */
+const preparedKeys = new WeakMap<Buffer, KeyObject>();
+
 export function hmacOf(key: AuditKey, text: string): string {
-  return createHmac('sha256', key.secret).update(text, 'utf8').digest('base64url');
+  let prepared = preparedKeys.get(key.secret);
+  if (!prepared) {
+    prepared = createSecretKey(key.secret);
+    preparedKeys.set(key.secret, prepared);
+  }
+  return createHmac('sha256', prepared).update(text, 'utf8').digest('base64url');
 }
 
 /** Compares two HMACs in constant time. */

@@ -84,13 +84,27 @@ export function denies(
   );
 }
 
+/**
+ * Patterns compiled once: every table request of every tenant is checked against its rules, whose
+ * patterns are few (a handful per tenant). Emptied when full, so a process serving many tenants stays
+ * bounded.
+ */
+const compiled = new Map<string, RegExp>();
+const maxCompiled = 4096;
+
 /** IAM's StringLike: `*` matches any run of characters, `?` any one; the rest literally. */
 export function stringLike(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(value);
+  let regex = compiled.get(pattern);
+  if (!regex) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regex = new RegExp(`^${source}$`, 's');
+    if (compiled.size >= maxCompiled) compiled.clear();
+    compiled.set(pattern, regex);
+  }
+  return regex.test(value);
 }
 
 /** Whether the rules allow `action` on items whose partition keys are all `leadingKeys`. */

@@ -103,6 +103,20 @@ describe('the console in local mode', () => {
     expect(answers.map((answer) => answer.status)).toEqual([418, 418, 418, 418, 418]);
   });
 
+  it('reads the build on the first console request, never on an API request', async () => {
+    const consoleDir = await builtConsole();
+    const url = await serve(consoleDir);
+
+    // Rebuilt after the API's requests: had they read the folder, `/` would answer the first build.
+    expect((await fetch(`${url}/v1/secrets/db/value`)).status).toBe(418);
+    expect((await fetch(`${url}/v1/health`)).status).toBe(418);
+    await writeFile(join(consoleDir, 'index.html'), '<!doctype html><title>the second build</title>');
+    const index = await fetch(`${url}/`);
+
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('the second build');
+  });
+
   it('says how to build the console when it is not built', async () => {
     dir = await mkdtemp(join(tmpdir(), 'secretm-console-'));
     const url = await serve(join(dir, 'not-built'));
