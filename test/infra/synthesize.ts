@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { SecretmConfigInput } from '../../infra/config.ts';
 import { buildSecretmApp } from '../../infra/secretm-app.ts';
@@ -112,3 +112,19 @@ export function statementsOf(template: Template): { policy: string; statement: S
 }
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** The statements of the IAM policies attached to `role` (a role of the synthesized stack). */
+export function statementsOfRole(synth: Synthesized, role: unknown): Statement[] {
+  const id = logicalId(synth.stack, role as never);
+  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The actions the statements name, each once, sorted. */
+export const actionsOf = (statements: Statement[]) =>
+  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
+
+/** A value with its tokens resolved as the template spells them, as JSON text (to compare). */
+export const resolved = (synth: Synthesized, value: unknown) =>
+  JSON.stringify(Stack.of(synth.stack).resolve(value));

@@ -4,7 +4,7 @@
  * lands in one encrypted failure queue, alarmed on. The cost roll-up and the audit digests use it, and so can any new
  * scheduled function, with nothing more than a FunctionSchedule beside its SecretmFunction.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureRetention } from '../../../infra/constructs/failure-queue.ts';
@@ -16,13 +16,16 @@ import {
   SecretmFunction,
 } from '../../../infra/constructs/secretm-function.ts';
 import {
+  actionsOf,
   asArray,
   fixtureLayerPath,
   logicalId,
+  resolved,
   resourcesOf,
   type Statement,
   type Synthesized,
   statementsOf,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
@@ -158,17 +161,8 @@ describe('a scheduled function', () => {
   });
 
   it('lets each schedule’s role, assumed by Scheduler for this account only, invoke its function and send to its failure queue, nothing else', () => {
-    const byPolicy = statementsOf(synth.template);
-    const resolved = (value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
     for (const { name, run } of cases()) {
-      const policies = Object.entries(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-        .filter(([, policy]) =>
-          (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id(run.role)),
-        )
-        .map(([policyId]) => policyId);
-      const statements = byPolicy
-        .filter((entry) => policies.includes(entry.policy))
-        .map((entry) => entry.statement);
+      const statements = statementsOfRole(synth, run.role);
       const resourcesOfAction = (action: string) =>
         new Set(
           statements
@@ -178,17 +172,20 @@ describe('a scheduled function', () => {
         );
       const fn = run.target.function;
 
-      expect([...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort(), name).toEqual(
-        ['kms:Decrypt', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 'sqs:SendMessage'],
-      );
+      expect(actionsOf(statements), name).toEqual([
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'lambda:InvokeFunction',
+        'sqs:SendMessage',
+      ]);
       expect(resourcesOfAction('lambda:InvokeFunction'), name).toEqual(
-        new Set([resolved(fn.functionArn), resolved(`${fn.functionArn}:*`)]),
+        new Set([resolved(synth, fn.functionArn), resolved(synth, `${fn.functionArn}:*`)]),
       );
       expect(resourcesOfAction('sqs:SendMessage'), name).toEqual(
-        new Set([resolved(run.failures.queue.queueArn)]),
+        new Set([resolved(synth, run.failures.queue.queueArn)]),
       );
       expect(resourcesOfAction('kms:GenerateDataKey'), name).toEqual(
-        new Set([resolved(synth.stack.secretm.data.operationsKey.keyArn)]),
+        new Set([resolved(synth, synth.stack.secretm.data.operationsKey.keyArn)]),
       );
       const role = resourcesOf(synth.template, 'AWS::IAM::Role')[id(run.role)]!;
       expect(role.Properties.AssumeRolePolicyDocument, name).toMatchObject({

@@ -16,6 +16,7 @@ import {
   type Statement,
   type Synthesized,
   statementsOf,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
@@ -38,13 +39,6 @@ const consumerOf = (stack: SecretmStack) =>
   });
 
 /** The statements of the policies attached to one role. */
-function statementsOfRole(synth: Synthesized, role: iam.IRole): Statement[] {
-  const id = logicalId(synth.stack, role as never);
-  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
-    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
 const statementsOfFunction = (synth: Synthesized, fn: lambda.Function) => statementsOfRole(synth, fn.role!);
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => asArray(statement.Action));
 const resolve = (synth: Synthesized, value: unknown) => Stack.of(synth.stack).resolve(value);

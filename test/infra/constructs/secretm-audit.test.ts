@@ -3,31 +3,22 @@
  * digest function, and a function on its own role that reads audits and audit keys and writes digests
  * only — no tenant session, no operator key, no event written.
  */
-import { Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditDigestSchedule, auditDigestTimeout } from '../../../infra/constructs/secretm-audit.ts';
 import { digestGraceMs, hourMs } from '../../../shared/audit/audit-seal.ts';
 import {
+  actionsOf,
   asArray,
   fixtureLayerPath,
   logicalId,
+  resolved,
   resourcesOf,
-  type Statement,
   type Synthesized,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
-function statementsOfRole(synth: Synthesized, role: unknown): Statement[] {
-  const id = logicalId(synth.stack, role as never);
-  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
-    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const actionsOf = (statements: Statement[]) =>
-  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
-const resolved = (synth: Synthesized, value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
 const functionResource = (synth: Synthesized, fn: lambda.Function) =>
   resourcesOf(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack, fn)]!;
 const variablesOf = (synth: Synthesized, fn: lambda.Function) =>

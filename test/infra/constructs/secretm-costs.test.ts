@@ -4,7 +4,6 @@
  * reach the functions that build cost reports.
  */
 
-import { Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteFamily } from '../../../functions/http/route.ts';
@@ -12,12 +11,14 @@ import { costRollupTimeout } from '../../../infra/constructs/secretm-costs.ts';
 import { dollars } from '../../../shared/costs/money.ts';
 import { defaultPrices, priceTable } from '../../../shared/costs/prices.ts';
 import {
+  actionsOf,
   asArray,
   fixtureLayerPath,
   logicalId,
+  resolved,
   resourcesOf,
-  type Statement,
   type Synthesized,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
@@ -26,16 +27,6 @@ const prices = {
   'hashicorp-vault': { secretMonth: '0.10', callsPerBlock: 1000 },
 };
 
-function statementsOfRole(synth: Synthesized, role: unknown): Statement[] {
-  const id = logicalId(synth.stack, role as never);
-  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
-    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const actionsOf = (statements: Statement[]) =>
-  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
-const resolved = (synth: Synthesized, value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
 const functionResource = (synth: Synthesized, fn: lambda.Function) =>
   resourcesOf(synth.template, 'AWS::Lambda::Function')[logicalId(synth.stack, fn)]!;
 const variablesOf = (synth: Synthesized, fn: lambda.Function) =>

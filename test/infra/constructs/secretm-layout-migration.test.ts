@@ -3,8 +3,6 @@
  * and secretm's secrets in both layouts, the operator keys denied), its stage and table in its
  * environment, Lambda's longest timeout, nothing that invokes it, and its name as a stack output.
  */
-import { Stack } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reserveMs } from '../../../functions/migrations/tenant-layout.ts';
 import {
@@ -17,25 +15,19 @@ import {
   asArray,
   fixtureLayerPath,
   logicalId,
+  resolved,
   resourcesOf,
-  type Statement,
   type Synthesized,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
 const secretKey = 'arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 
-function statementsOfRole(synth: Synthesized, role: iam.IRole): Statement[] {
-  const id = logicalId(synth.stack, role as never);
-  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
-    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
 /** A secret ARN as the template spells it, tokens shortened (`home`: the stack's own region). */
 const home = '<Region>';
 const secretArn = (region: string, name: string) =>
   `{"Fn::Join":["",["arn:",<Partition>,":secretsmanager:${region === home ? '",<Region>,"' : region}:",<AccountId>,":secret:${name}"]]}`;
-const resolved = (synth: Synthesized, value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
 
 describe('the layout migration, with replicas and customer-managed keys', () => {
   let synth: Synthesized;

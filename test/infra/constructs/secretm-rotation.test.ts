@@ -3,37 +3,29 @@
  * each with the least it needs.
  */
 
-import { Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotationWorkerTimeout } from '../../../infra/constructs/secretm-rotation.ts';
 import {
+  actionsOf,
   asArray,
   fixtureLayerPath,
   logicalId,
+  resolved,
   resourcesOf,
   type Statement,
   type Synthesized,
+  statementsOfRole,
   synthesize,
 } from '../synthesize.ts';
 
 const crossAccountRole = 'arn:aws:iam::210987654321:role/secretm-reader';
-
-function statementsOfRole(synth: Synthesized, role: unknown): Statement[] {
-  const id = logicalId(synth.stack, role as never);
-  return Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === id))
-    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
 
 const statementsOfFunction = (synth: Synthesized, fn: lambda.Function) => statementsOfRole(synth, fn.role);
 const rotationSchedule = (synth: Synthesized) =>
   resourcesOf(synth.template, 'AWS::Scheduler::Schedule')[
     logicalId(synth.stack, synth.stack.secretm.rotation.schedule)
   ]!;
-const actionsOf = (statements: Statement[]) =>
-  [...new Set(statements.flatMap((statement) => asArray(statement.Action)))].sort();
-const resolved = (synth: Synthesized, value: unknown) => JSON.stringify(Stack.of(synth.stack).resolve(value));
 
 describe('scheduled rotation', () => {
   let synth: Synthesized;
