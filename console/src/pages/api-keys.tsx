@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { type ApiError, type ApiKey, api, ok } from '../api/client.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 import { CreateApiKey } from './create-api-key.tsx';
 import { rulesSummary } from './rules-summary.ts';
@@ -13,8 +14,8 @@ import { rulesSummary } from './rules-summary.ts';
 const pageSize = 50;
 
 export function ApiKeys() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useLoad(
     async () =>
       (
@@ -65,22 +66,7 @@ export function ApiKeys() {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.cursor}
-          onClick={() => setCursors([...cursors, page.data?.cursor])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager pages={pages} next={page.data?.cursor} />
     </>
   );
 }

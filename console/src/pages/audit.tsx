@@ -9,6 +9,7 @@ import { type ApiError, api, ok } from '../api/client.ts';
 import { filenameOf, saveText } from '../ui/download.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
 import { ScrollTable } from '../ui/scroll-table.tsx';
 import { asApiError, useLoad } from '../ui/use-load.ts';
 
@@ -61,8 +62,8 @@ function queryOf(filters: Filters) {
 export function Audit() {
   const [draft, setDraft] = useState<Filters>(noFilters);
   const [filters, setFilters] = useState<Filters>(noFilters);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useLoad(
     async () =>
       (
@@ -89,7 +90,7 @@ export function Audit() {
   function apply(event: Event) {
     event.preventDefault();
     setFilters(draft);
-    setCursors([undefined]);
+    pages.restart();
     setVerification(undefined);
   }
 
@@ -241,18 +242,7 @@ export function Audit() {
           </table>
         </ScrollTable>
       )}
-      <nav class="pager" aria-label="Pages">
-        {cursors.length > 1 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {page.data?.cursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.data!.cursor])}>
-            Next page
-          </button>
-        )}
-      </nav>
+      <Pager pages={pages} next={page.data?.cursor} hideUnavailable />
     </>
   );
 }

@@ -6,13 +6,14 @@ import { api, ok } from '../api/client.ts';
 import { bindingPath, navigate } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
 import { useLoad } from '../ui/use-load.ts';
 
 const pageSize = 20;
 
 export function Bindings() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useLoad(
     async () =>
       (
@@ -91,18 +92,7 @@ export function Bindings() {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Pages">
-        {cursors.length > 1 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {page.data?.cursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.data!.cursor])}>
-            Next page
-          </button>
-        )}
-      </nav>
+      <Pager pages={pages} next={page.data?.cursor} hideUnavailable />
     </>
   );
 }

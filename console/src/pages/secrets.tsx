@@ -9,6 +9,7 @@ import { api, ok, type SecretMetadata } from '../api/client.ts';
 import { navigate, secretPath } from '../router.ts';
 import { ErrorNote } from '../ui/error-note.tsx';
 import { PageHeading } from '../ui/page-heading.tsx';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { BulkDeleteForm } from './bulk-delete.tsx';
 import { CloneForm, DeleteForm } from './secret-actions.tsx';
@@ -28,9 +29,8 @@ async function listPage(filters: { prefix: string; tag: string }, cursor: string
 export function Secrets() {
   const [draft, setDraft] = useState({ prefix: '', tag: '' });
   const [filters, setFilters] = useState(draft);
-  // The cursors of the pages before this one, so "Previous page" goes back.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useLoad(() => listPage(filters, cursor), [filters, cursor]);
   // One answer for the page, not one per row: a key with rules may still be refused one secret's change.
   const me = useMe().data;
@@ -51,7 +51,7 @@ export function Secrets() {
   function applyFilters(event: Event) {
     event.preventDefault();
     setFilters(draft);
-    setCursors([undefined]);
+    pages.restart();
   }
 
   return (
@@ -154,22 +154,7 @@ export function Secrets() {
           </tbody>
         </table>
       )}
-      <nav class="pager" aria-label="Pages">
-        <button
-          type="button"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.cursor}
-          onClick={() => setCursors([...cursors, page.data?.cursor])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager pages={pages} next={page.data?.cursor} />
     </>
   );
 }
