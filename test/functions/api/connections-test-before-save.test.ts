@@ -6,9 +6,9 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createNetworkPolicy } from '../../../shared/connections/network-policy.ts';
 import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
 import { appRoleWithPolicy, enableKvV2, kvPolicy } from '../../providers/hashicorp-vault-fixtures.ts';
+import { loopbackResolver, rebindingResolver, vaultConnection, withGuardedApi } from './guarded-network.ts';
 
 let api: LocalApi;
 let kvMount: string;
@@ -129,58 +129,29 @@ describe('the address guard on an unsaved connection', () => {
   });
 
   it('refuses, at connect time, a hostname whose DNS answer is a metadata address, without dialling it', async () => {
-    const guarded = await startLocalApi({
-      network: createNetworkPolicy({
-        localMode: true,
-        resolve: async (host) =>
-          host === 'vault.rebinding.test'
-            ? [{ address: '169.254.169.254', family: 4 }]
-            : [{ address: '127.0.0.1', family: 4 }],
-      }),
-    });
-    try {
+    await withGuardedApi({ localMode: true, resolve: rebindingResolver }, async (guarded) => {
       const check = await guarded.request('POST', '/v1/connections/test', {
-        body: {
-          name: 'rebinding',
-          kind: 'hashicorp-vault',
-          config: { url: 'https://vault.rebinding.test:8200', engine: { type: 'kv-v2', mount: 'kv' } },
-          credentials: { token: 't' },
-        },
+        body: vaultConnection('rebinding', 'https://vault.rebinding.test:8200'),
       });
 
       expect(check.status).toBe(200);
       expect(check.json.ok).toBe(false);
       expect(JSON.stringify(check.json.steps)).toMatch(/metadata|link-local/);
-    } finally {
-      await guarded.stop();
-    }
+    });
   });
 
   it('outside local mode refuses a name that resolves to loopback: the refusal is the only step', async () => {
-    // Every name resolves to 127.0.0.1, which the guard refuses outside local mode: were it to fail,
-    // the only address dialled would still be this machine's.
-    const guarded = await startLocalApi({
-      network: createNetworkPolicy({
-        localMode: false,
-        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
-      }),
-    });
-    try {
+    // The guard refuses 127.0.0.1 outside local mode: were it to fail, the only address dialled would
+    // still be this machine's.
+    await withGuardedApi({ localMode: false, resolve: loopbackResolver }, async (guarded) => {
       const check = await guarded.request('POST', '/v1/connections/test', {
-        body: {
-          name: 'refused-vault',
-          kind: 'hashicorp-vault',
-          config: { url: 'https://vault.refused.test:8200', engine: { type: 'kv-v2', mount: 'kv' } },
-          credentials: { token: 't' },
-        },
+        body: vaultConnection('refused-vault', 'https://vault.refused.test:8200'),
       });
 
       expect(check.json.ok).toBe(false);
       expect(check.json.steps).toHaveLength(1);
       expect(check.json.steps[0].step).toMatch(/^reach/);
       expect(check.json.steps[0].message).toMatch(/resolves to 127\.0\.0\.1, a loopback address/);
-    } finally {
-      await guarded.stop();
-    }
+    });
   });
 });

@@ -12,7 +12,6 @@ import {
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createNetworkPolicy } from '../../../shared/connections/network-policy.ts';
 import { type LocalApi, startLocalApi } from '../../local/local-fixture.ts';
 import {
   appRoleWithPolicy,
@@ -22,6 +21,7 @@ import {
   kvPolicy,
   uniqueName,
 } from '../../providers/hashicorp-vault-fixtures.ts';
+import { loopbackResolver, rebindingResolver, vaultConnection, withGuardedApi } from './guarded-network.ts';
 
 let api: LocalApi;
 const awsCredentials = { accessKeyId: 'AKIDSECRETMTEST', secretAccessKey: `aws-${randomUUID()}` };
@@ -307,44 +307,22 @@ describe('SSRF guards', () => {
   });
 
   it('refuses, at connect time, a hostname whose DNS answer is a metadata address, without dialling it', async () => {
-    const guarded = await startLocalApi({
-      network: createNetworkPolicy({
-        localMode: true,
-        resolve: async (host) =>
-          host === 'vault.rebinding.test'
-            ? [{ address: '169.254.169.254', family: 4 }]
-            : [{ address: '127.0.0.1', family: 4 }],
-      }),
-    });
-    try {
+    await withGuardedApi({ localMode: true, resolve: rebindingResolver }, async (guarded) => {
       const created = await guarded.request('POST', '/v1/connections', {
-        body: {
-          name: 'rebinding',
-          kind: 'hashicorp-vault',
-          config: { url: 'https://vault.rebinding.test:8200', engine: { type: 'kv-v2', mount: 'kv' } },
-          credentials: { token: 't' },
-        },
+        body: vaultConnection('rebinding', 'https://vault.rebinding.test:8200'),
       });
       const check = await guarded.request('POST', '/v1/connections/rebinding/test');
 
       expect(created.status).toBe(201);
       expect(check.json.ok).toBe(false);
       expect(JSON.stringify(check.json.steps)).toMatch(/metadata|link-local/);
-    } finally {
-      await guarded.stop();
-    }
+    });
   });
 
   it('reports only the steps that ran when the guard refuses the address: the refusal is the first and only step', async () => {
-    // Every name resolves to 127.0.0.1, which the guard refuses outside local mode: were it to fail,
-    // the only address dialled would still be this machine's.
-    const guarded = await startLocalApi({
-      network: createNetworkPolicy({
-        localMode: false,
-        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
-      }),
-    });
-    try {
+    // The guard refuses 127.0.0.1 outside local mode: were it to fail, the only address dialled would
+    // still be this machine's.
+    await withGuardedApi({ localMode: false, resolve: loopbackResolver }, async (guarded) => {
       const bodies = [
         {
           name: 'refused-aws',
@@ -352,12 +330,7 @@ describe('SSRF guards', () => {
           config: { region: 'us-east-1', endpoint: 'https://secretsmanager.refused.test' },
           credentials: awsCredentials,
         },
-        {
-          name: 'refused-vault',
-          kind: 'hashicorp-vault',
-          config: { url: 'https://vault.refused.test:8200', engine: { type: 'kv-v2', mount: 'kv' } },
-          credentials: { token: 't' },
-        },
+        vaultConnection('refused-vault', 'https://vault.refused.test:8200'),
       ];
       for (const body of bodies) {
         const created = await guarded.request('POST', '/v1/connections', { body });
@@ -371,8 +344,6 @@ describe('SSRF guards', () => {
         expect(check.json.steps[0].step).toMatch(/^reach/);
         expect(check.json.steps[0].message).toMatch(/resolves to 127\.0\.0\.1, a loopback address/);
       }
-    } finally {
-      await guarded.stop();
-    }
+    });
   });
 });
