@@ -656,12 +656,8 @@ try {
     seconds: (Date.now() - began) / 1000,
     loadAtEnd: loadavg()[0]!,
   });
-  if (quick) {
-    process.stdout.write(`${text}\n`);
-  } else {
-    await writeOwnedSection('tenancy', text);
-    process.stdout.write(`${text}\n`);
-  }
+  if (!quick) await writeOwnedSection('tenancy', text);
+  process.stdout.write(`${text}\n`);
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
