@@ -32,7 +32,13 @@ import type {
   PatchSecretBody,
   ReplaceSecretBody,
 } from './secret-schemas.ts';
-import type { SecretRecord, SecretValue, VersionAction, VersionRecord } from './secret-types.ts';
+import type {
+  SecretRecord,
+  SecretValue,
+  VersionAction,
+  VersionLocation,
+  VersionRecord,
+} from './secret-types.ts';
 import {
   assertValueSize,
   envValue,
@@ -152,37 +158,40 @@ export function createSecretService(deps: SecretServiceDeps) {
     return createHash('sha256').update(`${ctx.principal.tenant}\n${operation}\n${key}`).digest('hex');
   }
 
-  async function readVersion(
-    record: SecretRecord,
-    version: number,
-    known?: VersionRecord,
-  ): Promise<{ versionRecord: VersionRecord; value: SecretValue }> {
-    const versionRecord =
-      known?.version === version ? known : await store.getVersion(record.tenant, record.name, version);
-    if (!versionRecord) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
+  /**
+   * The value of `version` of the secret. Where it is comes from the metadata when that version is the
+   * current one and the metadata keeps its location (no read of the version item); else from the
+   * version item.
+   */
+  async function readVersion(record: SecretRecord, version: number): Promise<SecretValue> {
+    const located: VersionLocation | undefined =
+      record.location?.version === version
+        ? record.location
+        : await store.getVersion(record.tenant, record.name, version);
+    if (!located) throw new NotFoundError(`secret ${record.name} has no version ${version}`);
     // Held dynamic credentials are read while their lease lives; after that (rotation turned off, or
     // failing), the secret reads as any imported dynamic secret: fresh credentials from Vault.
     const lease = record.rotationState?.lease;
     if (
-      versionRecord.held &&
+      located.held &&
       deps.holding &&
       version === record.version &&
       lease &&
       Date.parse(lease.expiresAt) > clock.now().getTime()
     ) {
       const read = await deps.holding.vault.get(deps.holding.refFor(record.tenant, record.name), {
-        versionId: versionRecord.vaultVersionId,
-        kind: payloadKindFor(record.type, versionRecord.file),
+        versionId: located.vaultVersionId,
+        kind: payloadKindFor(record.type, located.file),
       });
-      return { versionRecord, value: fromPayload(read.payload, record.type, versionRecord.file) };
+      return fromPayload(read.payload, record.type, located.file);
     }
     const provider = await deps.providers(record.tenant, record.connection);
     const readCurrentFromVault = record.imported && version === record.version;
     const read = await provider.get(record.vaultRef, {
-      ...(readCurrentFromVault ? {} : { versionId: versionRecord.vaultVersionId }),
-      kind: payloadKindFor(record.type, versionRecord.file),
+      ...(readCurrentFromVault ? {} : { versionId: located.vaultVersionId }),
+      kind: payloadKindFor(record.type, located.file),
     });
-    return { versionRecord, value: fromPayload(read.payload, record.type, versionRecord.file) };
+    return fromPayload(read.payload, record.type, located.file);
   }
 
   /** Takes the write lock, waiting a bounded time for another writer to finish. */
@@ -445,17 +454,9 @@ export function createSecretService(deps: SecretServiceDeps) {
       name: string,
       options: { version?: number } = {},
     ): Promise<RevealedValue> {
-      // The current version's item is read beside the metadata, not after it: the newest version item
-      // is the current one unless a rotation has staged another, which the version number tells (then
-      // readVersion reads the current one by its number). Nothing of it is used before access is checked.
-      const [record, latest] = await Promise.all([
-        active(ctx, name, 'reveal'),
-        options.version === undefined
-          ? store.latestVersion(ctx.principal.tenant, name).catch(() => undefined)
-          : undefined,
-      ]);
+      const record = await active(ctx, name, 'reveal');
       const version = options.version ?? record.version;
-      const { value } = await readVersion(record, version, latest);
+      const value = await readVersion(record, version);
       // The reveal is audited before the value is answered (fail closed); the usage counters of the vault
       // read are written beside it rather than after it.
       await Promise.all([
@@ -501,7 +502,7 @@ export function createSecretService(deps: SecretServiceDeps) {
           if (current.type !== 'env') {
             throw new ValidationError('set and unset change env secrets; replace a file secret with PUT');
           }
-          const { value } = await readVersion(current, current.version);
+          const value = await readVersion(current, current.version);
           return {
             value: envValue(applyKeyChanges(value.type === 'env' ? value.data : {}, input.set, input.unset)),
             ...(input.description !== undefined ? { description: input.description } : {}),
@@ -589,7 +590,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       options: WriteOptions = {},
     ): Promise<SecretRecord> {
       const source = await active(ctx, name, 'reveal');
-      const { value } = await readVersion(source, source.version);
+      const value = await readVersion(source, source.version);
       const description = input.description ?? source.description;
       return createWith(
         ctx,
@@ -679,7 +680,7 @@ export function createSecretService(deps: SecretServiceDeps) {
 
     /** The current value of a secret, for other domain services (rotation). Not a reveal: not audited as one. */
     async readCurrent(record: SecretRecord): Promise<SecretValue> {
-      return (await readVersion(record, record.version)).value;
+      return readVersion(record, record.version);
     },
 
     /**
@@ -704,7 +705,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       return writeVersion(ctx, name, options, 'rollback', async (current) => {
         if (toVersion >= current.version + 1)
           throw new NotFoundError(`secret ${name} has no version ${toVersion}`);
-        const { value } = await readVersion(current, toVersion);
+        const value = await readVersion(current, toVersion);
         return { value, sourceVersion: toVersion };
       });
     },

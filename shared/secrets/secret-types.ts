@@ -53,7 +53,17 @@ export interface SecretRecord {
   rotationState?: RotationState;
   /** Taken by the worker that rotates the secret now. */
   rotationLock?: RotationLock;
+  /**
+   * Where the current version's value is, copied from its version item when that version was written
+   * (version items never change after), so a value read needs no read of the version item. Absent on
+   * metadata written before it was kept, or after a move of the vault secret; then the version item is
+   * read. Trusted only while its `version` is the record's. Never shown by the API.
+   */
+  location?: VersionLocation;
 }
+
+/** What locating a version's value in its vault takes, from its version item. */
+export type VersionLocation = Pick<VersionRecord, 'version' | 'vaultVersionId' | 'held' | 'file'>;
 
 export type VersionAction = 'create' | 'replace' | 'patch' | 'rollback' | 'clone' | 'import' | 'rotate';
 

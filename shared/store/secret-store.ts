@@ -23,7 +23,7 @@ import {
 } from '../errors.ts';
 import { pendingRotationMessage } from '../rotation/pending-rotation.ts';
 import type { RotationLock, RotationState, RotationStep } from '../rotation/rotation-types.ts';
-import type { FileMetadata, SecretRecord, VersionRecord } from '../secrets/secret-types.ts';
+import type { FileMetadata, SecretRecord, VersionLocation, VersionRecord } from '../secrets/secret-types.ts';
 import { type AuditWriteDeps, auditPut, type TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
 import { failedCondition, rawNumber, rawString, storeFailure } from './dynamo-errors.ts';
@@ -88,6 +88,7 @@ const secretFields: FieldMap<SecretRecord> = {
   nextRotationAt: true,
   rotationState: true,
   rotationLock: true,
+  location: true,
 };
 
 /** The rotation fields: `update` leaves them as they are, only the rotation methods write them. */
@@ -106,6 +107,12 @@ const rotationStateFields: FieldMap<RotationState> = {
   lease: true,
 };
 const rotationLockFields: FieldMap<RotationLock> = { id: true, expiresAt: true };
+const locationFields: FieldMap<VersionLocation> = {
+  version: true,
+  vaultVersionId: true,
+  held: true,
+  file: true,
+};
 const indexNames = { pk: 'gsi1pk', sk: 'gsi1sk' } as const;
 
 const versionFields: FieldMap<VersionRecord> = {
@@ -132,7 +139,22 @@ function toSecretRecord(item: object): SecretRecord {
     record.rotationState = pickFields<RotationState>(record.rotationState, rotationStateFields);
   if (record.rotationLock)
     record.rotationLock = pickFields<RotationLock>(record.rotationLock, rotationLockFields);
+  if (record.location) {
+    record.location = pickFields<VersionLocation>(record.location, locationFields);
+    if (record.location.file)
+      record.location.file = pickFields<FileMetadata>(record.location.file, fileFields);
+  }
   return record;
+}
+
+/** Where `version`'s value is, as the metadata item written with it keeps it. */
+function locationOf(version: VersionRecord): VersionLocation {
+  return {
+    version: version.version,
+    vaultVersionId: version.vaultVersionId,
+    ...(version.held ? { held: true } : {}),
+    ...(version.file ? { file: version.file } : {}),
+  };
 }
 
 /** The index entry of a secret whose rotation is on: `gsi1pk`/`gsi1sk`, or none. */
@@ -218,14 +240,18 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
   const ensureIndexed = createTagIndexReadiness(deps);
 
   /**
-   * The metadata item holds the record's fields, its key and its rotation index entry only: a Put
-   * also drops any write lock.
+   * The metadata item holds the record's fields, its key, its rotation index entry and where the value
+   * of `version` (the one written with it, now current) is: a Put also drops any write lock.
    */
-  const metadataPut = (record: SecretRecord, condition: PutCondition): TransactItem => ({
+  const metadataPut = (
+    record: SecretRecord,
+    version: VersionRecord,
+    condition: PutCondition,
+  ): TransactItem => ({
     Put: {
       TableName: tableName,
       Item: {
-        ...toSecretRecord(record),
+        ...toSecretRecord({ ...record, location: locationOf(version) }),
         ...secretKey(record.tenant, record.name),
         ...rotationIndexKeys(record.tenant, record.name, record),
       },
@@ -298,7 +324,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
       ? []
       : [{ Put: { TableName: tableName, Item: tenantRegistryKey(record.tenant) } }];
     await transact([
-      metadataPut(record, {
+      metadataPut(record, version, {
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': pkName },
       }),
@@ -529,7 +555,7 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     async commitVersion(next, version, lockId, audit, previousTags) {
       try {
         await transact([
-          metadataPut(next, {
+          metadataPut(next, version, {
             ConditionExpression: '#lockId = :lockId',
             ExpressionAttributeNames: { '#lockId': 'lockId' },
             ExpressionAttributeValues: { ':lockId': lockId },
@@ -570,8 +596,9 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     },
 
     async update(next, options, audit) {
+      // Neither the rotation fields nor the current version's location: no version is written here.
       const own = Object.keys(secretFields).filter(
-        (field) => !(rotationFieldNames as readonly string[]).includes(field),
+        (field) => field !== 'location' && !(rotationFieldNames as readonly string[]).includes(field),
       );
       // An expired write lock left by a crashed writer goes too (the condition allows no live one).
       const changes = setFields(next, own, 'f', false, ['lockId', 'lockExpiresAt']);
@@ -868,26 +895,6 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           }),
         );
         return Item ? toVersionRecord(Item) : undefined;
-      } catch (error) {
-        throw storeFailure(error);
-      }
-    },
-
-    async latestVersion(tenant, name) {
-      try {
-        const { Items } = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-            ExpressionAttributeValues: { ':pk': versionPk(tenant, name), ':prefix': versionSkPrefix },
-            ScanIndexForward: false,
-            Limit: 1,
-            ConsistentRead: true,
-          }),
-        );
-        const item = Items?.[0];
-        return item ? toVersionRecord(item) : undefined;
       } catch (error) {
         throw storeFailure(error);
       }

@@ -191,11 +191,6 @@ export interface SecretStore {
   /** Removes the metadata and every version item (purge). Audited in the same transaction as the metadata delete. */
   remove(tenant: string, name: string, audit: AuditEvent): Promise<void>;
   getVersion(tenant: string, name: string, version: number): Promise<VersionRecord | undefined>;
-  /**
-   * The newest version item of a secret (one strongly consistent query, read before its metadata is
-   * known); a rotation's staged version is newer than the current one, so callers compare the numbers.
-   */
-  latestVersion(tenant: string, name: string): Promise<VersionRecord | undefined>;
   /** Newest first. */
   listVersions(
     tenant: string,

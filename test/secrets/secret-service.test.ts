@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../shared/auth/principal.ts';
 import { ProviderUnavailableError } from '../../shared/errors.ts';
@@ -12,8 +13,9 @@ import { createLocalVault } from '../../shared/providers/local.ts';
 import type { SecretProvider } from '../../shared/providers/provider.ts';
 import { createSecretService } from '../../shared/secrets/secret-service.ts';
 import { createAuditStore } from '../../shared/store/audit-store.ts';
+import { secretKey } from '../../shared/store/keys.ts';
 import { createSecretStore } from '../../shared/store/secret-store.ts';
-import { createTestTable } from '../servers/dynamodb.ts';
+import { createTestTable, type TestTable } from '../servers/dynamodb.ts';
 
 let now = new Date('2026-03-01T00:00:00Z');
 const clock = { now: () => now };
@@ -22,6 +24,7 @@ let vault: SecretProvider;
 let faulty = false;
 let service: ReturnType<typeof createSecretService>;
 let store: ReturnType<typeof createSecretStore>;
+let table: TestTable;
 
 const ctx: RequestContext = {
   principal: {
@@ -35,7 +38,7 @@ const ctx: RequestContext = {
 };
 
 beforeAll(async () => {
-  const table = await createTestTable();
+  table = await createTestTable();
   vaultDir = await mkdtemp(join(tmpdir(), 'secretm-service-'));
   vault = createLocalVault({ dir: vaultDir, clock });
   // A vault whose writes fail on demand: a fault the local vault cannot be made to produce.
@@ -78,6 +81,64 @@ describe('recovery window', () => {
     expect((await service.getValue(ctx, 'windowed')).value).toEqual({ type: 'env', data: { K: 'new' } });
     const history = await service.listVersions(ctx, 'windowed', { limit: 10 });
     expect(history.page.items.map((v) => v.version)).toEqual([1]);
+  });
+});
+
+describe('where a value is', () => {
+  /** Sets (or, with undefined, removes) the location kept on the secret's metadata item, as raw data. */
+  async function setLocation(name: string, location: object | undefined) {
+    await table.documentClient.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: secretKey('acme', name),
+        UpdateExpression: location ? 'SET #location = :location' : 'REMOVE #location',
+        ExpressionAttributeNames: { '#location': 'location' },
+        ...(location ? { ExpressionAttributeValues: { ':location': location } } : {}),
+      }),
+    );
+  }
+
+  async function threeVersions(name: string) {
+    await service.create(ctx, { name, type: 'env', data: { K: 'v1' } });
+    await service.replace(ctx, name, { data: { K: 'v2' } });
+    await service.replace(ctx, name, { data: { K: 'v3' } });
+  }
+
+  it('keeps the current version’s vault id on the metadata as each version is written', async () => {
+    await threeVersions('located');
+    const { Item } = await table.documentClient.send(
+      new GetCommand({ TableName: table.tableName, Key: secretKey('acme', 'located') }),
+    );
+    const current = await store.getVersion('acme', 'located', 3);
+    expect(Item?.location).toEqual({ version: 3, vaultVersionId: current?.vaultVersionId });
+    // A delete and a restore change the metadata without writing a version: the location stays.
+    await service.remove(ctx, 'located', { recoveryWindowDays: 7 });
+    await service.restore(ctx, 'located');
+    expect((await store.get('acme', 'located'))?.location).toEqual(Item?.location);
+  });
+
+  it('reads a secret whose metadata keeps no location (written before it was kept) from its version items', async () => {
+    await threeVersions('unlocated');
+    await setLocation('unlocated', undefined);
+
+    expect((await service.getValue(ctx, 'unlocated')).value).toEqual({ type: 'env', data: { K: 'v3' } });
+    expect((await service.getValue(ctx, 'unlocated', { version: 1 })).value).toEqual({
+      type: 'env',
+      data: { K: 'v1' },
+    });
+    await service.patch(ctx, 'unlocated', { set: { L: 'added' } });
+    expect((await service.getValue(ctx, 'unlocated')).value).toEqual({
+      type: 'env',
+      data: { K: 'v3', L: 'added' },
+    });
+  });
+
+  it('never takes a location that names another version for the current one', async () => {
+    await threeVersions('mislocated');
+    const first = await store.getVersion('acme', 'mislocated', 1);
+    await setLocation('mislocated', { version: 1, vaultVersionId: first?.vaultVersionId });
+
+    expect((await service.getValue(ctx, 'mislocated')).value).toEqual({ type: 'env', data: { K: 'v3' } });
   });
 });
 

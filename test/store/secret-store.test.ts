@@ -61,7 +61,13 @@ async function writeVersion(record: SecretRecord, lockId: string, now: number): 
       now,
     },
   );
-  const next = { ...record, version: record.version + 1, updatedAt: new Date(now).toISOString() };
+  const version = record.version + 1;
+  const next = {
+    ...record,
+    version,
+    location: { version, vaultVersionId: `vault-${version}` },
+    updatedAt: new Date(now).toISOString(),
+  };
   await store.commitVersion(
     next,
     versionRecord(next),

@@ -7,8 +7,14 @@ import type { SecretRecord, VersionRecord } from '../../shared/secrets/secret-ty
 
 export const t0 = '2025-03-01T10:00:00.000Z';
 
+/**
+ * A secret's metadata as the store keeps it, with where its current version's value is (as `versionRecord`
+ * of it says) unless `fields` says otherwise.
+ */
 export function secretRecord(tenant: string, name: string, fields: Partial<SecretRecord> = {}): SecretRecord {
+  const version = fields.version ?? 1;
   return {
+    location: { version, vaultVersionId: `vault-${version}` },
     tenant,
     name,
     type: 'env',

@@ -86,12 +86,14 @@ async function moveHeld(run: MigrationRun, secret: ScannedSecret): Promise<void>
             Update: {
               TableName: run.store.tableName,
               Key: secretKey(tenant, name),
-              UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+              // The current version's vault id changes below: the location the metadata keeps goes.
+              UpdateExpression: 'REMOVE #lockId, #lockExpiresAt, #location',
               ConditionExpression: '#lockId = :lockId AND #version = :version',
               ExpressionAttributeNames: {
                 '#lockId': 'lockId',
                 '#lockExpiresAt': 'lockExpiresAt',
                 '#version': 'version',
+                '#location': 'location',
               },
               ExpressionAttributeValues: { ':lockId': locked.lockId, ':version': secret.version },
             },

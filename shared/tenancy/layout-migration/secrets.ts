@@ -336,9 +336,14 @@ async function switchSecret(
       Update: {
         TableName: tableName,
         Key: secretKey(tenant, name),
-        UpdateExpression: 'SET #vaultRef = :newRef REMOVE #lockId, #lockExpiresAt',
+        // The versions' vault ids change with the ref: the location the metadata keeps goes too.
+        UpdateExpression: 'SET #vaultRef = :newRef REMOVE #lockId, #lockExpiresAt, #location',
         ...lockHeld,
-        ExpressionAttributeNames: { ...lockHeld.ExpressionAttributeNames, '#lockExpiresAt': 'lockExpiresAt' },
+        ExpressionAttributeNames: {
+          ...lockHeld.ExpressionAttributeNames,
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#location': 'location',
+        },
         ExpressionAttributeValues: { ...lockHeld.ExpressionAttributeValues, ':newRef': newRef },
       },
     },
