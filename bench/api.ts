@@ -104,7 +104,8 @@ async function startLocalChild(dynamodbEndpoint: string): Promise<LocalChild> {
     url: answer.url,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.send('stop');
+      if (child.connected) child.send('stop');
+      else child.kill();
       const stopped = await Promise.race([
         exited.then(() => true),
         new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),

@@ -5,7 +5,7 @@
  * answers `{ url }` (or `{ error }`); it stops local mode and exits when told `'stop'` or when its parent
  * goes away.
  */
-import { startLocal } from '../local/start-local.ts';
+import { type RunningLocal, startLocal } from '../local/start-local.ts';
 
 export interface LocalChildOptions {
   dataDir: string;
@@ -18,22 +18,24 @@ export type LocalChildAnswer = { url: string } | { error: string };
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
+let local: RunningLocal | undefined;
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await local?.stop();
+  process.exit(0);
+}
+process.on('message', (message) => {
+  if (message === 'stop') void stop();
+});
+process.once('disconnect', () => void stop());
+
 const options = await new Promise<LocalChildOptions>((resolve) => {
   process.once('message', (message) => resolve(message as LocalChildOptions));
 });
 try {
-  const local = await startLocal({ ...options, port: 0 });
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await local.stop();
-    process.exit(0);
-  };
-  process.on('message', (message) => {
-    if (message === 'stop') void stop();
-  });
-  process.once('disconnect', () => void stop());
+  local = await startLocal({ ...options, port: 0 });
   process.send!({ url: local.url } satisfies LocalChildAnswer);
 } catch (error) {
   process.stderr.write(`bench local child: ${(error as Error).stack ?? error}\n`);
