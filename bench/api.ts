@@ -1,13 +1,15 @@
 /**
- * The API's hot path, measured in one run: local mode started in this process (local/start-local.ts)
- * on its own DynamoDB Local (in memory) behind a counting proxy on loopback
- * (test/layers/secretm/counting-proxy.ts), which logs every DynamoDB request; and beside it, on the
- * same machine in the same run:
+ * The API's hot path, measured in one run: local mode in a process of its own, as `npm start` runs it
+ * (bench/local-child.ts, which calls local/start-local.ts), on its own DynamoDB Local (in memory), with
+ * this process as its client; and beside it, on the same machine in the same run:
  *
  * - DynamoDB requests per route (named by the items they touch, test/store/table-requests.ts) and the
- *   vault calls the route's usage counters record;
- * - per-route latency percentiles and throughput at concurrency 1, 10 and 50;
- * - a raw GetItem on the same DynamoDB Local through the same proxy and SDK;
+ *   vault calls the route's usage counters record, counted with local mode's DynamoDB endpoint set to a
+ *   counting proxy on loopback in this process (test/layers/secretm/counting-proxy.ts), which logs every
+ *   DynamoDB request;
+ * - per-route latency percentiles and throughput at concurrency 1, 10 and 50, timed with local mode
+ *   restarted on DynamoDB Local directly, no proxy in the path (the same table and data folder);
+ * - a raw GetItem on the same DynamoDB Local, directly, through the same SDK;
  * - OpenBao's KV v2 read of a value of the same size (a dev server started here);
  * - each API function bundle (esbuild, as the CDK stack builds them) and its cold import in a fresh
  *   `node`, against a minimal handler that imports only `@aws-sdk/client-secrets-manager`.
@@ -17,19 +19,21 @@
  *   npm run bench:api -- --quick         (short runs, prints the section, writes nothing)
  *   npm run bench:bundles                (the bundles and cold imports only: bench/api-bundles.ts)
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startOpenBao } from '../local/peers/openbao.ts';
-import { startLocal } from '../local/start-local.ts';
 import { createDocumentClient } from '../shared/store/dynamo-client.ts';
 import { secretKey, tagIndexPk, tenantPk } from '../shared/store/keys.ts';
 import { countingProxy } from '../test/layers/secretm/counting-proxy.ts';
 import { describeTableRequests, vaultCallsOf } from '../test/store/table-requests.ts';
 import { bundleGoals, bundleTable, measureBundles } from './api-bundles.ts';
+import type { LocalChildAnswer, LocalChildOptions } from './local-child.ts';
 import { percentile } from './measure.ts';
 import { type SectionName, writeOwnedSection } from './results-file.ts';
 
@@ -65,17 +69,66 @@ const bao = await startOpenBao();
 const dataDir = await mkdtemp(join(tmpdir(), 'secretm-bench-api-'));
 const tableName = 'secretm-bench-api';
 const operatorKey = `bench-operator-${randomBytes(16).toString('hex')}`;
-const local = await startLocal({
-  dataDir,
-  port: 0,
-  bootstrapKey: operatorKey,
-  dynamodbEndpoint: proxy.endpoint,
-  tableName,
-});
 const value = 'v'.repeat(valueBytes);
 
+interface LocalChild {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Local mode in its own process (bench/local-child.ts) on `dynamodbEndpoint`, with this run's table, data
+ * folder and operator key; what it prints goes to this process's stderr. One runs at a time: the data
+ * folder is locked to the process that runs on it.
+ */
+async function startLocalChild(dynamodbEndpoint: string): Promise<LocalChild> {
+  const child = fork(fileURLToPath(new URL('./local-child.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.stdout!.pipe(process.stderr, { end: false });
+  child.stderr!.pipe(process.stderr, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const answered = new Promise<LocalChildAnswer>((resolve) => {
+    child.once('message', (message) => resolve(message as LocalChildAnswer));
+  });
+  child.send({ dataDir, bootstrapKey: operatorKey, dynamodbEndpoint, tableName } satisfies LocalChildOptions);
+  const answer = await Promise.race([
+    answered,
+    exited.then((code): LocalChildAnswer => ({ error: `it exited (${code}) before it was ready` })),
+  ]);
+  if ('error' in answer) {
+    child.kill();
+    throw new Error(`local mode did not start: ${answer.error}`);
+  }
+  return {
+    url: answer.url,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send('stop');
+      else child.kill();
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+      ]);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** The local mode receiving the bench's requests: through the proxy to count, direct to time. */
+let local: LocalChild | undefined;
+async function switchLocal(dynamodbEndpoint: string): Promise<void> {
+  await local?.stop();
+  local = undefined;
+  local = await startLocalChild(dynamodbEndpoint);
+}
+const localUrl = () => local!.url;
+
 async function call(method: string, path: string, key: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${local.url}${path}`, {
+  const response = await fetch(`${localUrl()}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${key}`,
@@ -88,12 +141,16 @@ async function call(method: string, path: string, key: string, body?: unknown): 
   return response;
 }
 
-async function apiKey(): Promise<string> {
-  const response = await fetch(`${local.url}/v1/api-keys`, {
+/** A new API key, made with the operator key (API keys live in DynamoDB: every local mode knows them). */
+async function apiKey(
+  body: Record<string, unknown> = { name: 'bench', scopes: ['read', 'reveal', 'write', 'admin'] },
+): Promise<string> {
+  const response = await fetch(`${localUrl()}/v1/api-keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', scopes: ['read', 'reveal', 'write', 'admin'] }),
+    body: JSON.stringify(body),
   });
+  if (response.status >= 400) throw new Error(`POST /v1/api-keys: ${response.status}`);
   return ((await response.json()) as { key: string }).key;
 }
 
@@ -198,6 +255,8 @@ const rareTagPath = '/v1/secrets?tag=rare%3Dyes';
 
 interface TagListFigures {
   secrets: number;
+  /** A read key of the tenant. */
+  key: string;
   /** The tenant's first tag list: it indexes the secrets written before the index (here, all). */
   firstListMs: number;
   counts: { table: string[]; vault: number };
@@ -270,24 +329,25 @@ async function queryRcu(raw: ReturnType<typeof createDocumentClient>, input: Rec
   return total;
 }
 
-async function tagLists(raw: ReturnType<typeof createDocumentClient>): Promise<TagListFigures[]> {
-  const figures: TagListFigures[] = [];
+/**
+ * The timed half of the rare-tag lists, on the local mode that reaches DynamoDB Local directly: each
+ * tenant seeded, its first list (which indexes it) timed once, then its lists at c = 1, and the read
+ * capacity each way. Their request counts come after, through the proxy (`tagListCounts`).
+ */
+async function tagListTimings(
+  raw: ReturnType<typeof createDocumentClient>,
+): Promise<Omit<TagListFigures, 'counts'>[]> {
+  const figures: Omit<TagListFigures, 'counts'>[] = [];
   for (const size of tagTenantSizes) {
     const tenant = `tags-${size}`;
     log(`rare-tag list: seeding ${size} secrets`);
     await seedTenant(raw, tenant, size);
-    const response = await fetch(`${local.url}/v1/api-keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench-tags', scopes: ['read'], tenant }),
-    });
-    const key = ((await response.json()) as { key: string }).key;
+    const key = await apiKey({ name: 'bench-tags', scopes: ['read'], tenant });
     await call('GET', '/v1/secrets?limit=1', key);
     const t = performance.now();
     await call('GET', rareTagPath, key);
     const firstListMs = performance.now() - t;
     const run = () => call('GET', rareTagPath, key);
-    const counts = await requestsOf(run);
     log(`rare-tag list at ${size} secrets, c=1`);
     await run();
     const loads = [await underLoad(1, run)];
@@ -307,8 +367,8 @@ async function tagLists(raw: ReturnType<typeof createDocumentClient>): Promise<T
     });
     figures.push({
       secrets: size,
+      key,
       firstListMs,
-      counts,
       loads,
       indexRcu: indexQuery + rareCount * 0.5,
       partitionRcu,
@@ -317,10 +377,22 @@ async function tagLists(raw: ReturnType<typeof createDocumentClient>): Promise<T
   return figures;
 }
 
+/** The request counts of each tenant's (already indexed) rare-tag list, on the local mode behind the proxy. */
+async function tagListCounts(timings: Omit<TagListFigures, 'counts'>[]): Promise<TagListFigures[]> {
+  const figures: TagListFigures[] = [];
+  for (const item of timings) {
+    figures.push({ ...item, counts: await requestsOf(() => call('GET', rareTagPath, item.key)) });
+  }
+  return figures;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The run
 
 async function measure() {
+  // Counted: local mode's DynamoDB requests go through the counting proxy.
+  log('local mode (its own process) on DynamoDB Local through the counting proxy: request counts');
+  await switchLocal(proxy.endpoint);
   const key = await apiKey();
   await call('POST', '/v1/secrets', key, { name: 'bench', type: 'env', data: { V: value } });
   for (let i = 0; i < listSize - 1; i++) {
@@ -334,9 +406,12 @@ async function measure() {
   for (const route of routes)
     counts.push({ label: route.label, ...(await requestsOf(() => route.run(0, 0))) });
 
+  // Timed: local mode restarted on DynamoDB Local directly, as is the raw GetItem; no proxy in the path.
+  log('local mode (its own process) on DynamoDB Local directly: timings');
+  await switchLocal(dynamodb.endpoint);
   const raw = createDocumentClient({
     region: 'us-east-1',
-    endpoint: proxy.endpoint,
+    endpoint: dynamodb.endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const rawGet = () =>
@@ -366,13 +441,19 @@ async function measure() {
   );
   const timed: { label: string; loads: Load[] }[] = [];
   timed.push({
-    label: 'raw GetItem (same DynamoDB Local, proxy, SDK)',
+    label: 'raw GetItem (same DynamoDB Local, SDK)',
     loads: await loads('raw GetItem', rawGet),
   });
   timed.push({ label: `OpenBao KV v2 read (${valueBytes} B)`, loads: await loads('OpenBao', baoRead) });
   for (const route of routes) timed.push({ label: route.label, loads: await loads(route.label, route.run) });
-  const tags = await tagLists(raw);
+  const tagTimings = await tagListTimings(raw);
   raw.destroy();
+  // The tag lists' counts, through the proxy again (each tenant indexed by its timed first list).
+  log('local mode (its own process) on DynamoDB Local through the counting proxy: tag-list counts');
+  await switchLocal(proxy.endpoint);
+  const tags = await tagListCounts(tagTimings);
+  await local?.stop();
+  local = undefined;
   const built = await measureBundles({ coldRuns, log });
   return { counts, timed, built, tags };
 }
@@ -391,7 +472,7 @@ function report(data: Awaited<ReturnType<typeof measure>>, seconds: number): str
     '',
     `Command: \`${command}\` (runs \`node bench/api.ts\`, which rewrites this section).`,
     '',
-    `Run: ${new Date().toISOString()}, ${seconds.toFixed(0)} s; ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; Node ${process.version}; local mode in the bench process on DynamoDB Local (in memory) behind a counting proxy, warmed by ${jvmWarmMs / 1000} s of value reads before the timed runs, OpenBao dev server; ${runMs / 1000} s per route and concurrency. Load average ${loadAtStart.toFixed(1)} at the start, ${loadMax.toFixed(1)} at most: other work shared this machine's ${cpus().length} cores, so timings are noisy; the request counts are exact.`,
+    `Run: ${new Date().toISOString()}, ${seconds.toFixed(0)} s; ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; Node ${process.version}; local mode in its own process, as \`npm start\` runs it, on DynamoDB Local (in memory), its requests sent from the bench process; request counts with local mode's DynamoDB endpoint set to a counting proxy (in the bench process), timings with local mode restarted on DynamoDB Local directly (no proxy in the path, nor in the raw GetItem's), after ${jvmWarmMs / 1000} s of value reads warmed DynamoDB Local; OpenBao dev server (its own process); ${runMs / 1000} s per route and concurrency. Load average ${loadAtStart.toFixed(1)} at the start, ${loadMax.toFixed(1)} at most: other work shared this machine's ${cpus().length} cores, so timings are noisy; the request counts are exact.`,
     '',
     '### Goals',
     '',
@@ -495,7 +576,7 @@ try {
   console.error(error);
   process.exitCode = 1;
 } finally {
-  await local.stop();
+  await local?.stop();
   await proxy.close();
   await Promise.allSettled([dynamodb.stop(), bao.stop(), rm(dataDir, { recursive: true, force: true })]);
   process.exit();
