@@ -59,7 +59,9 @@ import type {
 import { tableDefinition } from './table-definition.ts';
 import {
   createTagIndexReadiness,
+  dropStaleEntries,
   getSecretItems,
+  staleNames,
   type Tags,
   tagIndexWrites,
   tagMatches,
@@ -401,6 +403,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           ...(startAfter !== undefined ? { startAfter } : {}),
         });
         const items = page.names.length > 0 ? await getSecretItems(deps, tenant, page.names) : [];
+        const stale = staleNames(page.names, items, tag.key);
+        if (stale.length > 0) await dropStaleEntries(deps, tenant, tag.key, stale);
         found.push(...items.map(toSecretRecord).filter(matches));
         startAfter = page.next;
         pageSize = Math.min(pageSize * 2, maxQueryPage);

@@ -7,13 +7,21 @@
  * there (so a secret's tags are always all in the index, with their current values); every tag it removes
  * is deleted there while the transaction has room (DynamoDB takes 100 items). An entry whose secret no
  * longer carries the tag (left by a write that removed nearly 50 tags and added as many, or by a purge that
- * raced a tag change) is harmless: a list checks each answer against its metadata.
+ * raced a tag change) never answers a list, which checks each answer against its metadata; the list that
+ * meets it removes it (`dropStaleEntries`), so left-overs do not pile up in what later lists read.
  *
  * Secrets written before the index existed are indexed on the tenant's first tag list (`ensureIndexed`),
  * after which a marker item says the tenant's index is complete.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ProviderUnavailableError } from '../errors.ts';
 import type { TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
@@ -72,6 +80,62 @@ export function tagIndexWrites(
     .slice(0, Math.max(0, room))
     .map((key) => ({ Delete: { TableName: tableName, Key: tagIndexKey(tenant, key, name) } }));
   return [...puts, ...deletes];
+}
+
+/** Left-over entries one list removes at most (each is its own small transaction); the next list goes on. */
+export const maxStaleDrops = 25;
+
+/**
+ * The names among `names` whose metadata item (`items`, as a list read them) is gone or carries no tag
+ * `key`: their entries under `key` are left-overs.
+ */
+export function staleNames(
+  names: readonly string[],
+  items: readonly Record<string, unknown>[],
+  key: string,
+): string[] {
+  const tagged = new Set(
+    items
+      .filter((item) => {
+        const tags = item.tags as Record<string, unknown> | undefined;
+        return tags !== undefined && Object.hasOwn(tags, key);
+      })
+      .map((item) => String(item[skName]).slice(secretSkPrefix.length)),
+  );
+  return names.filter((name) => !tagged.has(name));
+}
+
+/**
+ * Removes the entries under tag `key` of `names` (at most `maxStaleDrops`) whose secret, at that moment,
+ * is gone or carries no tag `key`: each delete is a transaction with a check of the metadata item, so an
+ * entry a write has just made current (its tag added since the list read the metadata, which a list reads
+ * eventually consistent) is never removed. Best effort: a list answers the same whether it worked or not.
+ */
+export async function dropStaleEntries(
+  deps: StoreDeps,
+  tenant: string,
+  key: string,
+  names: readonly string[],
+): Promise<void> {
+  await Promise.allSettled(
+    names.slice(0, maxStaleDrops).map((name) =>
+      deps.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: deps.tableName,
+                Key: secretKey(tenant, name),
+                ConditionExpression: 'attribute_not_exists(#pk) OR attribute_not_exists(#tags.#key)',
+                ExpressionAttributeNames: { '#pk': pkName, '#tags': 'tags', '#key': key },
+              },
+            },
+            { Delete: { TableName: deps.tableName, Key: tagIndexKey(tenant, key, name) } },
+          ],
+        }),
+      ),
+    ),
+  );
 }
 
 export interface TagMatchPage {

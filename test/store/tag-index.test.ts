@@ -19,7 +19,9 @@ import {
 } from '../../shared/store/keys.ts';
 import { createSecretStore } from '../../shared/store/secret-store.ts';
 import type { SecretListQuery, SecretStore } from '../../shared/store/store-types.ts';
-import { backfillTagIndex } from '../../shared/store/tag-index.ts';
+import { backfillTagIndex, dropStaleEntries } from '../../shared/store/tag-index.ts';
+import { tenantTableRules } from '../../shared/tenancy/table-access.ts';
+import { guardedTableClient } from '../../shared/tenancy/table-guard.ts';
 import { createTestTable, type TestTable } from '../servers/dynamodb.ts';
 import { auditEvent, freshTenant, secretRecord, versionRecord } from './store-fixtures.ts';
 
@@ -153,9 +155,14 @@ describe('tag index: entries follow the metadata', () => {
     for (const key of ['new-0', 'new-49']) {
       expect(names((await store.list(tenant, { limit: 10, tag: { key } })).items)).toEqual(['many']);
     }
-    for (const key of ['old-0', 'old-49']) {
+    // The transaction had no room to delete three of the old entries: the first list to meet one drops it.
+    const left: string[] = [];
+    for (const key of Object.keys(old)) if ((await entriesOf(tenant, key)).many) left.push(key);
+    expect(left).toHaveLength(3);
+    for (const key of ['old-0', ...left]) {
       expect((await store.list(tenant, { limit: 10, tag: { key } })).items).toEqual([]);
     }
+    for (const key of left) expect(await entriesOf(tenant, key)).toEqual({});
   });
 });
 
@@ -437,6 +444,31 @@ describe('tag index: secrets written before it', () => {
 
     // Assess
     expect(names(listed.items)).toEqual(['kept']);
+    expect(await entriesOf(tenant, 'team')).toEqual({ kept: 'blue' });
+  });
+
+  it('drops an entry only while its secret carries no such tag, checked as the entry is deleted', async () => {
+    // Prepare: as a list that read the metadata just before a write added the tag would see it
+    const tenant = freshTenant();
+    await createSecret(tenant, 'tagged-since', { tags: { team: 'red' } });
+    await createSecret(tenant, 'never-tagged');
+    await table.documentClient.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { [pkName]: tagIndexPk(tenant, 'team'), [skName]: 'never-tagged', tagValue: 'red' },
+      }),
+    );
+
+    // Act: through the tenant's guarded client, which refuses what the tenant's IAM session would
+    const guarded = guardedTableClient(table.documentClient, tenantTableRules(tenant));
+    await dropStaleEntries({ client: guarded, tableName: table.tableName }, tenant, 'team', [
+      'tagged-since',
+      'never-tagged',
+      'absent',
+    ]);
+
+    // Assess
+    expect(await entriesOf(tenant, 'team')).toEqual({ 'tagged-since': 'red' });
   });
 });
 
