@@ -149,16 +149,6 @@ function toSecretRecord(item: object): SecretRecord {
   return record;
 }
 
-/** Where `version`'s value is, as the metadata item written with it keeps it. */
-function locationOf(version: VersionRecord): VersionLocation {
-  return {
-    version: version.version,
-    vaultVersionId: version.vaultVersionId,
-    ...(version.held ? { held: true } : {}),
-    ...(version.file ? { file: version.file } : {}),
-  };
-}
-
 /** The index entry of a secret whose rotation is on: `gsi1pk`/`gsi1sk`, or none. */
 function rotationIndexKeys(
   tenant: string,
@@ -253,7 +243,8 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
     Put: {
       TableName: tableName,
       Item: {
-        ...toSecretRecord({ ...record, location: locationOf(version) }),
+        // toSecretRecord keeps of the version item only what locates its value (locationFields).
+        ...toSecretRecord({ ...record, location: version }),
         ...secretKey(record.tenant, record.name),
         ...rotationIndexKeys(record.tenant, record.name, record),
       },
@@ -403,9 +394,10 @@ export function createSecretStore(deps: SecretStoreDeps): SecretStore {
           ...(startAfter !== undefined ? { startAfter } : {}),
         });
         const items = page.names.length > 0 ? await getSecretItems(deps, tenant, page.names) : [];
-        const stale = staleNames(page.names, items, tag.key);
+        const records = items.map(toSecretRecord);
+        const stale = staleNames(page.names, records, tag.key);
         if (stale.length > 0) await dropStaleEntries(deps, tenant, tag.key, stale);
-        found.push(...items.map(toSecretRecord).filter(matches));
+        found.push(...records.filter(matches));
         startAfter = page.next;
         pageSize = Math.min(pageSize * 2, maxQueryPage);
       } while (startAfter !== undefined && found.length <= limit);

@@ -23,6 +23,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ProviderUnavailableError } from '../errors.ts';
+import type { SecretRecord } from '../secrets/secret-types.ts';
 import type { TransactItem } from './audit-store.ts';
 import { writeInBatches } from './batch-write.ts';
 import type { StoreDeps } from './dynamo-client.ts';
@@ -86,21 +87,16 @@ export function tagIndexWrites(
 export const maxStaleDrops = 25;
 
 /**
- * The names among `names` whose metadata item (`items`, as a list read them) is gone or carries no tag
- * `key`: their entries under `key` are left-overs.
+ * The names among `names` whose secret (`records`, as a list read them) is gone or carries no tag `key`:
+ * their entries under `key` are left-overs.
  */
 export function staleNames(
   names: readonly string[],
-  items: readonly Record<string, unknown>[],
+  records: readonly Pick<SecretRecord, 'name' | 'tags'>[],
   key: string,
 ): string[] {
   const tagged = new Set(
-    items
-      .filter((item) => {
-        const tags = item.tags as Record<string, unknown> | undefined;
-        return tags !== undefined && Object.hasOwn(tags, key);
-      })
-      .map((item) => String(item[skName]).slice(secretSkPrefix.length)),
+    records.filter((record) => Object.hasOwn(record.tags ?? {}, key)).map((record) => record.name),
   );
   return names.filter((name) => !tagged.has(name));
 }
